@@ -1,0 +1,155 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fail, type ImageMime, type ImageRef } from '@sdflow/protocol'
+import sharp, { type Sharp } from 'sharp'
+import { ByteLru } from './byte-lru.js'
+
+/** 64 megapixels: above any A1111 output (hires 4x of 2048 is 8192 x 8192). */
+export const DEFAULT_MAX_PIXELS = 8192 * 8192
+
+export interface ArtifactStore {
+  readonly root: string
+  readonly maxPixels: number
+  /** Check, hash and store encoded image bytes (PNG, JPEG or WebP). Stored once per hash. */
+  put(bytes: Buffer): Promise<ImageRef>
+  /** The encoded bytes of a stored image. */
+  read(ref: ImageRef | string): Promise<Buffer>
+  /** A sharp pipeline over a stored image, with the pixel limit applied. */
+  decode(ref: ImageRef): Promise<Sharp>
+  has(hash: string): boolean
+  path(hash: string): string
+}
+
+export interface ArtifactStoreOptions {
+  root: string
+  maxPixels?: number
+  /** Bytes of recently used images kept in memory. */
+  memoryBytes?: number
+}
+
+const extensions: Record<ImageMime, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+}
+
+export function sniffMime(bytes: Uint8Array): ImageMime | undefined {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+    return 'image/png'
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg'
+  if (
+    bytes[0] === 0x52 &&
+    bytes[1] === 0x49 &&
+    bytes[2] === 0x46 &&
+    bytes[3] === 0x46 &&
+    bytes[8] === 0x57 &&
+    bytes[9] === 0x45 &&
+    bytes[10] === 0x42 &&
+    bytes[11] === 0x50
+  ) {
+    return 'image/webp'
+  }
+  return undefined
+}
+
+/** Content-addressed image files under `root`, named by sha256, written atomically. */
+export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStore {
+  const { root } = options
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS
+  const recent = new ByteLru(options.memoryBytes ?? 256 * 1024 * 1024)
+  const mimes = new Map<string, ImageMime>()
+  let ready: Promise<unknown> | undefined
+
+  const fileOf = (hash: string, mime: ImageMime) =>
+    join(root, hash.slice(0, 2), `${hash}.${extensions[mime]}`)
+
+  const locate = (hash: string): string | undefined => {
+    const known = mimes.get(hash)
+    if (known) return fileOf(hash, known)
+    for (const mime of Object.keys(extensions) as ImageMime[]) {
+      const file = fileOf(hash, mime)
+      if (existsSync(file)) {
+        mimes.set(hash, mime)
+        return file
+      }
+    }
+    return undefined
+  }
+
+  return {
+    root,
+    maxPixels,
+    async put(bytes) {
+      const mime = sniffMime(bytes)
+      if (!mime) {
+        throw fail('SDF_IMAGE_INVALID', 'the data is not a PNG, JPEG or WebP image')
+      }
+      const { width, height } = await measure(bytes, maxPixels)
+      const hash = createHash('sha256').update(bytes).digest('hex')
+      const file = fileOf(hash, mime)
+      if (!existsSync(file)) {
+        ready ??= mkdir(root, { recursive: true })
+        await ready
+        await mkdir(join(root, hash.slice(0, 2)), { recursive: true })
+        const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
+        try {
+          await writeFile(temp, bytes)
+          await rename(temp, file)
+        } catch (error) {
+          await rm(temp, { force: true })
+          throw error
+        }
+      }
+      mimes.set(hash, mime)
+      recent.set(hash, bytes)
+      return { hash, width, height, mime }
+    },
+    async read(ref) {
+      const hash = typeof ref === 'string' ? ref : ref.hash
+      const cached = recent.get(hash)
+      if (cached) return cached
+      const file = locate(hash)
+      if (!file) throw fail('SDF_PATH_NOT_FOUND', `artifact ${hash} is not in ${root}`)
+      const bytes = await readFile(file)
+      recent.set(hash, bytes)
+      return bytes
+    },
+    async decode(ref) {
+      return sharp(await this.read(ref), { limitInputPixels: maxPixels })
+    },
+    has: (hash) => recent.get(hash) !== undefined || locate(hash) !== undefined,
+    path(hash) {
+      const file = locate(hash)
+      if (!file) throw fail('SDF_PATH_NOT_FOUND', `artifact ${hash} is not in ${root}`)
+      return file
+    },
+  }
+}
+
+/** Read the header only; refuse what is broken or bigger than the pixel limit. */
+async function measure(
+  bytes: Buffer,
+  maxPixels: number,
+): Promise<{ width: number; height: number }> {
+  let width: number | undefined
+  let height: number | undefined
+  try {
+    ;({ width, height } = await sharp(bytes).metadata())
+  } catch (error) {
+    throw fail('SDF_IMAGE_INVALID', `the image cannot be read: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+  if (!width || !height) throw fail('SDF_IMAGE_INVALID', 'the image has no size')
+  if (width * height > maxPixels) {
+    throw fail(
+      'SDF_IMAGE_TOO_LARGE',
+      `the image is ${width} x ${height} = ${width * height} pixels; the limit is ${maxPixels}`,
+      { details: { width, height, maxPixels } },
+    )
+  }
+  return { width, height }
+}

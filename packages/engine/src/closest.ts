@@ -1,0 +1,30 @@
+/** The candidates nearest to `name` by edit distance (case-insensitive), best first. */
+export function closest(name: string, candidates: readonly string[], limit = 3): string[] {
+  const target = name.toLowerCase()
+  return candidates
+    .map((c) => ({ c, d: distance(target, c.toLowerCase()) }))
+    .filter(
+      ({ c, d }) => d <= Math.max(2, Math.floor(c.length / 2)) || c.toLowerCase().includes(target),
+    )
+    .sort((a, b) => a.d - b.d)
+    .slice(0, limit)
+    .map(({ c }) => c)
+}
+
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const near = closest(name, candidates)
+  return near.length > 0 ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : ''
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost))
+    }
+    prev = row
+  }
+  return prev[b.length] ?? 0
+}

@@ -1,0 +1,169 @@
+import type {
+  ControlNetUnit,
+  ImageRef,
+  Issue,
+  NodeOutputs,
+  Resource,
+  SocketKind,
+} from '@sdflow/protocol'
+import type { Static, TObject } from 'typebox'
+import type { ArtifactStore } from './artifact-store.js'
+import type { Logger } from './logger.js'
+
+/** An input declared as a bare kind is required and takes one link. */
+export interface InputDecl<K extends SocketKind = SocketKind> {
+  kind: K
+  optional?: boolean
+  multi?: boolean
+  description?: string
+}
+export type InputShape = SocketKind | InputDecl
+export type OutputShape = SocketKind | { kind: SocketKind; description?: string }
+
+export const optional = <K extends SocketKind>(kind: K, description?: string) =>
+  ({ kind, optional: true, description }) as const
+export const multi = <K extends SocketKind>(kind: K, description?: string) =>
+  ({ kind, multi: true, optional: true, description }) as const
+
+export type SocketValue<K extends SocketKind> = K extends 'image' | 'mask'
+  ? ImageRef[]
+  : K extends 'controlnet'
+    ? ControlNetUnit
+    : K extends 'string'
+      ? string
+      : K extends 'number' | 'integer'
+        ? number
+        : boolean
+
+type KindOf<S> = S extends SocketKind
+  ? S
+  : S extends { kind: infer K extends SocketKind }
+    ? K
+    : never
+
+type InputValue<S> = S extends { multi: true }
+  ? SocketValue<KindOf<S>>[]
+  : S extends { optional: true }
+    ? SocketValue<KindOf<S>> | undefined
+    : SocketValue<KindOf<S>>
+
+export type InputValues<I extends Record<string, InputShape>> = {
+  [K in keyof I]: InputValue<I[K]>
+}
+export type OutputValues<O extends Record<string, OutputShape>> = {
+  [K in keyof O]: SocketValue<KindOf<O[K]>>
+}
+
+export interface ProgressUpdate {
+  step: number
+  total: number
+  /** Seconds left, when the worker knows. */
+  eta?: number
+  /** A live preview already in the artifact store. */
+  preview?: ImageRef
+  message?: string
+}
+
+export interface RetryNotice {
+  attempt: number
+  delayMs: number
+  issue: Issue
+  backend?: string
+}
+
+/** Where files may be read from and written to. */
+export interface FileRoots {
+  input: string
+  output: string
+}
+
+export interface NodeContext<P, I, S> {
+  runId: string
+  nodeId: string
+  params: P
+  inputs: I
+  signal: AbortSignal
+  artifacts: ArtifactStore
+  roots: FileRoots
+  services: S
+  log: Logger
+  progress(update: ProgressUpdate): void
+  retrying(notice: RetryNotice): void
+  /** The backend that does (or now does, after failover) this node's work. */
+  useBackend(id: string): void
+  /** A file this node wrote, reported in node.finished and the run result. */
+  wrote(path: string): void
+}
+
+export interface NodeDefinition<
+  P extends TObject = TObject,
+  I extends Record<string, InputShape> = Record<string, InputShape>,
+  O extends Record<string, OutputShape> = Record<string, OutputShape>,
+  S = unknown,
+> {
+  type: string
+  version: number
+  title: string
+  category: string
+  description: string
+  params: P
+  inputs: I
+  outputs: O
+  resource?: Resource
+  /** Runs even when no workflow output depends on it. */
+  isOutput?: boolean
+  /** True when these params give a different result each run (seed -1): never cached. */
+  nondeterministic?(params: Static<P>): boolean
+  execute(ctx: NodeContext<Static<P>, InputValues<I>, S>): Promise<OutputValues<O>>
+}
+
+/** The shape the engine handles: node types erased to their common form. */
+export interface AnyNode<S = unknown> {
+  type: string
+  version: number
+  title: string
+  category: string
+  description: string
+  params: TObject
+  inputs: Record<string, InputShape>
+  outputs: Record<string, OutputShape>
+  resource?: Resource
+  isOutput?: boolean
+  nondeterministic?(params: Record<string, unknown>): boolean
+  execute(
+    ctx: NodeContext<Record<string, unknown>, Record<string, unknown>, S>,
+  ): Promise<NodeOutputs>
+}
+
+/** Identity with inference: params, inputs and outputs are typed from the declaration. */
+export function defineNode<
+  P extends TObject,
+  I extends Record<string, InputShape>,
+  O extends Record<string, OutputShape>,
+  S = unknown,
+>(definition: NodeDefinition<P, I, O, S>): NodeDefinition<P, I, O, S> {
+  return definition
+}
+
+/** A defineNode bound to the services a package's nodes receive (backends, ...). */
+export function nodeDefiner<S>() {
+  return <
+    P extends TObject,
+    I extends Record<string, InputShape>,
+    O extends Record<string, OutputShape>,
+  >(
+    definition: NodeDefinition<P, I, O, S>,
+  ): NodeDefinition<P, I, O, S> => definition
+}
+
+export function inputDecl(shape: InputShape): Required<Omit<InputDecl, 'description'>> & {
+  description?: string
+} {
+  if (typeof shape === 'string') return { kind: shape, optional: false, multi: false }
+  const out = { kind: shape.kind, optional: shape.optional ?? false, multi: shape.multi ?? false }
+  return shape.description ? { ...out, description: shape.description } : out
+}
+
+export function outputKind(shape: OutputShape): SocketKind {
+  return typeof shape === 'string' ? shape : shape.kind
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto'
+import { availableParallelism } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Resource, type RunEvent } from '@sdflow/protocol'
+import { type ArtifactStore, createArtifactStore } from './artifact-store.js'
+import { createFileCache, type NodeCache } from './cache.js'
+import type { FileRoots } from './define-node.js'
+import { eventStamp } from './event-stamp.js'
+import { execute } from './execute.js'
+import { createLimiter, type Limiter } from './limiter.js'
+import { type Logger, silentLogger } from './logger.js'
+import { plan } from './plan.js'
+import type { Registry } from './registry.js'
+import type { RunOptions, RunResult } from './run-types.js'
+import { type ValidateOptions, type ValidationResult, validate } from './validate.js'
+
+export interface EngineOptions<S> {
+  registry: Registry<S>
+  services: S
+  /** Cache and artifacts live here. Default `.sdflow` in the working directory. */
+  dataDir?: string
+  /** image.load reads under `input`, image.save writes under `output`. */
+  roots?: Partial<FileRoots>
+  /** Nodes in flight per resource. Default: cpu = cores; backend work is bounded by the pool. */
+  limits?: Partial<Record<Resource, number>>
+  maxPixels?: number
+  cache?: NodeCache
+  artifacts?: ArtifactStore
+  log?: Logger
+}
+
+export interface Engine<S> {
+  readonly registry: Registry<S>
+  readonly artifacts: ArtifactStore
+  readonly dataDir: string
+  readonly roots: FileRoots
+  validate(doc: unknown, options?: ValidateOptions): ValidationResult<S>
+  /** Validate, plan and execute. An invalid workflow resolves with status `invalid`; nothing runs. */
+  run(doc: unknown, options?: RunOptions): Promise<RunResult>
+}
+
+export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
+  const { registry, services } = options
+  const dataDir = resolve(options.dataDir ?? '.sdflow')
+  const roots: FileRoots = {
+    input: resolve(options.roots?.input ?? '.'),
+    output: resolve(options.roots?.output ?? 'outputs'),
+  }
+  const artifacts =
+    options.artifacts ??
+    createArtifactStore({ root: join(dataDir, 'artifacts'), maxPixels: options.maxPixels })
+  const cache = options.cache ?? createFileCache(join(dataDir, 'cache', 'nodes.jsonl'))
+  const limiters: Record<string, Limiter> = {
+    [Resource.Cpu]: createLimiter(options.limits?.cpu ?? availableParallelism()),
+  }
+  if (options.limits?.backend) limiters[Resource.Backend] = createLimiter(options.limits.backend)
+  const log = options.log ?? silentLogger
+
+  return {
+    registry,
+    artifacts,
+    dataDir,
+    roots,
+    validate: (doc, validateOptions) => validate(doc, registry, validateOptions),
+    async run(doc, runOptions = {}) {
+      const runId = runOptions.runId ?? randomUUID()
+      const validation = validate(doc, registry, { inputs: runOptions.inputs })
+      if (!validation.workflow) {
+        return {
+          runId,
+          status: 'invalid',
+          outputs: {},
+          files: [],
+          nodes: {},
+          issues: validation.issues,
+          summary: { planned: 0, ran: 0, cached: 0, failed: 0, skipped: 0, durationMs: 0 },
+        }
+      }
+      const workflow = validation.workflow
+      const emit = eventStamp(runId, runOptions.onEvent ?? noop, runOptions.firstSeq)
+      const signal = runOptions.signal ?? new AbortController().signal
+      const order = plan(workflow)
+      emit({ type: 'run.started', workflow: workflow.doc.name, nodes: order.order })
+      const done = await execute({
+        runId,
+        workflow,
+        plan: order,
+        cache,
+        artifacts,
+        roots,
+        limiters,
+        services,
+        signal,
+        log,
+        emit,
+      })
+      cache.flush()
+      const files = [...done.nodes.values()].flatMap((n) => n.files)
+      const outputs: Record<string, unknown> = {}
+      for (const [name, out] of Object.entries(workflow.doc.outputs ?? {})) {
+        const value = done.nodes.get(out.node)?.outputs?.[out.output]
+        if (value !== undefined) outputs[name] = value
+      }
+      const failures = [...done.nodes.values()].flatMap((n) =>
+        n.status === 'failed' && n.issue ? [n.issue] : [],
+      )
+      const issues = [...validation.issues, ...failures]
+      if (done.status === 'cancelled') emit({ type: 'run.cancelled', files, summary: done.summary })
+      else if (done.status === 'failed') {
+        emit({ type: 'run.failed', issues: failures, files, summary: done.summary })
+      } else emit({ type: 'run.finished', outputs, files, summary: done.summary })
+      return {
+        runId,
+        status: done.status,
+        outputs,
+        files,
+        nodes: Object.fromEntries(done.nodes),
+        issues,
+        summary: done.summary,
+      }
+    },
+  }
+}
+
+function noop(_event: RunEvent): void {}

@@ -1,0 +1,256 @@
+import { existsSync } from 'node:fs'
+import {
+  type Issue,
+  issue,
+  type NodeOutputs,
+  pointer,
+  type RunEventBody,
+  type RunSummary,
+  SdflowError,
+} from '@sdflow/protocol'
+import type { ArtifactStore } from './artifact-store.js'
+import type { NodeCache } from './cache.js'
+import { cacheKey } from './cache.js'
+import { type FileRoots, inputDecl } from './define-node.js'
+import type { Limiter } from './limiter.js'
+import type { Logger } from './logger.js'
+import type { Plan } from './plan.js'
+import type { NodeResult, RunStatus } from './run-types.js'
+import type { CheckedNode, CheckedWorkflow } from './validate.js'
+
+export interface ExecuteContext<S> {
+  runId: string
+  workflow: CheckedWorkflow<S>
+  plan: Plan
+  cache: NodeCache
+  artifacts: ArtifactStore
+  roots: FileRoots
+  limiters: Record<string, Limiter>
+  services: S
+  signal: AbortSignal
+  log: Logger
+  emit(body: RunEventBody): void
+}
+
+export interface Execution {
+  status: Exclude<RunStatus, 'invalid'>
+  nodes: Map<string, NodeResult>
+  summary: RunSummary
+}
+
+/**
+ * Run the planned nodes: each starts as soon as its inputs are ready, bounded by its resource's
+ * limiter. A failure skips the failed node's descendants; independent branches still finish.
+ */
+export function execute<S>(ctx: ExecuteContext<S>): Promise<Execution> {
+  const { plan, workflow, signal } = ctx
+  const started = performance.now()
+  const results = new Map<string, NodeResult>()
+  const waiting = new Map(plan.waitsFor)
+  const running = new Set<string>()
+  let settled = 0
+
+  return new Promise((resolveRun) => {
+    const finish = () => {
+      const nodes = new Map(plan.order.map((id) => [id, results.get(id) ?? pending()]))
+      const count = (s: NodeResult['status']) =>
+        [...nodes.values()].filter((r) => r.status === s).length
+      const summary: RunSummary = {
+        planned: plan.order.length,
+        ran: count('done'),
+        cached: count('cached'),
+        failed: count('failed'),
+        skipped: count('skipped'),
+        durationMs: Math.round(performance.now() - started),
+      }
+      const status = signal.aborted ? 'cancelled' : summary.failed > 0 ? 'failed' : 'finished'
+      resolveRun({ status, nodes, summary })
+    }
+
+    const settle = (id: string, result: NodeResult) => {
+      running.delete(id)
+      results.set(id, result)
+      settled++
+      if ((result.status === 'done' || result.status === 'cached') && !signal.aborted) {
+        for (const next of plan.dependents.get(id) ?? []) {
+          const left = (waiting.get(next) ?? 0) - 1
+          waiting.set(next, left)
+          if (left === 0 && !results.has(next)) start(next)
+        }
+      } else if (result.status === 'failed') {
+        skipDescendants(id)
+      }
+      if (settled === plan.order.length) finish()
+    }
+
+    const skipDescendants = (failed: string) => {
+      const stack = [...(plan.dependents.get(failed) ?? [])]
+      while (stack.length > 0) {
+        const id = stack.pop() as string
+        if (results.has(id)) continue
+        const reason = issue(
+          'SDF_RUN_UPSTREAM_FAILED',
+          pointer('nodes', id),
+          `skipped because "${failed}" failed`,
+          { details: { failed } },
+        )
+        ctx.emit({ type: 'node.skipped', nodeId: id, issue: reason })
+        settle(id, { status: 'skipped', files: [], issue: reason })
+        stack.push(...(plan.dependents.get(id) ?? []))
+      }
+    }
+
+    // nodes in flight see the aborted signal and settle themselves; the rest never start
+    const cancelRest = () => {
+      for (const id of plan.order) {
+        if (!results.has(id) && !running.has(id)) settle(id, { status: 'cancelled', files: [] })
+      }
+    }
+
+    const start = (id: string) => {
+      const node = workflow.nodes.get(id)
+      if (!node) throw new Error(`planned node ${id} is not in the workflow`)
+      if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
+      running.add(id)
+      runNode(ctx, node, gatherInputs(node, results)).then(
+        (result) => settle(id, result),
+        (error: unknown) => settle(id, { status: 'failed', files: [], issue: toIssue(error, id) }),
+      )
+    }
+
+    if (plan.order.length === 0) return finish()
+    signal.addEventListener('abort', cancelRest, { once: true })
+    for (const id of plan.order) if (plan.waitsFor.get(id) === 0) start(id)
+  })
+}
+
+function pending(): NodeResult {
+  return { status: 'cancelled', files: [] }
+}
+
+function gatherInputs<S>(node: CheckedNode<S>, results: Map<string, NodeResult>) {
+  const values: Record<string, unknown> = {}
+  for (const [name, shape] of Object.entries(node.node.definition.inputs)) {
+    const links = node.links[name] ?? []
+    const found = links.map((link) => results.get(link.node)?.outputs?.[link.output])
+    values[name] = inputDecl(shape).multi ? found : found[0]
+  }
+  return values
+}
+
+async function runNode<S>(
+  ctx: ExecuteContext<S>,
+  node: CheckedNode<S>,
+  inputs: Record<string, unknown>,
+): Promise<NodeResult> {
+  const { definition, spec } = node.node
+  const nodeId = node.id
+  const cacheable = !definition.nondeterministic?.(node.params)
+  const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
+  const hit = key ? ctx.cache.get(key) : undefined
+  if (hit && stillThere(ctx.artifacts, hit.outputs, hit.files)) {
+    ctx.emit({ type: 'node.cached', nodeId, outputs: hit.outputs, files: hit.files })
+    return { status: 'cached', outputs: hit.outputs, files: hit.files }
+  }
+
+  const limiter = ctx.limiters[spec.resource]
+  let release = () => {}
+  try {
+    if (limiter) release = await limiter.acquire(ctx.signal)
+  } catch (error) {
+    if (ctx.signal.aborted) return { status: 'cancelled', files: [] }
+    throw error
+  }
+  const files: string[] = []
+  let backend: string | undefined
+  const began = performance.now()
+  try {
+    ctx.emit({ type: 'node.started', nodeId, nodeType: spec.type })
+    const outputs = await definition.execute({
+      runId: ctx.runId,
+      nodeId,
+      params: node.params,
+      inputs,
+      signal: ctx.signal,
+      artifacts: ctx.artifacts,
+      roots: ctx.roots,
+      services: ctx.services,
+      log: ctx.log,
+      progress: (update) => {
+        const body: RunEventBody = {
+          type: 'node.progress',
+          nodeId,
+          step: update.step,
+          total: update.total,
+          fraction: update.total > 0 ? Math.min(1, update.step / update.total) : 0,
+        }
+        if (update.eta !== undefined) body.eta = update.eta
+        if (update.preview) body.preview = update.preview.hash
+        if (update.message) body.message = update.message
+        ctx.emit(body)
+      },
+      retrying: (notice) => ctx.emit({ type: 'node.retrying', nodeId, ...notice }),
+      useBackend: (id) => {
+        backend = id
+      },
+      wrote: (path) => void files.push(path),
+    })
+    ctx.signal.throwIfAborted()
+    checkOutputs(node, outputs)
+    const durationMs = Math.round(performance.now() - began)
+    if (key) ctx.cache.set(key, { outputs, files })
+    const finished: RunEventBody = { type: 'node.finished', nodeId, outputs, files, durationMs }
+    if (backend) finished.backend = backend
+    ctx.emit(finished)
+    return backend
+      ? { status: 'done', outputs, files, durationMs, backend }
+      : { status: 'done', outputs, files, durationMs }
+  } catch (error) {
+    if (ctx.signal.aborted) return { status: 'cancelled', files }
+    const failure = toIssue(error, nodeId)
+    ctx.emit({ type: 'node.failed', nodeId, issue: failure })
+    return backend
+      ? { status: 'failed', files, issue: failure, backend }
+      : { status: 'failed', files, issue: failure }
+  } finally {
+    release()
+  }
+}
+
+function checkOutputs<S>(node: CheckedNode<S>, outputs: NodeOutputs): void {
+  for (const name of Object.keys(node.node.definition.outputs)) {
+    if (outputs[name] === undefined) {
+      throw new SdflowError(
+        issue(
+          'SDF_INTERNAL',
+          pointer('nodes', node.id),
+          `${node.node.spec.type} returned no "${name}"`,
+        ),
+      )
+    }
+  }
+}
+
+/** A cache entry is only good while the images and files it names still exist. */
+function stillThere(artifacts: ArtifactStore, outputs: NodeOutputs, files: string[]): boolean {
+  if (!files.every((f) => existsSync(f))) return false
+  const stack: unknown[] = Object.values(outputs)
+  while (stack.length > 0) {
+    const value = stack.pop()
+    if (Array.isArray(value)) stack.push(...value)
+    else if (value && typeof value === 'object') {
+      if ('hash' in value && typeof value.hash === 'string' && 'mime' in value) {
+        if (!artifacts.has(value.hash)) return false
+      } else stack.push(...Object.values(value))
+    }
+  }
+  return true
+}
+
+export function toIssue(error: unknown, nodeId: string): Issue {
+  if (error instanceof SdflowError) {
+    return error.issue.pointer ? error.issue : { ...error.issue, pointer: pointer('nodes', nodeId) }
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return issue('SDF_NODE_FAILED', pointer('nodes', nodeId), `node "${nodeId}" failed: ${message}`)
+}

@@ -1,0 +1,43 @@
+export {
+  type ArtifactStore,
+  type ArtifactStoreOptions,
+  createArtifactStore,
+  DEFAULT_MAX_PIXELS,
+  sniffMime,
+} from './artifact-store.js'
+export { cacheKey, createFileCache, createMemoryCache, type NodeCache } from './cache.js'
+export { canonicalJson } from './canonical-json.js'
+export { closest, didYouMean } from './closest.js'
+export {
+  type AnyNode,
+  defineNode,
+  type FileRoots,
+  type InputShape,
+  type InputValues,
+  inputDecl,
+  multi,
+  type NodeContext,
+  type NodeDefinition,
+  nodeDefiner,
+  type OutputShape,
+  type OutputValues,
+  optional,
+  type ProgressUpdate,
+  type RetryNotice,
+  type SocketValue,
+} from './define-node.js'
+export { createEngine, type Engine, type EngineOptions } from './engine.js'
+export { createLimiter, type Limiter } from './limiter.js'
+export { type Logger, silentLogger } from './logger.js'
+export { ajvIssues, compileSchema } from './params.js'
+export { resolveUnder } from './paths.js'
+export { type Plan, plan } from './plan.js'
+export { createRegistry, type RegisteredNode, type Registry, toSpec } from './registry.js'
+export type { NodeResult, NodeStatus, RunOptions, RunResult, RunStatus } from './run-types.js'
+export {
+  type CheckedNode,
+  type CheckedWorkflow,
+  type ValidateOptions,
+  type ValidationResult,
+  validate,
+} from './validate.js'

@@ -1,0 +1,96 @@
+import { type ErrorCode, escapePointerToken, type Issue, issue } from '@sdflow/protocol'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormats from 'ajv-formats'
+import type { TObject } from 'typebox'
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
+addFormats.default(ajv)
+
+export function compileParams(schema: TObject): ValidateFunction {
+  return ajv.compile({ ...schema, additionalProperties: false })
+}
+
+/** Compile any JSON schema with the engine's ajv settings (defaults applied, all errors). */
+export function compileSchema(schema: object): ValidateFunction {
+  return ajv.compile(schema)
+}
+
+const rangeKeywords = new Set([
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'multipleOf',
+])
+
+/** Validate and default a node's params. Returns the defaulted copy and any issues. */
+export function checkParams(
+  validate: ValidateFunction,
+  params: Record<string, unknown> | undefined,
+  base: string,
+): { params: Record<string, unknown>; issues: Issue[] } {
+  const copy = structuredClone(params ?? {})
+  if (validate(copy)) return { params: copy, issues: [] }
+  return { params: copy, issues: ajvIssues(validate.errors ?? [], base) }
+}
+
+/** ajv errors as issues; `base` is the pointer of the validated value in the document. */
+export function ajvIssues(
+  errors: readonly ErrorObject[],
+  base: string,
+  fallback?: ErrorCode,
+): Issue[] {
+  const seen = new Set<string>()
+  const out: Issue[] = []
+  for (const error of errors) {
+    const [code, at, message] = describe(error, base, fallback)
+    const key = `${code} ${at}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    out.push(issue(code, at, message))
+  }
+  return out
+}
+
+function describe(
+  error: ErrorObject,
+  base: string,
+  fallback?: ErrorCode,
+): [ErrorCode, string, string] {
+  const at = base + error.instancePath
+  const name = at.split('/').at(-1) || 'value'
+  if (error.keyword === 'additionalProperties') {
+    const extra = String(error.params.additionalProperty)
+    return [
+      fallback ?? 'SDF_PARAM_UNKNOWN',
+      `${at}/${escapePointerToken(extra)}`,
+      `unknown ${fallback ? 'field' : 'param'} "${extra}"`,
+    ]
+  }
+  if (error.keyword === 'required') {
+    const missing = String(error.params.missingProperty)
+    return [
+      fallback ?? 'SDF_PARAM_MISSING',
+      `${at}/${escapePointerToken(missing)}`,
+      `"${missing}" is required`,
+    ]
+  }
+  if (rangeKeywords.has(error.keyword)) {
+    return [
+      fallback ?? 'SDF_PARAM_OUT_OF_RANGE',
+      at,
+      `${name} ${error.message ?? 'is out of range'}`,
+    ]
+  }
+  if (error.keyword === 'enum') {
+    const allowed = (error.params.allowedValues as unknown[])
+      .map((v) => JSON.stringify(v))
+      .join(', ')
+    return [fallback ?? 'SDF_PARAM_INVALID', at, `${name} must be one of ${allowed}`]
+  }
+  return [fallback ?? 'SDF_PARAM_INVALID', at, `${name} ${error.message ?? 'is invalid'}`]
+}

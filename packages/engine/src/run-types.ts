@@ -1,0 +1,42 @@
+import type { Issue, NodeOutputs, RunEvent, RunSummary } from '@sdflow/protocol'
+
+export type NodeStatus =
+  | 'pending'
+  | 'running'
+  | 'done'
+  | 'cached'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled'
+
+export interface NodeResult {
+  status: NodeStatus
+  outputs?: NodeOutputs
+  files: string[]
+  issue?: Issue
+  backend?: string
+  durationMs?: number
+}
+
+export type RunStatus = 'finished' | 'failed' | 'cancelled' | 'invalid'
+
+export interface RunResult {
+  runId: string
+  status: RunStatus
+  /** Workflow outputs by their declared names. */
+  outputs: NodeOutputs
+  files: string[]
+  nodes: Record<string, NodeResult>
+  issues: Issue[]
+  summary: RunSummary
+}
+
+export interface RunOptions {
+  runId?: string
+  /** Values for the workflow's declared inputs. */
+  inputs?: Record<string, unknown>
+  signal?: AbortSignal
+  onEvent?: (event: RunEvent) => void
+  /** Sequence number of the first event (a server that already emitted run.queued passes 2). */
+  firstSeq?: number
+}
