@@ -250,10 +250,10 @@ function checkContract<S>(doc: WorkflowDocument, nodes: Map<string, CheckedNode<
 
 function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
   const graph = new Graph()
-  for (const [id, node] of nodes) {
-    graph.setNode(id)
-    for (const links of Object.values(node.links)) {
-      for (const link of links) graph.setEdge(link.node, id)
+  for (const id of cycleCandidates(nodes)) graph.setNode(id)
+  for (const id of graph.nodes()) {
+    for (const links of Object.values(nodes.get(id)?.links ?? {})) {
+      for (const link of links) if (graph.hasNode(link.node)) graph.setEdge(link.node, id)
     }
   }
   return alg.findCycles(graph).map((cycle) => {
@@ -271,4 +271,42 @@ function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
       { details: { nodes: ordered } },
     )
   })
+}
+
+/**
+ * The nodes that can be on a cycle: those left after peeling, without recursion, every node
+ * with no remaining inputs and then every node with no remaining consumers. graphlib's cycle
+ * search is recursive, so it only sees this (normally empty) remainder of a deep graph.
+ */
+function cycleCandidates<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
+  const sources = new Map<string, Set<string>>()
+  const consumers = new Map<string, Set<string>>()
+  for (const id of nodes.keys()) {
+    sources.set(id, new Set())
+    consumers.set(id, new Set())
+  }
+  for (const [id, node] of nodes) {
+    for (const links of Object.values(node.links)) {
+      for (const link of links) {
+        sources.get(id)?.add(link.node)
+        consumers.get(link.node)?.add(id)
+      }
+    }
+  }
+  const left = new Set(nodes.keys())
+  const peel = (from: Map<string, Set<string>>, to: Map<string, Set<string>>) => {
+    const stack = [...left].filter((id) => from.get(id)?.size === 0)
+    while (stack.length > 0) {
+      const id = stack.pop() as string
+      if (!left.delete(id)) continue
+      for (const next of to.get(id) ?? []) {
+        const rest = from.get(next)
+        rest?.delete(id)
+        if (rest?.size === 0 && left.has(next)) stack.push(next)
+      }
+    }
+  }
+  peel(sources, consumers)
+  peel(consumers, sources)
+  return left
 }

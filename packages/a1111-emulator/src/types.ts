@@ -1,0 +1,54 @@
+/** Kinds of fault the emulator can inject into matching requests. */
+export const FaultKinds = [
+  'oom',
+  'error500',
+  'hang',
+  'slow',
+  'drop',
+  'bad-base64',
+  'html',
+  'unavailable503',
+] as const
+export type FaultKind = (typeof FaultKinds)[number]
+
+export interface FaultSpec {
+  /** Exact request path such as `/sdapi/v1/txt2img`, or `*` for every A1111 route. */
+  route: string
+  kind: FaultKind
+  /** How many of the next matching requests are affected (default 1). */
+  count?: number
+  /** For `slow`: extra delay before the request is handled (default 500 ms). */
+  delayMs?: number
+}
+
+export interface EmulatorStats {
+  /** Requests received per path (control routes under /emulator excluded). */
+  requests: Record<string, number>
+  /** Generations (txt2img, img2img, extras) completed in total. */
+  generations: number
+  /** Generations completed per path. */
+  completed: Record<string, number>
+}
+
+export interface EmulatorOptions {
+  /** Time per sampling step in ms (default 20). */
+  stepMs?: number
+  /** No /internal/* routes, like `--nowebui`. */
+  apiOnly?: boolean
+  faults?: FaultSpec[]
+  /** Seed of the generator used to resolve `seed: -1` and random task ids. */
+  seed?: number
+  /** HTTP basic auth on the /sdapi routes, like `--api-auth`. */
+  auth?: { username: string; password: string }
+  /** Fastify logger (off by default). */
+  logger?: boolean
+}
+
+export interface RunningEmulator {
+  url: string
+  port: number
+  close(): Promise<void>
+  stats(): EmulatorStats
+  injectFault(f: FaultSpec): void
+  clearFaults(): void
+}
