@@ -92,7 +92,10 @@ export const samplers: readonly Sampler[] = [
   sampler('Euler', ['k_euler']),
   sampler('LMS', ['k_lms']),
   sampler('Heun', ['k_heun'], undefined, { second_order: 'True' }),
-  sampler('DPM2', ['k_dpm_2'], 'karras', { discard_next_to_last_sigma: 'True', second_order: 'True' }),
+  sampler('DPM2', ['k_dpm_2'], 'karras', {
+    discard_next_to_last_sigma: 'True',
+    second_order: 'True',
+  }),
   sampler('DPM2 a', ['k_dpm_2_a'], 'karras', {
     discard_next_to_last_sigma: 'True',
     uses_ensd: 'True',

@@ -174,7 +174,10 @@ const specialSliders: Readonly<Record<string, Slider[]>> = {
     { name: 'Low Threshold', value: 100, min: 1, max: 255, step: 1 },
     { name: 'High Threshold', value: 200, min: 1, max: 255, step: 1 },
   ],
-  threshold: [resolution, { name: 'Binarization Threshold', value: 127, min: 0, max: 255, step: 1 }],
+  threshold: [
+    resolution,
+    { name: 'Binarization Threshold', value: 127, min: 0, max: 255, step: 1 },
+  ],
   blur_gaussian: [resolution, { name: 'Sigma', value: 9, min: 0.01, max: 64, step: 0.01 }],
   tile_resample: [{ name: 'Down Sampling Rate', value: 1, min: 1, max: 8, step: 0.01 }],
   inpaint: [],
@@ -220,9 +223,21 @@ export function correctSliders(
 
 export const controlTypes: readonly { name: string; modules: string[]; pattern: string }[] = [
   { name: 'Canny', modules: ['canny', 'invert'], pattern: 'canny' },
-  { name: 'Depth', modules: ['depth', 'depth_anything', 'depth_leres', 'depth_zoe'], pattern: 'depth' },
-  { name: 'Inpaint', modules: ['inpaint', 'inpaint_only', 'inpaint_only+lama'], pattern: 'inpaint' },
-  { name: 'OpenPose', modules: ['openpose', 'openpose_full', 'dw_openpose_full'], pattern: 'openpose' },
+  {
+    name: 'Depth',
+    modules: ['depth', 'depth_anything', 'depth_leres', 'depth_zoe'],
+    pattern: 'depth',
+  },
+  {
+    name: 'Inpaint',
+    modules: ['inpaint', 'inpaint_only', 'inpaint_only+lama'],
+    pattern: 'inpaint',
+  },
+  {
+    name: 'OpenPose',
+    modules: ['openpose', 'openpose_full', 'dw_openpose_full'],
+    pattern: 'openpose',
+  },
   { name: 'Tile', modules: ['tile_resample', 'tile_colorfix', 'blur_gaussian'], pattern: 'tile' },
   { name: 'QR Code', modules: ['none', 'invert'], pattern: 'qrcode' },
 ]

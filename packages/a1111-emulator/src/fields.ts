@@ -47,7 +47,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function coerceInt(v: unknown): Coerced {
-  const bad: Coerced = { ok: false, msg: 'value is not a valid integer', type: 'type_error.integer' }
+  const bad: Coerced = {
+    ok: false,
+    msg: 'value is not a valid integer',
+    type: 'type_error.integer',
+  }
   if (typeof v === 'boolean') return { ok: true, value: v ? 1 : 0 }
   if (typeof v === 'number') return Number.isFinite(v) ? { ok: true, value: Math.trunc(v) } : bad
   if (typeof v === 'string' && /^\s*[-+]?\d+\s*$/.test(v)) return { ok: true, value: Number(v) }
@@ -117,12 +121,17 @@ function coerce(kind: FieldKind, v: unknown, loc: (string | number)[], issues: P
  * Parses a JSON body like a pydantic v1 model: unknown keys ignored, values coerced,
  * every problem collected into one 422.
  */
-export function parseModel<M extends Record<string, FieldSpec>>(body: unknown, model: M): Parsed<M> {
+export function parseModel<M extends Record<string, FieldSpec>>(
+  body: unknown,
+  model: M,
+): Parsed<M> {
   if (body === undefined) {
     throw validationError([{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }])
   }
   if (!isRecord(body)) {
-    throw validationError([{ loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' }])
+    throw validationError([
+      { loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' },
+    ])
   }
   const issues: PydanticIssue[] = []
   const out: Record<string, unknown> = {}
@@ -143,5 +152,7 @@ export function requireField(body: unknown, key: string): void {
     const loc = body === undefined ? ['body'] : ['body', key]
     throw validationError([{ loc, msg: 'field required', type: 'value_error.missing' }])
   }
-  throw validationError([{ loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' }])
+  throw validationError([
+    { loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' },
+  ])
 }

@@ -35,7 +35,10 @@ function isLatin1(text: string): boolean {
 /** A `tEXt` chunk when Latin-1 encodable, else an uncompressed `iTXt` (like PIL's add_text). */
 export function textChunk(key: string, text: string): Buffer {
   if (isLatin1(text)) {
-    return chunk('tEXt', Buffer.concat([Buffer.from(key, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]))
+    return chunk(
+      'tEXt',
+      Buffer.concat([Buffer.from(key, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]),
+    )
   }
   return chunk(
     'iTXt',
@@ -94,7 +97,8 @@ export function readPngText(png: Buffer): Record<string, string> {
     const key = c.data.toString('latin1', 0, zero)
     try {
       if (c.type === 'tEXt') out[key] = c.data.toString('latin1', zero + 1)
-      else if (c.type === 'zTXt') out[key] = inflateSync(c.data.subarray(zero + 2)).toString('latin1')
+      else if (c.type === 'zTXt')
+        out[key] = inflateSync(c.data.subarray(zero + 2)).toString('latin1')
       else if (c.type === 'iTXt') {
         const compressed = c.data[zero + 1] === 1
         const langEnd = c.data.indexOf(0, zero + 3)

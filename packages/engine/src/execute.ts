@@ -222,7 +222,7 @@ function checkOutputs<S>(node: CheckedNode<S>, outputs: NodeOutputs): void {
     if (outputs[name] === undefined) {
       throw new SdflowError(
         issue(
-          'SDF_INTERNAL',
+          'SDF_INTERNAL_ERROR',
           pointer('nodes', node.id),
           `${node.node.spec.type} returned no "${name}"`,
         ),

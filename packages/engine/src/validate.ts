@@ -96,8 +96,17 @@ function documentShape(input: unknown): Issue[] {
     ]
   }
   if (checkShape(input)) return []
-  return ajvIssues(checkShape.errors ?? [], '', 'SDF_DOC_SHAPE')
+  return ajvIssues(checkShape.errors ?? [], '', 'SDF_DOC_SHAPE').map((found) =>
+    badId.test(found.pointer)
+      ? {
+          ...found,
+          message: `"${found.pointer.split('/')[2]}" is not a valid id: use letters, digits, _ . and - (starting with a letter or _)`,
+        }
+      : found,
+  )
 }
+
+const badId = /^\/(nodes|inputs|outputs)\/[^/]+$/
 
 function checkLinks<S>(
   doc: WorkflowDocument,

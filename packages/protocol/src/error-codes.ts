@@ -83,7 +83,7 @@ export const ErrorCodes = {
   },
   SDF_NODE_FAILED: { status: 500, meaning: 'A node failed with an unexpected error.' },
   SDF_CLI_USAGE: { status: 400, meaning: 'The command line is not valid.' },
-  SDF_INTERNAL: { status: 500, meaning: 'A bug in sdflow.' },
+  SDF_INTERNAL_ERROR: { status: 500, meaning: 'A bug in sdflow.' },
 } as const satisfies Record<string, { status: number; meaning: string }>
 
 export type ErrorCode = keyof typeof ErrorCodes

@@ -12,6 +12,7 @@ export {
   SdflowError,
   Severity,
 } from './issue.js'
+export { workflowJsonSchema } from './json-schema.js'
 export { type InputSpec, type NodeSpec, type OutputSpec, Resource } from './node-spec.js'
 export {
   isTerminal,

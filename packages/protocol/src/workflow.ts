@@ -55,12 +55,21 @@ export const WorkflowDocument = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 128 }),
     description: Type.Optional(Type.String()),
     inputs: Type.Optional(
-      Type.Record(Id, WorkflowInput, { description: 'input name -> node param it sets' }),
+      Type.Record(Id, WorkflowInput, {
+        description: 'input name -> node param it sets',
+        additionalProperties: false,
+      }),
     ),
     outputs: Type.Optional(
-      Type.Record(Id, WorkflowOutput, { description: 'output name -> node output it reads' }),
+      Type.Record(Id, WorkflowOutput, {
+        description: 'output name -> node output it reads',
+        additionalProperties: false,
+      }),
     ),
-    nodes: Type.Record(Id, NodeInstance, { description: 'node id -> node' }),
+    nodes: Type.Record(Id, NodeInstance, {
+      description: 'node id -> node',
+      additionalProperties: false,
+    }),
   },
   {
     $id: 'https://sdflow.dev/schema/workflow-1.json',

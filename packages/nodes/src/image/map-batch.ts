@@ -19,7 +19,9 @@ export async function mapBatch<T, R>(
 export function broadcastLength(
   batches: Record<string, readonly unknown[] | undefined>,
 ): { length: number } | { mismatch: string; length: number } {
-  const sizes = Object.entries(batches).flatMap(([name, b]) => (b ? [[name, b.length] as const] : []))
+  const sizes = Object.entries(batches).flatMap(([name, b]) =>
+    b ? [[name, b.length] as const] : [],
+  )
   const length = Math.max(0, ...sizes.map(([, n]) => n))
   const bad = sizes.find(([, n]) => n !== 1 && n !== length)
   return bad ? { mismatch: bad[0], length } : { length }

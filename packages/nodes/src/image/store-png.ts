@@ -8,12 +8,7 @@ export async function storePng(artifacts: ArtifactStore, pipeline: Sharp): Promi
 }
 
 /** Raw 8-bit pixels as a sharp pipeline (1 channel = greyscale, 3 = RGB, 4 = RGBA). */
-export function fromRaw(
-  data: Buffer,
-  width: number,
-  height: number,
-  channels: 1 | 3 | 4,
-): Sharp {
+export function fromRaw(data: Buffer, width: number, height: number, channels: 1 | 3 | 4): Sharp {
   const pipeline = sharp(data, { raw: { width, height, channels } })
   return channels === 1 ? pipeline.toColourspace('b-w') : pipeline
 }

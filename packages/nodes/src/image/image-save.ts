@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto'
+import { constants } from 'node:fs'
+import { copyFile, link, mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type ArtifactStore, defineNode, resolveUnder } from '@sdflow/engine'
+import { fail, type ImageRef, Socket } from '@sdflow/protocol'
+import { Type } from 'typebox'
+import { mapBatch } from './map-batch.js'
+import { paramPointer } from './param-pointer.js'
+
+export const imageSave = defineNode({
+  type: 'image.save',
+  version: 1,
+  title: 'Save image',
+  category: 'image',
+  description:
+    'Writes each image of the batch as a PNG under the output folder, as prefix-00001.png, prefix-00002.png, ..., never overwriting a file.',
+  params: Type.Object({
+    folder: Type.String({
+      default: '',
+      description: 'folder relative to the output folder ("" = the output folder itself)',
+    }),
+    prefix: Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+      default: 'sdflow',
+      description: 'start of each file name: letters, digits, ".", "_" and "-"',
+    }),
+  }),
+  inputs: { image: Socket.Image },
+  outputs: { image: Socket.Image },
+  resource: 'cpu',
+  isOutput: true,
+  async execute({ params, inputs, nodeId, roots, artifacts, signal, wrote }) {
+    const at = paramPointer(nodeId, 'folder')
+    // the output root itself is configuration, not user input: make sure it exists
+    await mkdir(roots.output, { recursive: true })
+    await mkdir(resolveUnder(roots.output, params.folder, at), { recursive: true })
+    // check again now that the folders exist: a link swapped in meanwhile is caught here
+    const folder = resolveUnder(roots.output, params.folder, at)
+    let next = await firstFreeNumber(folder, params.prefix)
+    await mapBatch(inputs.image, signal, async (ref) => {
+      const bytes = await pngBytes(artifacts, ref)
+      const saved = await saveUnique(folder, params.prefix, next, bytes, signal)
+      next = saved.number + 1
+      wrote(saved.path)
+    })
+    return { image: inputs.image }
+  },
+})
+
+async function pngBytes(artifacts: ArtifactStore, ref: ImageRef): Promise<Buffer> {
+  if (ref.mime === 'image/png') return artifacts.read(ref)
+  return (await artifacts.decode(ref)).png().toBuffer()
+}
+
+const fileName = (prefix: string, n: number) => `${prefix}-${String(n).padStart(5, '0')}.png`
+
+/** One past the highest number already used with this prefix (a hint; linking decides). */
+async function firstFreeNumber(folder: string, prefix: string): Promise<number> {
+  const pattern = new RegExp(`^${prefix.replaceAll('.', '\\.')}-(\\d{5,})\\.png$`)
+  let highest = 0
+  for (const name of await readdir(folder)) {
+    const n = Number(pattern.exec(name)?.[1] ?? 0)
+    if (n > highest) highest = n
+  }
+  return highest + 1
+}
+
+/**
+ * Write the whole file under a temporary name, then give it the first free final name with
+ * link(2), which fails when the name exists: two writers can never take the same name, and a
+ * final name never shows a partial file. The temporary file is always removed.
+ */
+async function saveUnique(
+  folder: string,
+  prefix: string,
+  from: number,
+  bytes: Buffer,
+  signal: AbortSignal,
+): Promise<{ path: string; number: number }> {
+  const temp = join(folder, `.${prefix}.${randomBytes(8).toString('hex')}.tmp`)
+  try {
+    await writeFile(temp, bytes, { flag: 'wx', signal })
+    for (let n = from; ; n++) {
+      signal.throwIfAborted()
+      const path = join(folder, fileName(prefix, n))
+      if (await claim(temp, path)) return { path, number: n }
+    }
+  } finally {
+    await unlink(temp).catch(() => {})
+  }
+}
+
+/** Give `temp`'s content the name `path` unless it is taken. */
+async function claim(temp: string, path: string): Promise<boolean> {
+  try {
+    await link(temp, path)
+    return true
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return false
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw error
+  }
+  // a file system without hard links: an exclusive copy still never overwrites
+  try {
+    await copyFile(temp, path, constants.COPYFILE_EXCL)
+    return true
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+    await rm(path, { force: true })
+    throw fail('SDF_NODE_FAILED', `cannot write ${path}: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+}
