@@ -1,17 +1,45 @@
-/** A counting semaphore whose waiters leave the queue when their signal aborts. */
+/** A counting semaphore; waiters leave the queue when their signal aborts. */
 export interface Limiter {
   acquire(signal: AbortSignal): Promise<() => void>
   readonly active: number
   readonly waiting: number
 }
 
+interface Waiter {
+  signal: AbortSignal
+  grant(): void
+  reject(reason: unknown): void
+}
+
 export function createLimiter(limit: number): Limiter {
   let active = 0
-  const queue: Array<() => void> = []
+  const queue: Waiter[] = []
+  // one abort listener per signal, however many of its waiters are queued
+  const watched = new WeakSet<AbortSignal>()
+
   const release = () => {
     active--
-    queue.shift()?.()
+    const next = queue.shift()
+    if (next) next.grant()
   }
+  const watch = (signal: AbortSignal) => {
+    if (watched.has(signal)) return
+    watched.add(signal)
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (let i = queue.length - 1; i >= 0; i--) {
+          const waiter = queue[i]
+          if (waiter?.signal === signal) {
+            queue.splice(i, 1)
+            waiter.reject(signal.reason)
+          }
+        }
+      },
+      { once: true },
+    )
+  }
+
   return {
     get active() {
       return active
@@ -25,19 +53,16 @@ export function createLimiter(limit: number): Limiter {
         active++
         return Promise.resolve(once(release))
       }
+      watch(signal)
       return new Promise((resolve, reject) => {
-        const grant = () => {
-          signal.removeEventListener('abort', onAbort)
-          active++
-          resolve(once(release))
-        }
-        const onAbort = () => {
-          const at = queue.indexOf(grant)
-          if (at >= 0) queue.splice(at, 1)
-          reject(signal.reason)
-        }
-        queue.push(grant)
-        signal.addEventListener('abort', onAbort, { once: true })
+        queue.push({
+          signal,
+          grant: () => {
+            active++
+            resolve(once(release))
+          },
+          reject,
+        })
       })
     },
   }

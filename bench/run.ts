@@ -1,0 +1,21 @@
+// Runs the named benchmarks (all when none is named) and prints their figures against targets.
+import { benchEngine } from './engine.js'
+
+type Figure = { name: string; value: number; unit: string; target: number }
+const suites: Record<string, () => Promise<Figure[]>> = { engine: benchEngine }
+
+const wanted = process.argv.slice(2)
+const names = wanted.length > 0 ? wanted : Object.keys(suites)
+let missed = 0
+for (const name of names) {
+  const suite = suites[name]
+  if (!suite) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(suites).join(', ')}`)
+  for (const figure of await suite()) {
+    const ok = figure.value <= figure.target
+    if (!ok) missed++
+    console.log(
+      `${ok ? 'ok  ' : 'MISS'} ${figure.name}: ${figure.value.toFixed(2)} ${figure.unit} (target <= ${figure.target} ${figure.unit})`,
+    )
+  }
+}
+process.exitCode = missed > 0 ? 1 : 0

@@ -1,0 +1,57 @@
+import { fail } from '@sdflow/protocol'
+import { Ajv, type ValidateFunction } from 'ajv'
+import type { TSchema } from 'typebox'
+import { badResponse, type FailureSite } from './errors.js'
+import * as S from './schemas/index.js'
+
+const ajv = new Ajv({ allErrors: false, strict: false })
+const compile = <T>(schema: TSchema): ValidateFunction<T> => ajv.compile<T>(schema)
+
+/** Every boundary validator, compiled once when the module loads. */
+export const validators = {
+  generation: compile<S.GenerationResponse>(S.GenerationResponse),
+  info: compile<S.GenerationInfo>(S.GenerationInfo),
+  extraSingleImage: compile<S.ExtraSingleImageResponse>(S.ExtraSingleImageResponse),
+  progress: compile<S.ProgressResponse>(S.ProgressResponse),
+  internalProgress: compile<S.InternalProgressResponse>(S.InternalProgressResponse),
+  options: compile<S.OptionsResponse>(S.OptionsResponse),
+  sdModels: compile<S.SdModel[]>(S.SdModelsResponse),
+  samplers: compile<S.Sampler[]>(S.SamplersResponse),
+  schedulers: compile<S.Scheduler[]>(S.SchedulersResponse),
+  upscalers: compile<S.Upscaler[]>(S.UpscalersResponse),
+  latentUpscaleModes: compile<S.LatentUpscaleModesResponse>(S.LatentUpscaleModesResponse),
+  controlnetModels: compile<S.ControlnetModelListResponse>(S.ControlnetModelListResponse),
+  controlnetModules: compile<S.ControlnetModuleListResponse>(S.ControlnetModuleListResponse),
+  controlnetDetect: compile<S.ControlnetDetectResponse>(S.ControlnetDetectResponse),
+  txt2imgRequest: compile<S.Txt2ImgRequest>(S.Txt2ImgRequest),
+  img2imgRequest: compile<S.Img2ImgRequest>(S.Img2ImgRequest),
+  extraSingleImageRequest: compile<S.ExtraSingleImageRequest>(S.ExtraSingleImageRequest),
+  controlnetDetectRequest: compile<S.ControlnetDetectRequest>(S.ControlnetDetectRequest),
+} as const
+
+function firstError(validate: ValidateFunction): { field: string; message: string } {
+  const error = validate.errors?.[0]
+  if (!error) return { field: '/', message: 'is invalid' }
+  let field = error.instancePath || '/'
+  if (error.keyword === 'required') {
+    field = `${error.instancePath}/${String(error.params.missingProperty)}`
+    return { field, message: 'is missing' }
+  }
+  return { field, message: error.message ?? 'is invalid' }
+}
+
+/** Check a parsed response body; a mismatch is SDF_BACKEND_BAD_RESPONSE naming the field. */
+export function parseResponse<T>(validate: ValidateFunction<T>, value: unknown, site: FailureSite): T {
+  if (validate(value)) return value
+  const { field, message } = firstError(validate)
+  throw badResponse(site, `unexpected response: field ${field} ${message}`, { field })
+}
+
+/** Check a request before sending; a mismatch is the caller's bug (SDF_PARAM_INVALID). */
+export function checkRequest<T>(validate: ValidateFunction<T>, value: unknown, what: string): T {
+  if (validate(value)) return value
+  const { field, message } = firstError(validate)
+  throw fail('SDF_PARAM_INVALID', `${what} request: field ${field} ${message}`, {
+    details: { field },
+  })
+}

@@ -1,0 +1,24 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { fail } from '@sdflow/protocol'
+
+type Options = NonNullable<ParseArgsConfig['options']>
+
+/** node:util parseArgs, with its errors turned into SDF_CLI_USAGE. */
+export function parse<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true })
+  } catch (error) {
+    throw fail('SDF_CLI_USAGE', (error as Error).message.replace(/\. To specify.*$/s, ''))
+  }
+}
+
+/** `--set name=value` pairs as an object; the value stays text until the param type reads it. */
+export function parseSets(sets: readonly string[] | undefined): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const set of sets ?? []) {
+    const at = set.indexOf('=')
+    if (at <= 0) throw fail('SDF_CLI_USAGE', `--set ${set}: expected name=value`)
+    values[set.slice(0, at)] = set.slice(at + 1)
+  }
+  return values
+}

@@ -1,0 +1,42 @@
+import type { NodeSpec } from '@sdflow/protocol'
+import { parse } from '../args.js'
+import { ExitCode, type Output } from '../output.js'
+import { paint } from '../render/paint.js'
+import { createRuntime } from '../runtime.js'
+
+export const nodesHelp = `sdflow nodes [--json]
+  The node catalog: every node type with its inputs, outputs and params.`
+
+export async function nodesCommand(args: string[], output: Output): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' } })
+  const runtime = await createRuntime({ backends: 'none' })
+  const specs = runtime.engine.registry.specs()
+  await runtime.close()
+  if (values.json) {
+    output.out(JSON.stringify(specs, null, 2))
+    return ExitCode.Ok
+  }
+  const byCategory = new Map<string, NodeSpec[]>()
+  for (const spec of specs) byCategory.set(spec.category, [...(byCategory.get(spec.category) ?? []), spec])
+  for (const [category, list] of [...byCategory].sort(([a], [b]) => a.localeCompare(b))) {
+    output.out(paint(output.color, 'bold', category))
+    for (const spec of list) output.out(describe(spec, output.color))
+    output.out('')
+  }
+  return ExitCode.Ok
+}
+
+function describe(spec: NodeSpec, color: boolean): string {
+  const inputs = Object.entries(spec.inputs)
+    .map(([name, i]) => `${name}:${i.kind}${i.multi ? '[]' : ''}${i.optional ? '?' : ''}`)
+    .join(', ')
+  const outputs = Object.entries(spec.outputs)
+    .map(([name, o]) => `${name}:${o.kind}`)
+    .join(', ')
+  const params = Object.keys((spec.params.properties as object | undefined) ?? {}).join(', ')
+  return [
+    `  ${spec.type.padEnd(24)} ${spec.title}`,
+    paint(color, 'dim', `    (${inputs}) -> (${outputs})`),
+    paint(color, 'dim', `    params: ${params || 'none'}`),
+  ].join('\n')
+}

@@ -1,0 +1,44 @@
+import { SdflowError } from '@sdflow/protocol'
+import { nodesCommand, nodesHelp } from './commands/nodes.js'
+import { runCommand, runHelp } from './commands/run.js'
+import { validateCommand, validateHelp } from './commands/validate.js'
+import { ExitCode, formatIssue, type Output, processOutput } from './output.js'
+
+type Command = { run: (args: string[], output: Output) => Promise<number>; help: string }
+
+const commands: Record<string, Command> = {
+  run: { run: runCommand, help: runHelp },
+  validate: { run: validateCommand, help: validateHelp },
+  nodes: { run: nodesCommand, help: nodesHelp },
+}
+
+const usage = `sdflow: typed node workflows for Stable Diffusion on AUTOMATIC1111
+
+${Object.values(commands)
+  .map((c) => c.help)
+  .join('\n\n')}`
+
+/** Run one command line; resolves to the exit code. */
+export async function main(argv: string[], output: Output = processOutput()): Promise<number> {
+  const [name, ...args] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    output.out(usage)
+    return name ? ExitCode.Ok : ExitCode.Invalid
+  }
+  const command = commands[name]
+  if (!command) {
+    output.err(`SDF_CLI_USAGE / unknown command "${name}"\n\n${usage}`)
+    return ExitCode.Invalid
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    output.out(command.help)
+    return ExitCode.Ok
+  }
+  try {
+    return await command.run(args, output)
+  } catch (error) {
+    if (!(error instanceof SdflowError)) throw error
+    output.err(formatIssue(error.issue))
+    return error.code === 'SDF_NODE_FAILED' ? ExitCode.Failed : ExitCode.Invalid
+  }
+}

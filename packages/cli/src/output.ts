@@ -1,0 +1,27 @@
+import type { Issue } from '@sdflow/protocol'
+
+export interface Output {
+  out(line: string): void
+  err(line: string): void
+  /** Whether stdout is a terminal (live redraws) or a pipe (plain lines). */
+  isTty: boolean
+  color: boolean
+}
+
+export function processOutput(): Output {
+  const isTty = Boolean(process.stdout.isTTY)
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    isTty,
+    color: isTty && !process.env.NO_COLOR,
+  }
+}
+
+/** `CODE pointer message`, the one way the CLI prints an issue. */
+export function formatIssue(issue: Issue): string {
+  const tag = issue.severity === 'warning' ? 'warning ' : ''
+  return `${tag}${issue.code} ${issue.pointer || '/'} ${issue.message}`
+}
+
+export const ExitCode = { Ok: 0, Failed: 1, Invalid: 2, Cancelled: 130 } as const

@@ -1,0 +1,54 @@
+import { defineNode } from '@sdflow/engine'
+import { fail, Socket } from '@sdflow/protocol'
+import { Type } from 'typebox'
+import { Colour, colour } from './colour.js'
+import { mapBatch } from './map-batch.js'
+import { paramPointer } from './param-pointer.js'
+import { storePng } from './store-png.js'
+
+const Side = (description: string) =>
+  Type.Optional(Type.Integer({ minimum: 1, maximum: 8192, description }))
+
+export const resize = defineNode({
+  type: 'image.resize',
+  version: 1,
+  title: 'Resize image',
+  category: 'image',
+  description:
+    'Resizes each image to width x height; give one of the two to keep the aspect ratio, and fit to choose how the other is matched.',
+  params: Type.Object({
+    width: Side('target width in px; leave out to follow the aspect ratio'),
+    height: Side('target height in px; leave out to follow the aspect ratio'),
+    fit: Type.Enum(['cover', 'contain', 'fill', 'inside', 'outside'], {
+      default: 'cover',
+      description:
+        'cover crops to fill the box, contain letterboxes, fill stretches, inside/outside keep the ratio within/around the box',
+    }),
+    kernel: Type.Enum(
+      ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos2', 'lanczos3', 'mks2013', 'mks2021'],
+      { default: 'lanczos3', description: 'resampling filter; nearest keeps hard pixel edges' },
+    ),
+    background: Colour('#000000', 'colour of the bars that contain adds'),
+  }),
+  inputs: { image: Socket.Image },
+  outputs: { image: Socket.Image },
+  resource: 'cpu',
+  async execute({ params, inputs, nodeId, artifacts, signal }) {
+    const { width, height, fit, kernel } = params
+    if (width === undefined && height === undefined) {
+      throw fail('SDF_PARAM_MISSING', 'set width, height or both', {
+        pointer: paramPointer(nodeId, 'width'),
+      })
+    }
+    const background = { ...colour(params.background), alpha: 1 }
+    const image = await mapBatch(inputs.image, signal, async (ref) => {
+      const pipeline = (await artifacts.decode(ref)).resize(width, height, {
+        fit,
+        kernel,
+        background,
+      })
+      return storePng(artifacts, pipeline)
+    })
+    return { image }
+  },
+})

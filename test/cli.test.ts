@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import jsQR from 'jsqr'
+import sharp from 'sharp'
+import { describe, expect, it } from 'vitest'
+
+const root = new URL('..', import.meta.url).pathname
+const bin = join(root, 'packages/cli/bin/sdflow.js')
+const fixture = (name: string) => join(root, 'test/fixtures/workflows', name)
+const workflow = (name: string) => join(root, 'workflows', name)
+
+interface Ran {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function sdflow(args: string[], options: { onStdout?: (text: string, child: ChildProcess) => void } = {}) {
+  return new Promise<Ran>((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk
+      options.onStdout?.(stdout, child)
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk
+    })
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'sdflow-cli-'))
+
+async function decodeQr(file: string): Promise<string | undefined> {
+  const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
+  return jsQR.default(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height)?.data
+}
+
+describe('sdflow validate', () => {
+  it('accepts a valid workflow with exit 0', async () => {
+    const ran = await sdflow(['validate', workflow('qr-code.json')])
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toContain('valid')
+  })
+
+  it('names every node of a cycle, with exit 2', async () => {
+    const ran = await sdflow(['validate', fixture('cyclic.json')])
+    expect(ran.code).toBe(2)
+    expect(ran.stdout.trim()).toBe(
+      'SDF_GRAPH_CYCLE /nodes/a/inputs/image nodes "a", "b", "c" form a cycle; remove one of their links',
+    )
+  })
+
+  it('prints one line per issue of a mistyped workflow', async () => {
+    const ran = await sdflow(['validate', fixture('mistyped.json')])
+    expect(ran.code).toBe(2)
+    const lines = ran.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 2).join(' '))
+    expect(lines).toEqual([
+      'SDF_PARAM_OUT_OF_RANGE /nodes/qr/params/size',
+      'SDF_PARAM_INVALID /nodes/qr/params/error_correction',
+      'SDF_NODE_UNKNOWN_TYPE /nodes/save/type',
+      'SDF_LINK_KIND_MISMATCH /nodes/mask/inputs/mask',
+    ])
+    expect(ran.stdout).toContain('did you mean "image.save"')
+  })
+
+  it('prints issues as JSON with --json', async () => {
+    const ran = await sdflow(['validate', fixture('cyclic.json'), '--json'])
+    expect(JSON.parse(ran.stdout)).toMatchObject([{ code: 'SDF_GRAPH_CYCLE', severity: 'error' }])
+  })
+
+  it('reports a file that is not JSON with its position', async () => {
+    const ran = await sdflow(['validate', join(root, 'README.md')])
+    expect(ran.code).toBe(2)
+    expect(ran.stderr).toMatch(/^SDF_DOC_PARSE/)
+  })
+})
+
+describe('sdflow run', () => {
+  it('runs the QR workflow, writes a PNG that scans, then serves it all from cache', async () => {
+    const out = tmp()
+    const data = tmp()
+    const args = ['run', workflow('qr-code.json'), '--out', out, '--data', data, '--set', 'text=hello sdflow']
+    const ran = await sdflow(args)
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stdout).toContain('3 nodes: 3 ran, 0 cached, 0 failed')
+    const files = readdirSync(out)
+    expect(files).toHaveLength(1)
+    expect(ran.stdout).toContain(`wrote ${join(out, files[0] ?? '')}`)
+    expect(await decodeQr(join(out, files[0] ?? ''))).toBe('hello sdflow')
+    expect((await sharp(join(out, files[0] ?? '')).metadata()).width).toBe(768)
+
+    const again = await sdflow(args)
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain('3 nodes: 0 ran, 3 cached, 0 failed')
+    expect(readdirSync(out)).toHaveLength(1)
+  })
+
+  it('streams run events as JSON lines with --json', async () => {
+    const ran = await sdflow(['run', workflow('qr-code.json'), '--out', tmp(), '--data', tmp(), '--json'])
+    expect(ran.code).toBe(0)
+    const events = ran.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(events[0].type).toBe('run.started')
+    expect(events.at(-1).type).toBe('run.finished')
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1))
+  })
+
+  it('refuses an unknown --set with exit 2 and runs nothing', async () => {
+    const out = tmp()
+    const ran = await sdflow(['run', workflow('qr-code.json'), '--out', out, '--set', 'colour=red'])
+    expect(ran.code).toBe(2)
+    expect(ran.stderr).toContain('SDF_WORKFLOW_INPUT_UNKNOWN /inputs/colour')
+    expect(readdirSync(out)).toEqual([])
+  })
+
+  it('exits 1 when a node fails, naming the node', async () => {
+    const ran = await sdflow(['run', fixture('missing-file.json'), '--out', tmp(), '--data', tmp()])
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain('SDF_PATH_NOT_FOUND /nodes/load')
+  })
+
+  it('exits 2 on a usage error', async () => {
+    const ran = await sdflow(['run', workflow('qr-code.json'), '--colour'])
+    expect(ran.code).toBe(2)
+    expect(ran.stderr).toContain('SDF_CLI_USAGE')
+  })
+})
+
+describe('sdflow nodes', () => {
+  it('lists the catalog, and as JSON NodeSpecs', async () => {
+    const ran = await sdflow(['nodes'])
+    expect(ran.code).toBe(0)
+    expect(ran.stdout).toContain('image.qr-code')
+    const specs = JSON.parse((await sdflow(['nodes', '--json'])).stdout)
+    expect(specs.map((s: { type: string }) => s.type)).toContain('mask.shape')
+  })
+})
