@@ -41,7 +41,11 @@ function firstError(validate: ValidateFunction): { field: string; message: strin
 }
 
 /** Check a parsed response body; a mismatch is SDF_BACKEND_BAD_RESPONSE naming the field. */
-export function parseResponse<T>(validate: ValidateFunction<T>, value: unknown, site: FailureSite): T {
+export function parseResponse<T>(
+  validate: ValidateFunction<T>,
+  value: unknown,
+  site: FailureSite,
+): T {
   if (validate(value)) return value
   const { field, message } = firstError(validate)
   throw badResponse(site, `unexpected response: field ${field} ${message}`, { field })

@@ -132,7 +132,7 @@ export function watchProgress(options: WatchOptions): { stop(): void } {
         options.onFrozen()
         return
       }
-      if (!sample || !sample.running) continue
+      if (!sample?.running) continue
       const step = Math.max(lastStep, Math.round(sample.fraction * options.totalSteps))
       let preview: ImageRef | undefined
       if (wantPreview && sample.preview && options.storePreview) {

@@ -1,0 +1,50 @@
+import type { Issue } from '@sdflow/protocol'
+import type { Catalog } from './catalog.js'
+import type { A1111Client } from './client.js'
+import type { BackendConfig } from './config.js'
+
+export type Health = 'up' | 'down' | 'unknown'
+
+/** What `pool.list()` reports per backend. */
+export interface BackendStatus {
+  id: string
+  url: string
+  health: Health
+  busy: number
+  slots: number
+  catalog?: Catalog
+  loadedCheckpoint?: string
+  lastError?: Issue
+}
+
+/** The pool's mutable record of one backend (private to the pool). */
+export interface BackendState {
+  config: BackendConfig
+  client: A1111Client
+  health: Health
+  busy: number
+  catalog?: Catalog
+  catalogAt: number
+  loadedCheckpoint?: string
+  lastError?: Issue
+  /** Consecutive failed probes (for the backoff). */
+  failures: number
+  timer?: NodeJS.Timeout
+  probing?: Promise<void>
+  /** Aborts whatever is in flight on this backend when the pool closes. */
+  inFlight: Set<AbortController>
+}
+
+export function statusOf(b: BackendState): BackendStatus {
+  const out: BackendStatus = {
+    id: b.config.id,
+    url: b.config.url,
+    health: b.health,
+    busy: b.busy,
+    slots: b.config.slots,
+  }
+  if (b.catalog) out.catalog = b.catalog
+  if (b.loadedCheckpoint) out.loadedCheckpoint = b.loadedCheckpoint
+  if (b.lastError) out.lastError = b.lastError
+  return out
+}

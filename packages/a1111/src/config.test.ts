@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SdflowError } from '@sdflow/protocol'
+import { describe, expect, it } from 'vitest'
+import { backendsFromUrls, loadConfig, parseConfig } from './config.js'
+import { defaultTimeouts } from './timeouts.js'
+
+function issuesOf(run: () => unknown): { pointer: string; message: string }[] {
+  try {
+    run()
+  } catch (error) {
+    expect(error).toBeInstanceOf(SdflowError)
+    const e = error as SdflowError
+    expect(e.code).toBe('SDF_CONFIG_INVALID')
+    return e.issue.details?.issues as { pointer: string; message: string }[]
+  }
+  throw new Error('expected the config to be rejected')
+}
+
+describe('sdflow.config.json', () => {
+  it('fills slots and timeouts and keeps other sections', () => {
+    const { backends, raw } = parseConfig({
+      backends: [{ id: 'gpu-1', url: 'http://10.0.0.5:7860/', timeouts: { frozenMs: 5000 } }],
+      server: { port: 1 },
+    })
+    expect(backends).toEqual([
+      {
+        id: 'gpu-1',
+        url: 'http://10.0.0.5:7860',
+        slots: 1,
+        timeouts: { ...defaultTimeouts, frozenMs: 5000 },
+      },
+    ])
+    expect(raw.server).toEqual({ port: 1 })
+  })
+
+  it('points at every invalid field', () => {
+    const issues = issuesOf(() =>
+      parseConfig({
+        backends: [
+          { id: 'Bad Id', url: 'ftp://x', slots: 0 },
+          { url: 'http://ok', timeouts: { hang: 1 } },
+        ],
+      }),
+    )
+    const pointers = issues.map((i) => i.pointer)
+    expect(pointers).toContain('/backends/0/id')
+    expect(pointers).toContain('/backends/0/url')
+    expect(pointers).toContain('/backends/0/slots')
+    expect(pointers).toContain('/backends/1/id')
+    expect(pointers).toContain('/backends/1/timeouts/hang')
+  })
+
+  it('refuses credentials in the URL and duplicate ids', () => {
+    const issues = issuesOf(() =>
+      parseConfig({
+        backends: [
+          { id: 'a', url: 'http://user:secret@host:7860' },
+          { id: 'a', url: 'http://host2' },
+        ],
+      }),
+    )
+    expect(issues).toContainEqual(
+      expect.objectContaining({
+        pointer: '/backends/0/url',
+        message: expect.stringMatching(/auth/),
+      }),
+    )
+    expect(issues).toContainEqual(expect.objectContaining({ pointer: '/backends/1/id' }))
+  })
+
+  it('loads a file and reports broken JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sdflow-config-'))
+    const good = join(dir, 'good.json')
+    writeFileSync(good, JSON.stringify({ backends: [{ id: 'b', url: 'https://h' }] }))
+    expect((await loadConfig(good)).backends[0]?.id).toBe('b')
+    const bad = join(dir, 'bad.json')
+    writeFileSync(bad, '{')
+    await expect(loadConfig(bad)).rejects.toMatchObject({ code: 'SDF_CONFIG_INVALID' })
+  })
+
+  it('numbers --backend URLs b1, b2 and refuses bad ones', () => {
+    const backends = backendsFromUrls(['http://a:7860', 'https://b'])
+    expect(backends.map((b) => b.id)).toEqual(['b1', 'b2'])
+    expect(() => backendsFromUrls(['http://u:p@a'])).toThrow(/auth/)
+    expect(() => backendsFromUrls(['file:///etc/passwd'])).toThrow(SdflowError)
+  })
+})

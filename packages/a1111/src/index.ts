@@ -1,0 +1,51 @@
+export type { BackendStatus, Health } from './backend-state.js'
+export { backoffDelay } from './backoff.js'
+export {
+  type Catalog,
+  hasCheckpoint,
+  hasControlnetModel,
+  hasSampler,
+  loadCatalog,
+  missingNeeds,
+  type Needs,
+} from './catalog.js'
+export {
+  type A1111Client,
+  type BasicAuth,
+  type CallOptions,
+  type ClientOptions,
+  createClient,
+  type GenerateOptions,
+  type ImageCallOptions,
+} from './client.js'
+export {
+  type BackendConfig,
+  BackendConfigSchema,
+  backendsFromUrls,
+  type ConfigFile,
+  ConfigFileSchema,
+  loadConfig,
+  parseConfig,
+} from './config.js'
+export { isRetryable, marksBackendDown } from './errors.js'
+export type { GenerationResult } from './generation.js'
+export {
+  type ControlNetUnitInput,
+  type ControlnetDetectInput,
+  type ExtraSingleImageInput,
+  type Img2ImgInput,
+  type Txt2ImgInput,
+  taskId,
+  withCheckpoint,
+} from './inputs.js'
+export {
+  type BackendPool,
+  createPool,
+  type Job,
+  type PoolCatalog,
+  type PoolOptions,
+  type Work,
+} from './pool.js'
+export { expectedSteps } from './progress.js'
+export * from './schemas/index.js'
+export { defaultTimeouts, type Timeouts } from './timeouts.js'

@@ -1,0 +1,313 @@
+import type { Logger, RetryNotice } from '@sdflow/engine'
+import { fail, SdflowError } from '@sdflow/protocol'
+import type { BackendState, BackendStatus } from './backend-state.js'
+import { statusOf } from './backend-state.js'
+import { backoffDelay, sleep } from './backoff.js'
+import { type Catalog, loadCatalog, type Needs } from './catalog.js'
+import { type A1111Client, createClient } from './client.js'
+import type { BackendConfig } from './config.js'
+import { isRetryable, marksBackendDown, timedOut } from './errors.js'
+import { canServe, describeNeeds, pickBackend, whyNot } from './select.js'
+
+export interface PoolOptions {
+  backends: BackendConfig[]
+  log?: Logger
+  /** Probe interval while a backend is up (default 15 s). */
+  probeIntervalMs?: number
+  /** Backoff between probes of a backend that is down (default 1 s doubling to 30 s). */
+  downBackoff?: { baseMs?: number; maxMs?: number }
+  /** Reload each backend's catalog this often (default 5 min). */
+  catalogRefreshMs?: number
+  /** Attempts per job, the first included (default 3). */
+  maxAttempts?: number
+  /** Delay before a retry (default 500 ms doubling to 10 s, jittered). */
+  retryBackoff?: { baseMs?: number; maxMs?: number }
+  /** How long a job waits for a backend unless the job says (default 10 min). */
+  queueTimeoutMs?: number
+  random?: () => number
+}
+
+/** One unit of backend work as the dispatcher sees it. */
+export interface Job {
+  needs?: Needs
+  /** Pin to a configured backend id (never a URL). */
+  backend?: string
+  signal?: AbortSignal
+  onRetry?: (notice: RetryNotice) => void
+  onBackend?: (id: string) => void
+  queueTimeoutMs?: number
+}
+
+/** The work run on the chosen backend; `attempt` starts at 1 (use it in force_task_id). */
+export type Work<T> = (client: A1111Client, signal: AbortSignal, attempt: number) => Promise<T>
+
+/** Names known on at least one backend, for validating workflows. */
+export interface PoolCatalog {
+  checkpoints: string[]
+  samplers: string[]
+  schedulers: string[]
+  upscalers: string[]
+  latentUpscaleModes: string[]
+  controlnetModels: string[]
+  controlnetModules: string[]
+}
+
+export interface BackendPool {
+  /** Probe every backend and load catalogs; resolves after the first round. */
+  start(): Promise<void>
+  /** Stop timers, abort in-flight work, fail waiting jobs. */
+  close(): Promise<void>
+  list(): BackendStatus[]
+  catalog(): PoolCatalog
+  client(id: string): A1111Client | undefined
+  run<T>(job: Job, work: Work<T>): Promise<T>
+}
+
+interface Waiter {
+  needs: Needs | undefined
+  among: BackendState[]
+  avoid: ReadonlySet<string>
+  grant(b: BackendState): void
+}
+
+export function createPool(options: PoolOptions): BackendPool {
+  const log = options.log
+  const random = options.random ?? Math.random
+  const probeIntervalMs = options.probeIntervalMs ?? 15_000
+  const downBase = options.downBackoff?.baseMs ?? 1_000
+  const downMax = options.downBackoff?.maxMs ?? 30_000
+  const catalogRefreshMs = options.catalogRefreshMs ?? 300_000
+  const maxAttempts = options.maxAttempts ?? 3
+  const retryBase = options.retryBackoff?.baseMs ?? 500
+  const retryMax = options.retryBackoff?.maxMs ?? 10_000
+  const closing = new AbortController()
+  const backends: BackendState[] = options.backends.map((config) => ({
+    config,
+    client: createClient(config),
+    health: 'unknown',
+    busy: 0,
+    catalogAt: 0,
+    failures: 0,
+    inFlight: new Set(),
+  }))
+  const byId = new Map(backends.map((b) => [b.config.id, b]))
+  const waiters: Waiter[] = []
+
+  /** Hand free slots to waiting jobs, first come first served. Runs on every state change. */
+  const wake = () => {
+    for (const waiter of [...waiters]) {
+      const b = pickBackend(waiter.among, waiter.needs, waiter.avoid)
+      if (!b) continue
+      waiters.splice(waiters.indexOf(waiter), 1)
+      b.busy += 1
+      waiter.grant(b)
+    }
+  }
+
+  const schedule = (b: BackendState, ms: number) => {
+    clearTimeout(b.timer)
+    if (closing.signal.aborted) return
+    b.timer = setTimeout(() => void probe(b), ms)
+    b.timer.unref()
+  }
+
+  const markDown = (b: BackendState, error: unknown) => {
+    b.health = 'down'
+    b.failures += 1
+    if (error instanceof SdflowError) b.lastError = error.issue
+    schedule(b, backoffDelay(b.failures, downBase, downMax, random))
+  }
+
+  const probe = (b: BackendState): Promise<void> => {
+    b.probing ??= (async () => {
+      try {
+        await b.client.ping({ signal: closing.signal })
+        const cameBack = b.health !== 'up'
+        b.health = 'up'
+        b.failures = 0
+        b.lastError = undefined
+        wake()
+        if (cameBack || !b.catalog || Date.now() - b.catalogAt >= catalogRefreshMs) {
+          await refreshCatalog(b)
+        }
+        schedule(b, probeIntervalMs)
+      } catch (error) {
+        if (closing.signal.aborted) return
+        log?.warn('backend probe failed', { backend: b.config.id, error: String(error) })
+        markDown(b, error)
+      } finally {
+        b.probing = undefined
+        wake()
+      }
+    })()
+    return b.probing
+  }
+
+  const refreshCatalog = async (b: BackendState) => {
+    try {
+      const catalog: Catalog = await loadCatalog(b.client, { signal: closing.signal })
+      b.catalog = catalog
+      b.catalogAt = Date.now()
+      if (catalog.loadedCheckpoint) b.loadedCheckpoint = catalog.loadedCheckpoint
+    } catch (error) {
+      if (closing.signal.aborted) return
+      log?.warn('backend catalog failed to load', { backend: b.config.id, error: String(error) })
+      if (error instanceof SdflowError) b.lastError = error.issue
+    }
+  }
+
+  const candidatesOf = (job: Job): BackendState[] => {
+    if (job.backend === undefined) return backends
+    const pinned = byId.get(job.backend)
+    if (!pinned) {
+      const known = [...byId.keys()].join(', ') || '(none)'
+      const hint = /[:/]/.test(job.backend) ? ' (workflows name backends by id, never by URL)' : ''
+      throw fail(
+        'SDF_BACKEND_NONE_AVAILABLE',
+        `no backend with id "${job.backend}"${hint}; configured: ${known}`,
+        { details: { backend: job.backend } },
+      )
+    }
+    return [pinned]
+  }
+
+  const noneAvailable = (job: Job, among: BackendState[], why: string) =>
+    fail(
+      'SDF_BACKEND_NONE_AVAILABLE',
+      `no healthy backend with ${describeNeeds(job.needs)} ${why}: ${among
+        .map((b) => whyNot(b, job.needs))
+        .join('; ')}`,
+      { details: { needs: job.needs ?? {} } },
+    )
+
+  /** Wait (event-driven) for a slot on a backend that can serve the job. */
+  const acquire = (job: Job, avoid: ReadonlySet<string>): Promise<BackendState> => {
+    const among = candidatesOf(job)
+    if (closing.signal.aborted) {
+      return Promise.reject(fail('SDF_BACKEND_NONE_AVAILABLE', 'the backend pool is closed'))
+    }
+    if (among.length === 0) {
+      return Promise.reject(noneAvailable(job, among, '(no backend is configured)'))
+    }
+    if (among.every((b) => b.catalog !== undefined && !canServe(b, job.needs))) {
+      return Promise.reject(noneAvailable(job, among, 'anywhere'))
+    }
+    const timeoutMs = job.queueTimeoutMs ?? options.queueTimeoutMs ?? 600_000
+    return new Promise((resolve, reject) => {
+      const cleanup = () => {
+        clearTimeout(timer)
+        job.signal?.removeEventListener('abort', onAbort)
+        closing.signal.removeEventListener('abort', onClose)
+        const at = waiters.indexOf(waiter)
+        if (at >= 0) waiters.splice(at, 1)
+      }
+      const waiter: Waiter = {
+        needs: job.needs,
+        among,
+        avoid,
+        grant: (b) => {
+          cleanup()
+          resolve(b)
+        },
+      }
+      const onAbort = () => {
+        cleanup()
+        reject(job.signal?.reason)
+      }
+      const onClose = () => {
+        cleanup()
+        reject(fail('SDF_BACKEND_NONE_AVAILABLE', 'the backend pool was closed'))
+      }
+      const timer = setTimeout(() => {
+        cleanup()
+        reject(noneAvailable(job, among, `within ${timeoutMs} ms`))
+      }, timeoutMs)
+      if (job.signal?.aborted) return onAbort()
+      job.signal?.addEventListener('abort', onAbort, { once: true })
+      closing.signal.addEventListener('abort', onClose, { once: true })
+      waiters.push(waiter)
+      wake()
+    })
+  }
+
+  const release = (b: BackendState) => {
+    b.busy -= 1
+    wake()
+  }
+
+  /** One attempt on one backend, with a watchdog past requestMs that aborts a hung call. */
+  const attemptOn = async <T>(b: BackendState, job: Job, work: Work<T>, n: number) => {
+    const controller = new AbortController()
+    const signal = job.signal ? AbortSignal.any([job.signal, controller.signal]) : controller.signal
+    const { requestMs, connectMs } = b.config.timeouts
+    const site = { backend: b.config.id, route: 'job' }
+    const watchdog = setTimeout(
+      () => controller.abort(timedOut(site, requestMs)),
+      requestMs + connectMs,
+    )
+    b.inFlight.add(controller)
+    try {
+      return await work(b.client, signal, n)
+    } finally {
+      clearTimeout(watchdog)
+      b.inFlight.delete(controller)
+    }
+  }
+
+  const run = async <T>(job: Job, work: Work<T>): Promise<T> => {
+    const failed = new Set<string>()
+    for (let attempt = 1; ; attempt++) {
+      const b = await acquire(job, failed)
+      const id = b.config.id
+      job.onBackend?.(id)
+      try {
+        const result = await attemptOn(b, job, work, attempt)
+        if (job.needs?.checkpoint) b.loadedCheckpoint = job.needs.checkpoint
+        return result
+      } catch (error) {
+        if (job.signal?.aborted || closing.signal.aborted) throw error
+        if (!isRetryable(error) || !(error instanceof SdflowError)) throw error
+        if (marksBackendDown(error)) markDown(b, error)
+        else b.lastError = error.issue
+        failed.add(id)
+        if (attempt >= maxAttempts) throw error
+        const delayMs = backoffDelay(attempt, retryBase, retryMax, random)
+        log?.info('retrying on another backend', { backend: id, attempt, delayMs })
+        job.onRetry?.({ attempt, delayMs, issue: error.issue, backend: id })
+        await sleep(delayMs, job.signal)
+      } finally {
+        release(b)
+      }
+    }
+  }
+
+  return {
+    async start() {
+      await Promise.all(backends.map((b) => probe(b)))
+    },
+    async close() {
+      closing.abort(fail('SDF_BACKEND_NONE_AVAILABLE', 'the backend pool was closed'))
+      for (const b of backends) {
+        clearTimeout(b.timer)
+        for (const c of b.inFlight) c.abort(closing.signal.reason)
+      }
+      await Promise.allSettled(backends.map((b) => b.probing))
+    },
+    list: () => backends.map(statusOf),
+    catalog() {
+      const union = (pick: (c: Catalog) => string[]) =>
+        [...new Set(backends.flatMap((b) => (b.catalog ? pick(b.catalog) : [])))].sort()
+      return {
+        checkpoints: union((c) => c.checkpoints),
+        samplers: union((c) => c.samplers),
+        schedulers: union((c) => c.schedulers),
+        upscalers: union((c) => c.upscalers),
+        latentUpscaleModes: union((c) => c.latentUpscaleModes),
+        controlnetModels: union((c) => c.controlnetModels),
+        controlnetModules: union((c) => c.controlnetModules),
+      }
+    },
+    client: (id) => byId.get(id)?.client,
+    run,
+  }
+}
