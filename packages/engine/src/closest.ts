@@ -12,8 +12,8 @@ export function closest(name: string, candidates: readonly string[], limit = 3):
 }
 
 export function didYouMean(name: string, candidates: readonly string[]): string {
-  const near = closest(name, candidates)
-  return near.length > 0 ? `; did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : ''
+  const near = closest(name, candidates, 2).map((n) => `"${n}"`)
+  return near.length > 0 ? `; did you mean ${near.join(' or ')}?` : ''
 }
 
 function distance(a: string, b: string): number {

@@ -114,6 +114,11 @@ export interface NodeDefinition<
   isOutput?: boolean
   /** True when these params give a different result each run (seed -1): never cached. */
   nondeterministic?(params: Static<P>): boolean
+  /**
+   * Checks that need the services (backend catalogs): run by validate when the engine has
+   * them. `at` is the pointer of the node's params.
+   */
+  check?(params: Static<P>, services: S, at: string): Issue[]
   execute(ctx: NodeContext<Static<P>, InputValues<I>, S>): Promise<OutputValues<O>>
 }
 
@@ -129,10 +134,11 @@ export interface AnyNode<S = unknown> {
   outputs: Record<string, OutputShape>
   resource?: Resource
   isOutput?: boolean
-  nondeterministic?(params: Record<string, unknown>): boolean
-  execute(
-    ctx: NodeContext<Record<string, unknown>, Record<string, unknown>, S>,
-  ): Promise<NodeOutputs>
+  // `never`: every node type's params and inputs fit here; the engine checks them (ajv,
+  // validate) before the single call site in execute.ts
+  nondeterministic?(params: never): boolean
+  check?(params: never, services: S, at: string): Issue[]
+  execute(ctx: NodeContext<never, never, S>): Promise<NodeOutputs>
 }
 
 /** Identity with inference: params, inputs and outputs are typed from the declaration. */

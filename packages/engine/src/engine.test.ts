@@ -189,7 +189,7 @@ describe('cache', () => {
     const engine = engineAt()
     await runCollect(engine, chain)
     const changed = structuredClone(chain)
-    changed.nodes.b.params.value = 10
+    changed.nodes.b = { type: 'test.const', params: { value: 10 } }
     const again = await runCollect(engine, changed)
     expect(ran(again.events)).toEqual(['b', 'sum'])
     expect(cached(again.events)).toEqual(['a'])

@@ -34,7 +34,7 @@ export interface Engine<S> {
   readonly artifacts: ArtifactStore
   readonly dataDir: string
   readonly roots: FileRoots
-  validate(doc: unknown, options?: ValidateOptions): ValidationResult<S>
+  validate(doc: unknown, options?: Omit<ValidateOptions<S>, 'services'>): ValidationResult<S>
   /** Validate, plan and execute. An invalid workflow resolves with status `invalid`; nothing runs. */
   run(doc: unknown, options?: RunOptions): Promise<RunResult>
 }
@@ -61,10 +61,10 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
     artifacts,
     dataDir,
     roots,
-    validate: (doc, validateOptions) => validate(doc, registry, validateOptions),
+    validate: (doc, validateOptions) => validate(doc, registry, { ...validateOptions, services }),
     async run(doc, runOptions = {}) {
       const runId = runOptions.runId ?? randomUUID()
-      const validation = validate(doc, registry, { inputs: runOptions.inputs })
+      const validation = validate(doc, registry, { inputs: runOptions.inputs, services })
       if (!validation.workflow) {
         return {
           runId,

@@ -11,7 +11,7 @@ import {
 import type { ArtifactStore } from './artifact-store.js'
 import type { NodeCache } from './cache.js'
 import { cacheKey } from './cache.js'
-import { type FileRoots, inputDecl } from './define-node.js'
+import { type FileRoots, inputDecl, type NodeContext } from './define-node.js'
 import type { Limiter } from './limiter.js'
 import type { Logger } from './logger.js'
 import type { Plan } from './plan.js'
@@ -145,7 +145,7 @@ async function runNode<S>(
 ): Promise<NodeResult> {
   const { definition, spec } = node.node
   const nodeId = node.id
-  const cacheable = !definition.nondeterministic?.(node.params)
+  const cacheable = !definition.nondeterministic?.(node.params as never)
   const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
   const hit = key ? ctx.cache.get(key) : undefined
   if (hit && stillThere(ctx.artifacts, hit.outputs, hit.files)) {
@@ -166,7 +166,7 @@ async function runNode<S>(
   const began = performance.now()
   try {
     ctx.emit({ type: 'node.started', nodeId, nodeType: spec.type })
-    const outputs = await definition.execute({
+    const context: NodeContext<Record<string, unknown>, Record<string, unknown>, S> = {
       runId: ctx.runId,
       nodeId,
       params: node.params,
@@ -194,7 +194,9 @@ async function runNode<S>(
         backend = id
       },
       wrote: (path) => void files.push(path),
-    })
+    }
+    // params were defaulted and checked by ajv, inputs by validate: this is the boundary
+    const outputs = await definition.execute(context as NodeContext<never, never, S>)
     ctx.signal.throwIfAborted()
     checkOutputs(node, outputs)
     const durationMs = Math.round(performance.now() - began)

@@ -128,8 +128,8 @@ export const sink = defineNode({
 export const testRegistry = () =>
   createRegistry([constant, add, sleep, failing, random, text, sink])
 
-type Nodes = Record<string, { type: string; params?: object; inputs?: object }>
-export const workflow = (nodes: Nodes, extra: object = {}) => ({
+/** A workflow document around `nodes`; deliberately loose, so tests can build broken ones. */
+export const workflow = (nodes: Record<string, object>, extra: object = {}) => ({
   format: 'sdflow.workflow/1',
   name: 'test',
   nodes,

@@ -21,7 +21,8 @@ export function resolveUnder(root: string, path: string, pointer = ''): string {
   }
   let existing = target
   while (!existsSync(existing) && existing !== realRoot) existing = dirname(existing)
-  if (!inside(realRoot, realpathSync(existing))) {
+  // a root that does not exist yet holds no links; it is created by whoever writes there
+  if (existsSync(existing) && !inside(realRoot, realpathSync(existing))) {
     throw fail(
       'SDF_PATH_OUTSIDE_ROOT',
       `"${path}" goes through a link that leads outside ${root}`,

@@ -34,9 +34,11 @@ export interface ValidationResult<S = unknown> {
   workflow?: CheckedWorkflow<S>
 }
 
-export interface ValidateOptions {
+export interface ValidateOptions<S = unknown> {
   /** Values for the workflow's declared inputs (`--set`, POST /runs inputs). */
   inputs?: Record<string, unknown>
+  /** When given, node types' own checks run too (names against backend catalogs). */
+  services?: S
 }
 
 const checkShape = compileSchema(WorkflowDocument)
@@ -45,7 +47,7 @@ const checkShape = compileSchema(WorkflowDocument)
 export function validate<S>(
   input: unknown,
   registry: Registry<S>,
-  options: ValidateOptions = {},
+  options: ValidateOptions<S> = {},
 ): ValidationResult<S> {
   const shapeIssues = documentShape(input)
   if (shapeIssues.length > 0) return { issues: shapeIssues }
@@ -69,6 +71,10 @@ export function validate<S>(
     }
     const checked = checkParams(registered.validateParams, instance.params, `${at}/params`)
     issues.push(...checked.issues)
+    const { check } = registered.definition
+    if (check && checked.issues.length === 0 && options.services !== undefined) {
+      issues.push(...check(checked.params as never, options.services, `${at}/params`))
+    }
     nodes.set(id, { id, node: registered, params: checked.params, links: {} })
   }
 
@@ -77,6 +83,7 @@ export function validate<S>(
     if (checked) issues.push(...checkLinks(doc, checked, instance.inputs ?? {}, nodes))
   }
   issues.push(...checkContract(doc, nodes), ...checkCycles(nodes))
+  if (!issues.some((i) => i.severity === 'error')) issues.push(...checkHasOutput(doc, nodes))
 
   const hasError = issues.some((i) => i.severity === 'error')
   return hasError ? { issues } : { issues, workflow: { doc, nodes } }
@@ -241,20 +248,22 @@ function checkContract<S>(doc: WorkflowDocument, nodes: Map<string, CheckedNode<
       )
     }
   }
+  return issues
+}
+
+function checkHasOutput<S>(doc: WorkflowDocument, nodes: Map<string, CheckedNode<S>>): Issue[] {
   const declaresOutput =
     Object.keys(doc.outputs ?? {}).length > 0 ||
     [...nodes.values()].some((n) => n.node.spec.isOutput)
-  if (!declaresOutput && nodes.size > 0) {
-    issues.push(
-      issue(
-        'SDF_GRAPH_NOTHING_TO_RUN',
-        '/outputs',
-        'the workflow declares no outputs and has no output node (such as image.save); every node will run and its results stay in the artifact store',
-        { severity: 'warning' },
-      ),
-    )
-  }
-  return issues
+  if (declaresOutput || nodes.size === 0) return []
+  return [
+    issue(
+      'SDF_GRAPH_NOTHING_TO_RUN',
+      '/outputs',
+      'the workflow declares no outputs and has no output node (such as image.save); every node will run and its results stay in the artifact store',
+      { severity: 'warning' },
+    ),
+  ]
 }
 
 function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {

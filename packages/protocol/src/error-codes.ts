@@ -20,6 +20,10 @@ export const ErrorCodes = {
     status: 400,
     meaning: 'More than one link goes into an input that takes one.',
   },
+  SDF_INPUT_BATCH_MISMATCH: {
+    status: 400,
+    meaning: 'Two image inputs carry batches of different sizes (neither of one image).',
+  },
   SDF_LINK_MISSING_NODE: { status: 400, meaning: 'A link names a node that does not exist.' },
   SDF_LINK_MISSING_OUTPUT: { status: 400, meaning: 'A link names an output its node lacks.' },
   SDF_LINK_KIND_MISMATCH: { status: 400, meaning: 'A link joins sockets of incompatible kinds.' },

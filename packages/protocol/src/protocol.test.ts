@@ -20,7 +20,7 @@ describe('canConnect', () => {
   it('says why a connection is refused, naming both kinds', () => {
     expect(canConnect('string', 'image')).toEqual({
       ok: false,
-      reason: 'a string output cannot feed an input of kind image',
+      reason: 'an output of kind string cannot feed an input of kind image',
     })
   })
 })

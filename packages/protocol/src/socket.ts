@@ -32,5 +32,5 @@ export type ConnectVerdict = { ok: true } | { ok: false; reason: string }
  */
 export function canConnect(from: SocketKind, to: SocketKind): ConnectVerdict {
   if (from === to || widenings[from].includes(to)) return { ok: true }
-  return { ok: false, reason: `a ${from} output cannot feed an input of kind ${to}` }
+  return { ok: false, reason: `an output of kind ${from} cannot feed an input of kind ${to}` }
 }

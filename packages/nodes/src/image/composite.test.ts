@@ -193,7 +193,7 @@ describe('image.composite', () => {
     const doc = await compositeDoc({}, [a, a], [a, a, a])
     const result = await engine.run(doc)
     expect(result.nodes.comp?.issue).toMatchObject({
-      code: 'SDF_PARAM_INVALID',
+      code: 'SDF_INPUT_BATCH_MISMATCH',
       pointer: '/nodes/comp/inputs/base',
     })
   })

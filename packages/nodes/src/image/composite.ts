@@ -62,7 +62,7 @@ export const composite = defineNode({
     const batch = broadcastLength({ base, overlay, mask })
     if ('mismatch' in batch) {
       throw fail(
-        'SDF_PARAM_INVALID',
+        'SDF_INPUT_BATCH_MISMATCH',
         `${batch.mismatch} has a batch of ${(inputs[batch.mismatch as 'base'] ?? []).length} images but another input has ${batch.length}; give batches of the same size, or of one image`,
         { pointer: inputPointer(nodeId, batch.mismatch) },
       )

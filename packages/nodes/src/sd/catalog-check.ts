@@ -1,0 +1,93 @@
+import { missingNeeds, type Needs } from '@sdflow/a1111'
+import { didYouMean } from '@sdflow/engine'
+import { type Issue, issue } from '@sdflow/protocol'
+import type { NodeServices } from './services.js'
+
+interface Named {
+  checkpoint?: string
+  backend?: string
+  sampler_name?: string
+  scheduler?: string
+  hr_upscaler?: string
+  enable_hr?: boolean
+  upscaler_1?: string
+  upscaler_2?: string
+  model?: string
+  module?: string
+  width?: number
+  height?: number
+}
+
+/**
+ * Names checked against what the configured backends offer, so a typo fails before any GPU
+ * time is spent and A1111 never silently swaps an unknown sampler for another. With no
+ * catalog loaded yet (no backend up), names are left for the backend to judge.
+ */
+export function checkCatalog(params: Named, services: NodeServices, at: string): Issue[] {
+  const issues: Issue[] = []
+  for (const side of ['width', 'height'] as const) {
+    const value = params[side]
+    if (value !== undefined && value > 0 && value % 8 !== 0) {
+      issues.push(
+        issue(
+          'SDF_PARAM_SIZE_NOT_MULTIPLE_OF_8',
+          `${at}/${side}`,
+          `${side} ${value} is not a multiple of 8: A1111 returns ${value - (value % 8)} px`,
+          { severity: 'warning' },
+        ),
+      )
+    }
+  }
+  const pool = services.backends
+  if (!pool) return issues
+  const catalogs = pool.list().flatMap((b) => (b.catalog ? [b.catalog] : []))
+  const backends = pool.list().map((b) => b.id)
+  if (params.backend && !backends.includes(params.backend)) {
+    issues.push(
+      issue(
+        'SDF_CATALOG_UNKNOWN_NAME',
+        `${at}/backend`,
+        `no backend has id "${params.backend}"; configured: ${backends.join(', ') || 'none'}`,
+      ),
+    )
+  }
+  if (catalogs.length === 0) return issues
+  const union = pool.catalog()
+  const check = (field: keyof Named, kind: string, needs: Needs, known: string[]) => {
+    const value = params[field]
+    if (typeof value !== 'string' || value === '') return
+    if (catalogs.some((c) => missingNeeds(c, needs).length === 0)) return
+    issues.push(
+      issue(
+        'SDF_CATALOG_UNKNOWN_NAME',
+        `${at}/${field}`,
+        `no backend has ${kind} "${value}"${didYouMean(value, known)}`,
+      ),
+    )
+  }
+  const {
+    checkpoint,
+    sampler_name,
+    scheduler,
+    hr_upscaler,
+    upscaler_1,
+    upscaler_2,
+    model,
+    module,
+  } = params
+  const upscalers = [...union.upscalers, ...union.latentUpscaleModes]
+  if (checkpoint) check('checkpoint', 'checkpoint', { checkpoint }, union.checkpoints)
+  if (sampler_name) check('sampler_name', 'sampler', { sampler: sampler_name }, union.samplers)
+  if (scheduler) check('scheduler', 'scheduler', { scheduler }, union.schedulers)
+  if (params.enable_hr && hr_upscaler) {
+    check('hr_upscaler', 'upscaler', { upscalers: [hr_upscaler] }, upscalers)
+  }
+  if (upscaler_1) check('upscaler_1', 'upscaler', { upscalers: [upscaler_1] }, union.upscalers)
+  if (upscaler_2) check('upscaler_2', 'upscaler', { upscalers: [upscaler_2] }, union.upscalers)
+  if (model)
+    check('model', 'ControlNet model', { controlnetModels: [model] }, union.controlnetModels)
+  if (module) {
+    check('module', 'ControlNet module', { controlnetModules: [module] }, union.controlnetModules)
+  }
+  return issues
+}

@@ -1,0 +1,100 @@
+import type { Img2ImgInput } from '@sdflow/a1111'
+import { multi } from '@sdflow/engine'
+import type { ImageRef } from '@sdflow/protocol'
+import { Socket } from '@sdflow/protocol'
+import { Type } from 'typebox'
+import { checkCatalog } from './catalog-check.js'
+import { backendParams, generationParams } from './common-params.js'
+import { needsOf, onBackend } from './dispatch.js'
+import { requestOf, unitsOf } from './request.js'
+import { defineBackendNode } from './services.js'
+
+export const img2imgParams = {
+  ...generationParams,
+  width: Type.Integer({
+    minimum: 0,
+    maximum: 4096,
+    default: 0,
+    description: '0: the input image width',
+  }),
+  height: Type.Integer({
+    minimum: 0,
+    maximum: 4096,
+    default: 0,
+    description: '0: the input image height',
+  }),
+  denoising_strength: Type.Number({ minimum: 0, maximum: 1, default: 0.75 }),
+  resize_mode: Type.Integer({
+    minimum: 0,
+    maximum: 3,
+    default: 0,
+    description: '0 just resize, 1 crop and resize, 2 resize and fill, 3 latent upscale',
+  }),
+  image_cfg_scale: Type.Optional(
+    Type.Number({ minimum: 0, maximum: 30, description: 'instruct-pix2pix models only' }),
+  ),
+  ...backendParams,
+}
+
+export const img2img = defineBackendNode({
+  type: 'sd.img2img',
+  version: 1,
+  title: 'Image to image',
+  category: 'generate',
+  description:
+    'Redraws each input image from a prompt on an A1111 backend (POST /sdapi/v1/img2img); denoising_strength sets how far it may move.',
+  params: Type.Object(img2imgParams),
+  inputs: { image: Socket.Image, controlnet: multi(Socket.ControlNet, 'ControlNet units') },
+  outputs: {
+    image: { kind: Socket.Image, description: 'the redrawn images, batch_size per input image' },
+    seeds: { kind: Socket.Integer, description: 'the resolved seed of the first image' },
+  },
+  resource: 'backend',
+  nondeterministic: (params) => params.seed === -1,
+  check: (params, services, at) => checkCatalog(params, services, at),
+  async execute(ctx) {
+    const { params, inputs } = ctx
+    // one request per input image; the pool spreads them over the backends
+    const results = await Promise.all(
+      inputs.image.map((image) => {
+        const input = {
+          ...requestOf(sized(params, image)),
+          init_images: [image],
+          controlnet: unitsOf(inputs.controlnet),
+        } as Img2ImgInput
+        return onBackend(ctx, needsFor(params, inputs.controlnet), (client, signal, taskId) =>
+          client.img2img(input, {
+            artifacts: ctx.artifacts,
+            signal,
+            taskId,
+            onProgress: ctx.progress,
+          }),
+        )
+      }),
+    )
+    return {
+      image: results.flatMap((r) => r.images),
+      seeds: results[0]?.seeds[0] ?? params.seed,
+    }
+  },
+})
+
+/** Width and height 0 mean "the size of the input image", as the A1111 UI does. */
+export function sized<P extends { width: number; height: number }>(params: P, image: ImageRef): P {
+  return {
+    ...params,
+    width: params.width || image.width,
+    height: params.height || image.height,
+  }
+}
+
+export function needsFor(
+  params: { checkpoint: string; sampler_name: string; scheduler: string },
+  units: readonly { model: string; module: string }[],
+) {
+  return {
+    ...needsOf(params),
+    controlnetModels: units.map((u) => u.model),
+    controlnetModules: units.map((u) => u.module),
+  }
+}

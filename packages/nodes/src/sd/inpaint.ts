@@ -1,0 +1,85 @@
+import type { Img2ImgInput } from '@sdflow/a1111'
+import { multi } from '@sdflow/engine'
+import { fail, pointer, Socket } from '@sdflow/protocol'
+import { Type } from 'typebox'
+import { at, broadcastLength } from '../image/map-batch.js'
+import { checkCatalog } from './catalog-check.js'
+import { onBackend } from './dispatch.js'
+import { img2imgParams, needsFor, sized } from './img2img.js'
+import { requestOf, unitsOf } from './request.js'
+import { defineBackendNode } from './services.js'
+
+export const inpaint = defineBackendNode({
+  type: 'sd.inpaint',
+  version: 1,
+  title: 'Inpaint',
+  category: 'generate',
+  description:
+    'Redraws only the masked area of each image (white = change) on an A1111 backend; the rest stays as it was.',
+  params: Type.Object({
+    ...img2imgParams,
+    mask_blur: Type.Integer({ minimum: 0, maximum: 64, default: 4 }),
+    inpainting_fill: Type.Integer({
+      minimum: 0,
+      maximum: 3,
+      default: 0,
+      description: '0 fill, 1 original, 2 latent noise, 3 latent nothing',
+    }),
+    inpaint_full_res: Type.Boolean({
+      default: true,
+      description: 'only masked: work at full resolution around the mask',
+    }),
+    inpaint_full_res_padding: Type.Integer({ minimum: 0, maximum: 256, default: 0 }),
+    inpainting_mask_invert: Type.Integer({
+      minimum: 0,
+      maximum: 1,
+      default: 0,
+      description: '1: inpaint outside the mask',
+    }),
+  }),
+  inputs: {
+    image: Socket.Image,
+    mask: Socket.Mask,
+    controlnet: multi(Socket.ControlNet, 'ControlNet units'),
+  },
+  outputs: {
+    image: { kind: Socket.Image, description: 'the inpainted images' },
+    seeds: { kind: Socket.Integer, description: 'the resolved seed of the first image' },
+  },
+  resource: 'backend',
+  nondeterministic: (params) => params.seed === -1,
+  check: (params, services, at) => checkCatalog(params, services, at),
+  async execute(ctx) {
+    const { params, inputs } = ctx
+    const batch = broadcastLength({ image: inputs.image, mask: inputs.mask })
+    if ('mismatch' in batch) {
+      throw fail(
+        'SDF_INPUT_BATCH_MISMATCH',
+        `${inputs.image.length} images but ${inputs.mask.length} masks: give one mask, or one per image`,
+        { pointer: pointer('nodes', ctx.nodeId, 'inputs', batch.mismatch) },
+      )
+    }
+    const indices = Array.from({ length: batch.length }, (_, i) => i)
+    const results = await Promise.all(
+      indices.map((index) => {
+        const image = at(inputs.image, index)
+        const mask = at(inputs.mask, index)
+        const input = {
+          ...requestOf(sized(params, image)),
+          init_images: [image],
+          mask,
+          controlnet: unitsOf(inputs.controlnet),
+        } as Img2ImgInput
+        return onBackend(ctx, needsFor(params, inputs.controlnet), (client, signal, taskId) =>
+          client.img2img(input, {
+            artifacts: ctx.artifacts,
+            signal,
+            taskId,
+            onProgress: ctx.progress,
+          }),
+        )
+      }),
+    )
+    return { image: results.flatMap((r) => r.images), seeds: results[0]?.seeds[0] ?? params.seed }
+  },
+})

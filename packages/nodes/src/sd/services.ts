@@ -1,0 +1,9 @@
+import type { BackendPool } from '@sdflow/a1111'
+import { nodeDefiner } from '@sdflow/engine'
+
+/** What nodes receive besides their inputs: backend nodes reach A1111 through the pool. */
+export interface NodeServices {
+  backends?: BackendPool
+}
+
+export const defineBackendNode = nodeDefiner<NodeServices>()
