@@ -221,3 +221,36 @@ describe('cache', () => {
     expect(ran(again.events)).toEqual([])
   })
 })
+
+describe('resume', () => {
+  it('reuses results of an earlier attempt, even of nondeterministic nodes', async () => {
+    const doc = workflow({
+      r: { type: 'test.random' },
+      s: { type: 'test.sink', inputs: { value: link('r') } },
+    })
+    const engine = engineAt()
+    const events: RunEvent[] = []
+    const result = await engine.run(doc, {
+      reuse: { r: { outputs: { value: 0.5 }, files: [] } },
+      onEvent: (e) => events.push(e),
+    })
+    expect(result.nodes.r?.status).toBe('cached')
+    expect(result.nodes.s?.outputs).toEqual({ value: 0.5 })
+  })
+
+  it('commits each result before announcing it', async () => {
+    const order: string[] = []
+    await engineAt().run(chain, {
+      commit: async (nodeId) => {
+        await new Promise((r) => setTimeout(r, 5))
+        order.push(`commit ${nodeId}`)
+      },
+      onEvent: (e) => {
+        if (e.type === 'node.finished') order.push(`finished ${e.nodeId}`)
+      },
+    })
+    for (const id of ['a', 'b', 'sum']) {
+      expect(order.indexOf(`commit ${id}`)).toBeLessThan(order.indexOf(`finished ${id}`))
+    }
+  })
+})

@@ -93,6 +93,8 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
         signal,
         log,
         emit,
+        reuse: runOptions.reuse,
+        commit: runOptions.commit,
       })
       cache.flush()
       const files = [...done.nodes.values()].flatMap((n) => n.files)

@@ -15,7 +15,7 @@ import { type FileRoots, inputDecl, type NodeContext } from './define-node.js'
 import type { Limiter } from './limiter.js'
 import type { Logger } from './logger.js'
 import type { Plan } from './plan.js'
-import type { NodeResult, RunStatus } from './run-types.js'
+import type { NodeResult, RunOptions, RunStatus } from './run-types.js'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
 
 export interface ExecuteContext<S> {
@@ -30,6 +30,8 @@ export interface ExecuteContext<S> {
   signal: AbortSignal
   log: Logger
   emit(body: RunEventBody): void
+  reuse?: RunOptions['reuse']
+  commit?: RunOptions['commit']
 }
 
 export interface Execution {
@@ -145,6 +147,11 @@ async function runNode<S>(
 ): Promise<NodeResult> {
   const { definition, spec } = node.node
   const nodeId = node.id
+  const reused = ctx.reuse?.[nodeId]
+  if (reused && stillThere(ctx.artifacts, reused.outputs, reused.files)) {
+    ctx.emit({ type: 'node.cached', nodeId, outputs: reused.outputs, files: reused.files })
+    return { status: 'cached', outputs: reused.outputs, files: reused.files }
+  }
   const cacheable = !definition.nondeterministic?.(node.params as never)
   const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
   const hit = key ? ctx.cache.get(key) : undefined
@@ -201,12 +208,14 @@ async function runNode<S>(
     checkOutputs(node, outputs)
     const durationMs = Math.round(performance.now() - began)
     if (key) ctx.cache.set(key, { outputs, files })
+    const result: NodeResult = backend
+      ? { status: 'done', outputs, files, durationMs, backend }
+      : { status: 'done', outputs, files, durationMs }
+    await ctx.commit?.(nodeId, result)
     const finished: RunEventBody = { type: 'node.finished', nodeId, outputs, files, durationMs }
     if (backend) finished.backend = backend
     ctx.emit(finished)
-    return backend
-      ? { status: 'done', outputs, files, durationMs, backend }
-      : { status: 'done', outputs, files, durationMs }
+    return result
   } catch (error) {
     if (ctx.signal.aborted) return { status: 'cancelled', files }
     const failure = toIssue(error, nodeId)

@@ -39,4 +39,14 @@ export interface RunOptions {
   onEvent?: (event: RunEvent) => void
   /** Sequence number of the first event (a server that already emitted run.queued passes 2). */
   firstSeq?: number
+  /**
+   * Results of nodes that finished in an earlier attempt of this run (resume after a crash):
+   * they are announced as node.cached and never run again, whatever their cache policy.
+   */
+  reuse?: Record<string, { outputs: NodeOutputs; files: string[] }>
+  /**
+   * Called with each node's result before node.finished is announced (and awaited), so a run
+   * store can commit it first: an announced result is never lost.
+   */
+  commit?: (nodeId: string, result: NodeResult) => void | Promise<void>
 }
