@@ -10,7 +10,7 @@ import {
 import { mulberry32, type Random } from './random.js'
 import { createSettingsStore, type SettingsStore } from './settings.js'
 import { createStatsRecorder, type StatsRecorder } from './stats.js'
-import type { EmulatorOptions } from './types.js'
+import type { EmulatorOptions, FaultSpec } from './types.js'
 
 /** Everything one emulator instance holds; created per `buildEmulator` (no module state). */
 export interface EmulatorContext {
@@ -27,6 +27,8 @@ export interface EmulatorContext {
   /** Aborted when the server closes: every wait (lock, steps, hang) ends. */
   shutdown: AbortSignal
   close(): void
+  /** Faults that act later in a request's life (`slow`, `bad-base64`), by request object. */
+  requestFaults: WeakMap<object, FaultSpec>
   previewOptions(): PreviewOptions
 }
 
@@ -46,6 +48,7 @@ export function createContext(options: EmulatorOptions): EmulatorContext {
     random: mulberry32(options.seed ?? Date.now() % 4294967296),
     shutdown: controller.signal,
     close: () => controller.abort(),
+    requestFaults: new WeakMap(),
     previewOptions: () => ({
       enabled: settings.bool('live_previews_enable'),
       everyNSteps: settings.number('show_progress_every_n_steps'),

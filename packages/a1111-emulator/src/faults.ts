@@ -1,4 +1,4 @@
-import { type FaultSpec, FaultKinds } from './types.js'
+import { FaultKinds, type FaultSpec } from './types.js'
 
 export interface FaultRegistry {
   add(fault: FaultSpec): void
@@ -51,7 +51,10 @@ export function parseFaultSpecs(body: unknown): FaultSpec[] | string {
     if (typeof route !== 'string' || route === '') return `fault ${i}: route must be a string`
     const known = FaultKinds.find((k) => k === kind)
     if (!known) return `fault ${i}: kind must be one of ${FaultKinds.join(', ')}`
-    if (count !== undefined && (typeof count !== 'number' || !Number.isInteger(count) || count < 1)) {
+    if (
+      count !== undefined &&
+      (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+    ) {
       return `fault ${i}: count must be a positive integer`
     }
     if (delayMs !== undefined && (typeof delayMs !== 'number' || delayMs < 0)) {

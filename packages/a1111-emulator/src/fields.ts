@@ -85,7 +85,12 @@ function coerceBool(v: unknown): Coerced {
   return { ok: false, msg: 'value could not be parsed to a boolean', type: 'type_error.bool' }
 }
 
-function coerce(kind: FieldKind, v: unknown, loc: (string | number)[], issues: PydanticIssue[]) {
+function coerce(
+  kind: FieldKind,
+  v: unknown,
+  loc: (string | number)[],
+  issues: PydanticIssue[],
+): unknown {
   const fail = (c: Coerced): unknown => {
     if (!c.ok) issues.push({ loc, msg: c.msg, type: c.type })
     return c.ok ? c.value : null
@@ -155,4 +160,17 @@ export function requireField(body: unknown, key: string): void {
   throw validationError([
     { loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' },
   ])
+}
+
+/** A free-form dict body (`POST /options`, ControlNet routes): 422 unless an object. */
+export function requireDict(body: unknown): Record<string, unknown> {
+  if (body === undefined) {
+    throw validationError([{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }])
+  }
+  if (!isRecord(body)) {
+    throw validationError([
+      { loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' },
+    ])
+  }
+  return body
 }

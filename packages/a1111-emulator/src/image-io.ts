@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import { httpException, pythonException } from './api-error.js'
 import type { RawImage } from './picture.js'
 import { withPngText } from './png-text.js'
@@ -78,7 +78,7 @@ export async function decodeInputBytes(encoding: unknown, opts: DecodeOptions): 
   return bytes
 }
 
-export function openImage(bytes: Buffer): sharp.Sharp {
+export function openImage(bytes: Buffer): Sharp {
   return sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).rotate()
 }
 
@@ -103,8 +103,12 @@ export async function toMaskGrey(bytes: Buffer): Promise<RawGrey> {
   const img = openImage(bytes)
   const meta = await sharp(bytes).metadata()
   if (meta.hasAlpha) {
-    const alpha = await img.clone().extractChannel('alpha').raw().toBuffer({ resolveWithObject: true })
-    if (alpha.data.some((v) => v !== 255)) {
+    const alpha = await img
+      .clone()
+      .extractChannel('alpha')
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    if (alpha.data.some((v: number) => v !== 255)) {
       return { data: alpha.data, width: alpha.info.width, height: alpha.info.height }
     }
   }

@@ -132,6 +132,7 @@ export async function sdapiProgress(
       textinfo: state.textinfo,
     }
   }
+  await refreshPreview(state, opts)
   let progress = 0.01
   if (state.job_count > 0) progress += state.job_no / state.job_count
   if (state.sampling_steps > 0 && state.job_count > 0) {
@@ -139,7 +140,6 @@ export async function sdapiProgress(
   }
   const elapsed = (Date.now() - state.timeStart) / 1000
   const etaRelative = elapsed / progress - elapsed
-  await refreshPreview(state, opts)
   const image =
     state.currentImage && !skipCurrentImage ? state.currentImage.toString('base64') : null
   return {
@@ -216,6 +216,7 @@ export async function internalProgress(
       textinfo,
     }
   }
+  if (opts.enabled && req.livePreview) await refreshPreview(state, opts)
   let progress = 0
   if (state.job_count > 0) progress += state.job_no / state.job_count
   if (state.sampling_steps > 0 && state.job_count > 0) {
@@ -227,7 +228,6 @@ export async function internalProgress(
   let livePreview: string | null = null
   let idLivePreview = req.idLivePreview
   if (opts.enabled && req.livePreview) {
-    await refreshPreview(state, opts)
     if (state.idLivePreview !== req.idLivePreview && state.currentImage) {
       livePreview = `data:image/png;base64,${state.currentImage.toString('base64')}`
       idLivePreview = state.idLivePreview

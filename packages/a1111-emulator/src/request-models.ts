@@ -1,7 +1,7 @@
-import { field } from './fields.js'
+import { field, type Parsed } from './fields.js'
 
 /** Fields shared by txt2img and img2img (A1 `StableDiffusionProcessing` + API extras). */
-const common = {
+export const commonModel = {
   prompt: field.str(''),
   negative_prompt: field.str(''),
   styles: field.strList(null),
@@ -38,7 +38,7 @@ const common = {
   comments: field.dict(null),
 }
 
-const apiExtras = {
+export const apiExtrasModel = {
   sampler_index: field.str('Euler'),
   script_name: field.str(null),
   script_args: field.list([]),
@@ -50,7 +50,7 @@ const apiExtras = {
 }
 
 export const txt2imgModel = {
-  ...common,
+  ...commonModel,
   enable_hr: field.bool(false),
   firstphase_width: field.int(0),
   firstphase_height: field.int(0),
@@ -64,11 +64,11 @@ export const txt2imgModel = {
   hr_scheduler: field.str(null),
   hr_prompt: field.str(''),
   hr_negative_prompt: field.str(''),
-  ...apiExtras,
+  ...apiExtrasModel,
 }
 
 export const img2imgModel = {
-  ...common,
+  ...commonModel,
   init_images: field.list(null),
   resize_mode: field.int(0),
   image_cfg_scale: field.float(null),
@@ -83,7 +83,7 @@ export const img2imgModel = {
   inpainting_mask_invert: field.int(0),
   initial_noise_multiplier: field.float(null),
   latent_mask: field.str(null),
-  ...apiExtras,
+  ...apiExtrasModel,
   denoising_strength: field.float(0.75),
   include_init_images: field.bool(false),
 }
@@ -106,3 +106,7 @@ const extrasBase = {
 
 export const extrasSingleModel = { ...extrasBase, image: field.str('') }
 export const extrasBatchModel = { ...extrasBase, imageList: field.list(null) }
+
+export type CommonRequest = Parsed<typeof commonModel> & Parsed<typeof apiExtrasModel>
+export type Txt2ImgRequest = Parsed<typeof txt2imgModel>
+export type Img2ImgRequest = Parsed<typeof img2imgModel>

@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import sharp, { type KernelEnum, type Sharp } from 'sharp'
 import type { RawImage } from './picture.js'
 
 /** A1 `images.resize_image` modes: 0/3 just resize, 1 crop and resize, 2 resize and fill. */
@@ -10,7 +10,7 @@ export function resizeModeFromA1(mode: number): ResizeMode {
   return 'just-resize'
 }
 
-function rawSharp(image: RawImage, channels: 1 | 3): sharp.Sharp {
+function rawSharp(image: RawImage, channels: 1 | 3): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels } })
 }
 
@@ -20,10 +20,10 @@ export async function resizeRaw(
   height: number,
   mode: ResizeMode,
   channels: 1 | 3 = 3,
-  kernel: keyof sharp.KernelEnum = 'lanczos3',
+  kernel: keyof KernelEnum = 'lanczos3',
 ): Promise<RawImage> {
   if (image.width === width && image.height === height) return image
-  let pipeline: sharp.Sharp
+  let pipeline: Sharp
   if (mode === 'crop-and-resize') {
     pipeline = rawSharp(image, channels).resize(width, height, { fit: 'cover', kernel })
   } else if (mode === 'resize-and-fill') {

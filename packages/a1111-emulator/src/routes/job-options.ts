@@ -1,0 +1,46 @@
+import type { FastifyRequest } from 'fastify'
+import type { EmulatorContext } from '../context.js'
+import type { JobOptions } from '../generation/txt2img-job.js'
+import { SLOW_STEP_FACTOR } from '../hooks.js'
+import { parseInfotext } from '../infotext.js'
+
+export function jobOptions(ctx: EmulatorContext, request: FastifyRequest): JobOptions {
+  const slow = ctx.requestFaults.get(request)?.kind === 'slow'
+  return {
+    stepMs: ctx.stepMs * (slow ? SLOW_STEP_FACTOR : 1),
+    signal: ctx.shutdown,
+    log: request.log,
+  }
+}
+
+const INFOTEXT_FIELDS: ReadonlyArray<readonly [string, string]> = [
+  ['Prompt', 'prompt'],
+  ['Negative prompt', 'negative_prompt'],
+  ['Steps', 'steps'],
+  ['Sampler', 'sampler_name'],
+  ['Schedule type', 'scheduler'],
+  ['CFG scale', 'cfg_scale'],
+  ['Seed', 'seed'],
+  ['Size-1', 'width'],
+  ['Size-2', 'height'],
+  ['Denoising strength', 'denoising_strength'],
+  ['Variation seed', 'subseed'],
+  ['Variation seed strength', 'subseed_strength'],
+  ['Hires upscale', 'hr_scale'],
+  ['Hires steps', 'hr_second_pass_steps'],
+  ['Hires upscaler', 'hr_upscaler'],
+]
+
+/** `infotext`: fills every field the request did not send from a parsed infotext. */
+export function applyInfotext(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body
+  const source: Record<string, unknown> = { ...body }
+  const text = source.infotext
+  if (typeof text !== 'string' || text.trim() === '') return body
+  const parsed = parseInfotext(text)
+  for (const [key, fieldName] of INFOTEXT_FIELDS) {
+    if (source[fieldName] !== undefined || parsed[key] === undefined) continue
+    source[fieldName] = parsed[key]
+  }
+  return source
+}
