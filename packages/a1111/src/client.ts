@@ -196,7 +196,11 @@ export function createClient(options: ClientOptions): A1111Client {
         if (answer.live_preview && answer.id_live_preview !== null) {
           lastPreviewId = answer.id_live_preview
         }
-        return fromInternalProgress(answer)
+        const sample = fromInternalProgress(answer)
+        if (sample.running || sample.done) return sample
+        // queued or not registered yet: waiting is fine while the job ahead of ours moves
+        const ahead = fromSdapiProgress(await progress({ signal: pollSignal }))
+        return { ...sample, queued: false, signature: sample.signature + ahead.signature }
       }
       return fromSdapiProgress(
         await progress({ signal: pollSignal, skipCurrentImage: !withPreview }),
