@@ -47,7 +47,12 @@ describe('client against the emulator', () => {
           { prompt: 'a red fox', steps: 30, width: 64, height: 64, batch_size: 2, seed: 7 },
           'dreamshaper_8',
         ),
-        { artifacts, onProgress: (u) => updates.push(u), taskId: `sdflow-run-${mode}-1` },
+        {
+          artifacts,
+          onProgress: (u) => updates.push(u),
+          taskId: `sdflow-run-${mode}-1`,
+          previewEveryMs: 200,
+        },
       )
       expect(out.images).toHaveLength(2)
       expect(out.detectedMaps).toEqual([])
@@ -65,6 +70,9 @@ describe('client against the emulator', () => {
       expect(steps).toEqual([...steps].sort((a, b) => a - b))
       expect(steps.at(-1)).toBeGreaterThan(steps[0] ?? 0)
       expect(updates.every((u) => u.total === 30)).toBe(true)
+      const previews = updates.flatMap((u) => (u.preview ? [u.preview] : []))
+      expect(previews.length).toBeGreaterThanOrEqual(1)
+      for (const p of previews) expect(artifacts.has(p.hash)).toBe(true)
     })
   }
 

@@ -1,26 +1,70 @@
+import { existsSync } from 'node:fs'
+import { type BackendConfig, type BackendPool, backendsFromUrls, createPool, loadConfig } from '@sdflow/a1111'
+import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
 import { createEngine, type Engine } from '@sdflow/engine'
 import { createNodeRegistry, type NodeServices } from '@sdflow/nodes'
 
 export interface RuntimeOptions {
-  /** 'none' when the command never reaches a backend (validate, nodes). */
+  /** 'none': no backend at all (the workflow has no backend node, or `sdflow nodes`). */
   backends?: 'none' | 'auto'
+  /** `--backend URL`, repeatable. */
+  backendUrls?: readonly string[]
+  /** `--config FILE`; otherwise ./sdflow.config.json when it exists. */
+  configFile?: string
   dataDir?: string
   outDir?: string
   inDir?: string
+  /** Step time of the embedded emulator. */
+  emulatorStepMs?: number
+  /** Called once the embedded emulator listens. */
+  onEmulator?: (url: string) => void
 }
 
 export interface Runtime {
   engine: Engine<NodeServices>
+  pool?: BackendPool
   close(): Promise<void>
 }
 
-/** The engine with every node type and the services they use. */
+const DEFAULT_CONFIG = 'sdflow.config.json'
+
+/**
+ * The engine with every node type and the backend pool. Backends come from --backend URLs, or
+ * the config file; with neither, the embedded A1111 emulator starts on a free loopback port.
+ */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  let emulator: RunningEmulator | undefined
+  let pool: BackendPool | undefined
+  if (options.backends === 'auto') {
+    let backends = await configuredBackends(options)
+    if (backends.length === 0) {
+      emulator = await startEmulator({ stepMs: options.emulatorStepMs ?? 15 })
+      options.onEmulator?.(emulator.url)
+      backends = backendsFromUrls([emulator.url]).map((b) => ({ ...b, id: 'emulator' }))
+    }
+    pool = createPool({ backends })
+    await pool.start()
+  }
   const engine = createEngine<NodeServices>({
     registry: createNodeRegistry(),
-    services: {},
+    services: pool ? { backends: pool } : {},
     dataDir: options.dataDir,
     roots: { input: options.inDir, output: options.outDir },
   })
-  return { engine, close: async () => {} }
+  return {
+    engine,
+    pool,
+    async close() {
+      await pool?.close()
+      await emulator?.close()
+    },
+  }
+}
+
+async function configuredBackends(options: RuntimeOptions): Promise<BackendConfig[]> {
+  if (options.backendUrls && options.backendUrls.length > 0) {
+    return backendsFromUrls(options.backendUrls)
+  }
+  const file = options.configFile ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined)
+  return file ? (await loadConfig(file)).backends : []
 }
