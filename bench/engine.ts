@@ -3,7 +3,15 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createEngine, createMemoryCache, createRegistry, defineNode, multi, plan, validate } from '@sdflow/engine'
+import {
+  createEngine,
+  createMemoryCache,
+  createRegistry,
+  defineNode,
+  multi,
+  plan,
+  validate,
+} from '@sdflow/engine'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 
@@ -40,7 +48,8 @@ export function layeredWorkflow(count: number, width = 100) {
   return { format: 'sdflow.workflow/1', name: `layered-${count}`, nodes }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
 
 export async function benchEngine() {
   const registry = createRegistry([noop])
@@ -73,6 +82,11 @@ export async function benchEngine() {
   }
   return [
     { name: 'validate + plan, 10,000 nodes', value: median(validatePlan), unit: 'ms', target: 250 },
-    { name: 'engine overhead per node, 10,000 no-op nodes', value: median(perNode), unit: 'µs', target: 50 },
+    {
+      name: 'engine overhead per node, 10,000 no-op nodes',
+      value: median(perNode),
+      unit: 'µs',
+      target: 50,
+    },
   ]
 }

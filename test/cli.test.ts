@@ -17,9 +17,15 @@ interface Ran {
   stderr: string
 }
 
-function sdflow(args: string[], options: { onStdout?: (text: string, child: ChildProcess) => void } = {}) {
+function sdflow(
+  args: string[],
+  options: { onStdout?: (text: string, child: ChildProcess) => void } = {},
+) {
   return new Promise<Ran>((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } })
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => {
@@ -37,7 +43,11 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'sdflow-cli-'))
 
 async function decodeQr(file: string): Promise<string | undefined> {
   const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
-  return jsQR.default(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), info.width, info.height)?.data
+  return jsQR.default(
+    new Uint8ClampedArray(data.buffer, data.byteOffset, data.length),
+    info.width,
+    info.height,
+  )?.data
 }
 
 describe('sdflow validate', () => {
@@ -58,10 +68,13 @@ describe('sdflow validate', () => {
   it('prints one line per issue of a mistyped workflow', async () => {
     const ran = await sdflow(['validate', fixture('mistyped.json')])
     expect(ran.code).toBe(2)
-    const lines = ran.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 2).join(' '))
+    const lines = ran.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').slice(0, 2).join(' '))
     expect(lines).toEqual([
-      'SDF_PARAM_OUT_OF_RANGE /nodes/qr/params/size',
       'SDF_PARAM_INVALID /nodes/qr/params/error_correction',
+      'SDF_PARAM_OUT_OF_RANGE /nodes/qr/params/size',
       'SDF_NODE_UNKNOWN_TYPE /nodes/save/type',
       'SDF_LINK_KIND_MISMATCH /nodes/mask/inputs/mask',
     ])
@@ -84,7 +97,16 @@ describe('sdflow run', () => {
   it('runs the QR workflow, writes a PNG that scans, then serves it all from cache', async () => {
     const out = tmp()
     const data = tmp()
-    const args = ['run', workflow('qr-code.json'), '--out', out, '--data', data, '--set', 'text=hello sdflow']
+    const args = [
+      'run',
+      workflow('qr-code.json'),
+      '--out',
+      out,
+      '--data',
+      data,
+      '--set',
+      'text=hello sdflow',
+    ]
     const ran = await sdflow(args)
     expect(ran.code, ran.stderr).toBe(0)
     expect(ran.stdout).toContain('3 nodes: 3 ran, 0 cached, 0 failed')
@@ -97,16 +119,30 @@ describe('sdflow run', () => {
     const again = await sdflow(args)
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('3 nodes: 0 ran, 3 cached, 0 failed')
+    expect(again.stdout).toContain(`kept ${join(out, files[0] ?? '')} (cached)`)
     expect(readdirSync(out)).toHaveLength(1)
   })
 
   it('streams run events as JSON lines with --json', async () => {
-    const ran = await sdflow(['run', workflow('qr-code.json'), '--out', tmp(), '--data', tmp(), '--json'])
+    const ran = await sdflow([
+      'run',
+      workflow('qr-code.json'),
+      '--out',
+      tmp(),
+      '--data',
+      tmp(),
+      '--json',
+    ])
     expect(ran.code).toBe(0)
-    const events = ran.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const events = ran.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(events[0].type).toBe('run.started')
     expect(events.at(-1).type).toBe('run.finished')
-    expect(events.map((e: { seq: number }) => e.seq)).toEqual(events.map((_: unknown, i: number) => i + 1))
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual(
+      events.map((_: unknown, i: number) => i + 1),
+    )
   })
 
   it('refuses an unknown --set with exit 2 and runs nothing', async () => {

@@ -1,12 +1,9 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { fail } from '@sdflow/protocol'
 
-type Options = NonNullable<ParseArgsConfig['options']>
-
-/** node:util parseArgs, with its errors turned into SDF_CLI_USAGE. */
-export function parse<O extends Options>(args: string[], options: O) {
+/** Run node:util parseArgs, turning its errors into SDF_CLI_USAGE. */
+export function usage<T>(parse: () => T): T {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true })
+    return parse()
   } catch (error) {
     throw fail('SDF_CLI_USAGE', (error as Error).message.replace(/\. To specify.*$/s, ''))
   }

@@ -8,7 +8,10 @@ export async function loadWorkflow(file: string): Promise<unknown> {
     text = await readFile(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    throw fail('SDF_PATH_NOT_FOUND', code === 'ENOENT' ? `${file}: no such file` : `${file}: ${code}`)
+    throw fail(
+      'SDF_PATH_NOT_FOUND',
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: ${code}`,
+    )
   }
   try {
     return JSON.parse(text)

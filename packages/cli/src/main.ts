@@ -1,4 +1,5 @@
 import { SdflowError } from '@sdflow/protocol'
+import { emulatorCommand, emulatorHelp } from './commands/emulator.js'
 import { nodesCommand, nodesHelp } from './commands/nodes.js'
 import { runCommand, runHelp } from './commands/run.js'
 import { validateCommand, validateHelp } from './commands/validate.js'
@@ -10,6 +11,7 @@ const commands: Record<string, Command> = {
   run: { run: runCommand, help: runHelp },
   validate: { run: validateCommand, help: validateHelp },
   nodes: { run: nodesCommand, help: nodesHelp },
+  emulator: { run: emulatorCommand, help: emulatorHelp },
 }
 
 const usage = `sdflow: typed node workflows for Stable Diffusion on AUTOMATIC1111

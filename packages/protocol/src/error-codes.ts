@@ -87,6 +87,39 @@ export const ErrorCodes = {
   },
   SDF_NODE_FAILED: { status: 500, meaning: 'A node failed with an unexpected error.' },
   SDF_CLI_USAGE: { status: 400, meaning: 'The command line is not valid.' },
+  SDF_SERVER_REQUEST_INVALID: {
+    status: 400,
+    meaning: 'A request (path, query or body) does not match what the route accepts.',
+  },
+  SDF_SERVER_UNAUTHORIZED: {
+    status: 401,
+    meaning: 'The server requires a bearer token and the request has none or a wrong one.',
+  },
+  SDF_SERVER_FORBIDDEN: {
+    status: 403,
+    meaning: 'The request comes from another origin or names a host the server does not serve.',
+  },
+  SDF_SERVER_NOT_FOUND: {
+    status: 404,
+    meaning: 'No route, workflow, run or artifact has that name.',
+  },
+  SDF_SERVER_CONFLICT: {
+    status: 409,
+    meaning: 'The run is not in a state that allows the request (e.g. resuming a finished run).',
+  },
+  SDF_SERVER_PRECONDITION_FAILED: {
+    status: 412,
+    meaning: 'If-Match or If-None-Match does not hold: the workflow changed meanwhile.',
+  },
+  SDF_SERVER_BODY_TOO_LARGE: { status: 413, meaning: 'The request body exceeds the limit.' },
+  SDF_SERVER_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    meaning: 'The request body has a content type the route does not accept.',
+  },
+  SDF_SERVER_SHUTTING_DOWN: {
+    status: 503,
+    meaning: 'The server is shutting down and accepts no new runs.',
+  },
   SDF_INTERNAL_ERROR: { status: 500, meaning: 'A bug in sdflow.' },
 } as const satisfies Record<string, { status: number; meaning: string }>
 

@@ -1,5 +1,11 @@
 import { existsSync } from 'node:fs'
-import { type BackendConfig, type BackendPool, backendsFromUrls, createPool, loadConfig } from '@sdflow/a1111'
+import {
+  type BackendConfig,
+  type BackendPool,
+  backendsFromUrls,
+  createPool,
+  loadConfig,
+} from '@sdflow/a1111'
 import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
 import { createEngine, type Engine } from '@sdflow/engine'
 import { createNodeRegistry, type NodeServices } from '@sdflow/nodes'

@@ -1,14 +1,22 @@
+import { parseArgs } from 'node:util'
 import type { NodeSpec } from '@sdflow/protocol'
-import { parse } from '../args.js'
+import { createRuntime } from '@sdflow/server'
+import { usage } from '../args.js'
 import { ExitCode, type Output } from '../output.js'
 import { paint } from '../render/paint.js'
-import { createRuntime } from '../runtime.js'
 
 export const nodesHelp = `sdflow nodes [--json]
   The node catalog: every node type with its inputs, outputs and params.`
 
 export async function nodesCommand(args: string[], output: Output): Promise<number> {
-  const { values } = parse(args, { json: { type: 'boolean' } })
+  const { values } = usage(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean' } },
+    }),
+  )
   const runtime = await createRuntime({ backends: 'none' })
   const specs = runtime.engine.registry.specs()
   await runtime.close()
@@ -17,7 +25,8 @@ export async function nodesCommand(args: string[], output: Output): Promise<numb
     return ExitCode.Ok
   }
   const byCategory = new Map<string, NodeSpec[]>()
-  for (const spec of specs) byCategory.set(spec.category, [...(byCategory.get(spec.category) ?? []), spec])
+  for (const spec of specs)
+    byCategory.set(spec.category, [...(byCategory.get(spec.category) ?? []), spec])
   for (const [category, list] of [...byCategory].sort(([a], [b]) => a.localeCompare(b))) {
     output.out(paint(output.color, 'bold', category))
     for (const spec of list) output.out(describe(spec, output.color))

@@ -1,14 +1,20 @@
 import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { createNodeRegistry } from '@sdflow/nodes'
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
-import { parse, parseSets } from '../args.js'
+import { createRuntime } from '@sdflow/server'
+import { parseSets, usage } from '../args.js'
 import { loadWorkflow } from '../load-workflow.js'
 import { ExitCode, formatIssue, type Output } from '../output.js'
 import { liveDisplay, summaryLine } from '../render/live-display.js'
-import { createRuntime } from '../runtime.js'
 
-export const runHelp = `sdflow run <file> [--set name=value]... [--out DIR] [--data DIR] [--in DIR] [--json]
+export const runHelp = `sdflow run <file> [--set name=value]... [--backend URL]... [--config FILE]
+           [--out DIR] [--data DIR] [--in DIR] [--json]
   Validate and run a workflow, showing each node live, then a summary and the files written.
   --set name=value  a value for one of the workflow's declared inputs (repeatable)
+  --backend URL     an A1111 server started with --api (repeatable; ids b1, b2, ...)
+  --config FILE     backends from a config file (default ./sdflow.config.json if present);
+                    with neither, an embedded A1111 emulator runs the backend nodes
   --out DIR         where image.save writes (default ./outputs)
   --in DIR          where image.load may read (default: the working directory)
   --data DIR        cache and artifact store (default ./.sdflow)
@@ -17,13 +23,22 @@ export const runHelp = `sdflow run <file> [--set name=value]... [--out DIR] [--d
   invalid, 130 when cancelled with Ctrl-C.`
 
 export async function runCommand(args: string[], output: Output): Promise<number> {
-  const { values, positionals } = parse(args, {
-    set: { type: 'string', multiple: true },
-    out: { type: 'string' },
-    in: { type: 'string' },
-    data: { type: 'string' },
-    json: { type: 'boolean' },
-  })
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        set: { type: 'string', multiple: true },
+        out: { type: 'string' },
+        in: { type: 'string' },
+        data: { type: 'string' },
+        json: { type: 'boolean' },
+        backend: { type: 'string', multiple: true },
+        config: { type: 'string' },
+      },
+    }),
+  )
   const file = positionals[0]
   if (!file || positionals.length > 1) {
     output.err(runHelp)
@@ -32,7 +47,9 @@ export async function runCommand(args: string[], output: Output): Promise<number
   const inputs = parseSets(values.set)
   const doc = await loadWorkflow(file)
   const runtime = await createRuntime({
-    backends: 'auto',
+    backends: usesBackend(doc) ? 'auto' : 'none',
+    backendUrls: values.backend,
+    configFile: values.config,
     dataDir: values.data,
     outDir: values.out ?? 'outputs',
     inDir: values.in,
@@ -69,13 +86,31 @@ export async function runCommand(args: string[], output: Output): Promise<number
     for (const [name, value] of Object.entries(result.outputs)) {
       if (typeof value !== 'object') output.out(`${name}: ${String(value)}`)
     }
-    for (const path of result.files) output.out(`wrote ${relativeToCwd(path)}`)
+    for (const node of Object.values(result.nodes)) {
+      for (const path of node.files) {
+        output.out(
+          node.status === 'cached'
+            ? `kept ${relativeToCwd(path)} (cached)`
+            : `wrote ${relativeToCwd(path)}`,
+        )
+      }
+    }
     if (result.status === 'cancelled') output.err('cancelled')
     return exitFor(result.status)
   } finally {
     process.off('SIGINT', onSigint)
     await runtime.close()
   }
+}
+
+/** Whether any node of the document runs on a backend (then the pool, or the emulator, starts). */
+function usesBackend(doc: unknown): boolean {
+  const registry = createNodeRegistry()
+  const nodes = (doc as { nodes?: unknown } | null)?.nodes
+  if (!nodes || typeof nodes !== 'object') return false
+  return Object.values(nodes).some(
+    (node) => registry.get((node as { type?: string })?.type ?? '')?.spec.resource === 'backend',
+  )
 }
 
 function exitFor(status: string): number {

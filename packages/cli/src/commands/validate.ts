@@ -1,21 +1,39 @@
+import { parseArgs } from 'node:util'
 import { hasErrors } from '@sdflow/protocol'
-import { parse } from '../args.js'
+import { createRuntime } from '@sdflow/server'
+import { usage } from '../args.js'
 import { loadWorkflow } from '../load-workflow.js'
 import { ExitCode, formatIssue, type Output } from '../output.js'
-import { createRuntime } from '../runtime.js'
 
-export const validateHelp = `sdflow validate <file> [--json]
+export const validateHelp = `sdflow validate <file> [--json] [--backend URL]... [--config FILE]
   Check a workflow without running it: one line per issue, CODE pointer message.
-  Exit 0 when valid (warnings allowed), 2 when not.`
+  With backends, names (sampler, checkpoint, upscaler, ControlNet model) are checked against
+  what they offer. Exit 0 when valid (warnings allowed), 2 when not.`
 
 export async function validateCommand(args: string[], output: Output): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' } })
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        backend: { type: 'string', multiple: true },
+        config: { type: 'string' },
+      },
+    }),
+  )
   const file = positionals[0]
   if (!file || positionals.length > 1) {
     output.err(validateHelp)
     return ExitCode.Invalid
   }
-  const runtime = await createRuntime({ backends: 'none' })
+  const withBackends = Boolean(values.backend?.length || values.config)
+  const runtime = await createRuntime({
+    backends: withBackends ? 'auto' : 'none',
+    backendUrls: values.backend,
+    configFile: values.config,
+  })
   try {
     const { issues } = runtime.engine.validate(await loadWorkflow(file))
     if (values.json) output.out(JSON.stringify(issues, null, 2))

@@ -89,7 +89,11 @@ export function liveDisplay(output: Output, nodeTypes: Map<string, string>) {
           schedule(true)
           break
         case 'node.started':
-          update(event.nodeId, { status: 'running', detail: event.backend ? `on ${event.backend}` : '' }, true)
+          update(
+            event.nodeId,
+            { status: 'running', detail: event.backend ? `on ${event.backend}` : '' },
+            true,
+          )
           break
         case 'node.progress':
           update(event.nodeId, { step: event.step, total: event.total, eta: event.eta }, false)
@@ -97,7 +101,9 @@ export function liveDisplay(output: Output, nodeTypes: Map<string, string>) {
         case 'node.retrying':
           update(
             event.nodeId,
-            { detail: `retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${event.issue.message}` },
+            {
+              detail: `retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s: ${event.issue.message}`,
+            },
             true,
           )
           break
@@ -107,7 +113,10 @@ export function liveDisplay(output: Output, nodeTypes: Map<string, string>) {
         case 'node.finished':
           update(
             event.nodeId,
-            { status: 'done', detail: `${ms(event.durationMs)}${event.backend ? ` on ${event.backend}` : ''}` },
+            {
+              status: 'done',
+              detail: `${ms(event.durationMs)}${event.backend ? ` on ${event.backend}` : ''}`,
+            },
             true,
           )
           break
