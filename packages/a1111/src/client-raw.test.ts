@@ -154,7 +154,7 @@ describe('client against misbehaving servers', () => {
     expect(refused.code).toBe('SDF_BACKEND_UNREACHABLE')
     expect(isRetryable(refused)).toBe(true)
 
-    const dropping = await serve((req) => req.socket.destroy())
+    const dropping = await serve((req) => void req.socket.destroy())
     const dropped = await failure(createClient({ id: 'drop', url: dropping.url }).samplers())
     expect(dropped.code).toBe('SDF_BACKEND_UNREACHABLE')
 

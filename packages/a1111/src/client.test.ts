@@ -7,7 +7,7 @@ import { SdflowError } from '@sdflow/protocol'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadCatalog } from './catalog.js'
 import { createClient } from './client.js'
-import { withCheckpoint } from './inputs.js'
+import { type Txt2ImgInput, withCheckpoint } from './inputs.js'
 
 const store = () => createArtifactStore({ root: mkdtempSync(join(tmpdir(), 'sdflow-a1111-')) })
 
@@ -43,7 +43,7 @@ describe('client against the emulator', () => {
       const artifacts = store()
       const updates: ProgressUpdate[] = []
       const out = await client.txt2img(
-        withCheckpoint(
+        withCheckpoint<Txt2ImgInput>(
           { prompt: 'a red fox', steps: 30, width: 64, height: 64, batch_size: 2, seed: 7 },
           'dreamshaper_8',
         ),
