@@ -35,7 +35,9 @@ function sdflow(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk
     })
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
+    child.on('close', (code, signal) =>
+      resolve({ code, stdout, stderr: signal ? `${stderr}[killed by ${signal}]` : stderr }),
+    )
   })
 }
 
@@ -173,5 +175,86 @@ describe('sdflow nodes', () => {
     expect(ran.stdout).toContain('image.qr-code')
     const specs = JSON.parse((await sdflow(['nodes', '--json'])).stdout)
     expect(specs.map((s: { type: string }) => s.type)).toContain('mask.shape')
+  })
+})
+
+describe('sdflow with backends', () => {
+  it('runs the README main job on the embedded emulator', async () => {
+    const out = tmp()
+    const ran = await sdflow([
+      'run',
+      workflow('txt2img-refine-upscale.json'),
+      '--out',
+      out,
+      '--data',
+      tmp(),
+    ])
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(ran.stdout).toContain('4 nodes: 4 ran, 0 cached, 0 failed')
+    const [file] = readdirSync(out)
+    expect((await sharp(join(out, file ?? '')).metadata()).width).toBe(1024)
+  })
+
+  it('runs every example workflow as-is', async () => {
+    for (const name of ['inpaint-shape-mask.json', 'controlnet-canny.json']) {
+      const ran = await sdflow(['run', workflow(name), '--out', tmp(), '--data', tmp()])
+      expect(ran.code, `${name}: ${ran.stderr}`).toBe(0)
+    }
+  })
+
+  it('starts a standalone emulator and runs against it with --backend', async () => {
+    const emulator = spawn(process.execPath, [bin, 'emulator', '--port', '0', '--step-ms', '1'], {
+      cwd: root,
+    })
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        emulator.stdout.on('data', (chunk: Buffer) => {
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk))
+          if (match?.[1]) resolve(match[1])
+        })
+        emulator.on('exit', () => reject(new Error('emulator exited')))
+      })
+      const ran = await sdflow([
+        'run',
+        workflow('txt2img-refine-upscale.json'),
+        '--backend',
+        url,
+        '--out',
+        tmp(),
+        '--data',
+        tmp(),
+      ])
+      expect(ran.code, ran.stderr).toBe(0)
+      expect(ran.stdout).toContain('on b1')
+      const stats = await (await fetch(`${url}/emulator/stats`)).json()
+      expect(stats.requests['/sdapi/v1/txt2img']).toBe(1)
+
+      const typo = await sdflow(['validate', fixture('unknown-sampler.json'), '--backend', url])
+      expect(typo.code).toBe(2)
+      expect(typo.stdout).toContain('SDF_CATALOG_UNKNOWN_NAME /nodes/gen/params/sampler_name')
+      expect(typo.stdout).toContain(
+        'sampler "DPM++ 2M" exists but "Karass" is no scheduler; did you mean "DPM++ 2M Karras"? (or set the scheduler param)',
+      )
+    } finally {
+      emulator.kill('SIGTERM')
+    }
+  })
+
+  it('cancels cleanly on Ctrl-C with exit 130', async () => {
+    let sent = false
+    const ran = await sdflow(
+      ['run', fixture('slow-txt2img.json'), '--out', tmp(), '--data', tmp()],
+      {
+        onStdout: (text, child) => {
+          // once: a second Ctrl-C quits at once, by design
+          if (!sent && text.includes('running')) {
+            sent = true
+            child.kill('SIGINT')
+          }
+        },
+      },
+    )
+    expect(ran.code, ran.stderr).toBe(130)
+    expect(ran.stderr).toContain('cancelled')
   })
 })

@@ -1,14 +1,24 @@
-/** The candidates nearest to `name` by edit distance (case-insensitive), best first. */
+/**
+ * The candidates nearest to `name` by edit distance, best first. Case is ignored for the
+ * distance and names that differ only in case count once (the closer spelling wins).
+ */
 export function closest(name: string, candidates: readonly string[], limit = 3): string[] {
   const target = name.toLowerCase()
-  return candidates
-    .map((c) => ({ c, d: distance(target, c.toLowerCase()) }))
+  const seen = new Set<string>()
+  const near: string[] = []
+  const ranked = candidates
+    .map((c) => ({ c, d: distance(target, c.toLowerCase()), exact: distance(name, c) }))
     .filter(
       ({ c, d }) => d <= Math.max(2, Math.floor(c.length / 2)) || c.toLowerCase().includes(target),
     )
-    .sort((a, b) => a.d - b.d)
-    .slice(0, limit)
-    .map(({ c }) => c)
+    .sort((a, b) => a.d - b.d || a.exact - b.exact)
+  for (const { c } of ranked) {
+    if (near.length === limit) break
+    if (seen.has(c.toLowerCase())) continue
+    seen.add(c.toLowerCase())
+    near.push(c)
+  }
+  return near
 }
 
 export function didYouMean(name: string, candidates: readonly string[]): string {

@@ -1,5 +1,5 @@
 import { missingNeeds, type Needs } from '@sdflow/a1111'
-import { didYouMean } from '@sdflow/engine'
+import { closest, didYouMean } from '@sdflow/engine'
 import { type Issue, issue } from '@sdflow/protocol'
 import type { NodeServices } from './services.js'
 
@@ -77,7 +77,14 @@ export function checkCatalog(params: Named, services: NodeServices, at: string):
   } = params
   const upscalers = [...union.upscalers, ...union.latentUpscaleModes]
   if (checkpoint) check('checkpoint', 'checkpoint', { checkpoint }, union.checkpoints)
-  if (sampler_name) check('sampler_name', 'sampler', { sampler: sampler_name }, union.samplers)
+  if (sampler_name) {
+    const before = issues.length
+    check('sampler_name', 'sampler', { sampler: sampler_name }, union.samplers)
+    const found = issues[before]
+    const schedulers = [...new Set(catalogs.flatMap((c) => c.schedulerAliases))]
+    if (found)
+      found.message = samplerHint(sampler_name, union.samplers, schedulers) ?? found.message
+  }
   if (scheduler) check('scheduler', 'scheduler', { scheduler }, union.schedulers)
   if (params.enable_hr && hr_upscaler) {
     check('hr_upscaler', 'upscaler', { upscalers: [hr_upscaler] }, upscalers)
@@ -90,4 +97,17 @@ export function checkCatalog(params: Named, services: NodeServices, at: string):
     check('module', 'ControlNet module', { controlnetModules: [module] }, union.controlnetModules)
   }
   return issues
+}
+
+/** "DPM++ 2M Karass": a known sampler with a mistyped scheduler suffix (a1111-api.md §2.5). */
+function samplerHint(name: string, samplers: string[], schedulers: string[]) {
+  if (samplers.some((s) => s.toLowerCase() === name.toLowerCase())) return undefined
+  const sampler = samplers
+    .filter((s) => name.startsWith(`${s} `))
+    .sort((a, b) => b.length - a.length)[0]
+  if (!sampler) return undefined
+  const suffix = name.slice(sampler.length + 1)
+  const near = closest(suffix, schedulers, 1)[0]
+  const hint = near ? `; did you mean "${sampler} ${near}"?` : ''
+  return `sampler "${sampler}" exists but "${suffix}" is no scheduler${hint} (or set the scheduler param)`
 }
