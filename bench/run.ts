@@ -1,8 +1,18 @@
 // Runs the named benchmarks (all when none is named) and prints their figures against targets.
+import { benchBackends } from './backends.js'
 import { benchEngine } from './engine.js'
 
-type Figure = { name: string; value: number; unit: string; target: number }
-const suites: Record<string, () => Promise<Figure[]>> = { engine: benchEngine }
+type Figure = {
+  name: string
+  value: number
+  unit: string
+  target: number
+  higherIsBetter?: boolean
+}
+const suites: Record<string, () => Promise<Figure[]>> = {
+  engine: benchEngine,
+  backends: benchBackends,
+}
 
 const wanted = process.argv.slice(2)
 const names = wanted.length > 0 ? wanted : Object.keys(suites)
@@ -11,10 +21,10 @@ for (const name of names) {
   const suite = suites[name]
   if (!suite) throw new Error(`unknown benchmark ${name}; known: ${Object.keys(suites).join(', ')}`)
   for (const figure of await suite()) {
-    const ok = figure.value <= figure.target
+    const ok = figure.higherIsBetter ? figure.value >= figure.target : figure.value <= figure.target
     if (!ok) missed++
     console.log(
-      `${ok ? 'ok  ' : 'MISS'} ${figure.name}: ${figure.value.toFixed(2)} ${figure.unit} (target <= ${figure.target} ${figure.unit})`,
+      `${ok ? 'ok  ' : 'MISS'} ${figure.name}: ${figure.value.toFixed(2)} ${figure.unit} (target ${figure.higherIsBetter ? '>=' : '<='} ${figure.target} ${figure.unit})`,
     )
   }
 }

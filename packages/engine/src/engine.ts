@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Resource, type RunEvent } from '@sdflow/protocol'
@@ -78,7 +79,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
       }
       const workflow = validation.workflow
       const emit = eventStamp(runId, runOptions.onEvent ?? noop, runOptions.firstSeq)
-      const signal = runOptions.signal ?? new AbortController().signal
+      const { signal, dispose } = runSignal(runOptions.signal)
       const order = plan(workflow)
       emit({ type: 'run.started', workflow: workflow.doc.name, nodes: order.order })
       const done = await execute({
@@ -96,6 +97,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
         reuse: runOptions.reuse,
         commit: runOptions.commit,
       })
+      dispose()
       cache.flush()
       const files = [...done.nodes.values()].flatMap((n) => n.files)
       const outputs: Record<string, unknown> = {}
@@ -125,3 +127,19 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
 }
 
 function noop(_event: RunEvent): void {}
+
+/**
+ * The signal every node of a run listens to: one listener per node in flight or waiting, so
+ * Node's leak warning (more than 10 listeners) does not apply. Aborts when the caller's does.
+ */
+function runSignal(outer: AbortSignal | undefined) {
+  const controller = new AbortController()
+  setMaxListeners(0, controller.signal)
+  const forward = () => controller.abort(outer?.reason)
+  if (outer?.aborted) forward()
+  else outer?.addEventListener('abort', forward, { once: true })
+  return {
+    signal: controller.signal,
+    dispose: () => outer?.removeEventListener('abort', forward),
+  }
+}
