@@ -226,7 +226,9 @@ describe('sdflow with backends', () => {
       ])
       expect(ran.code, ran.stderr).toBe(0)
       expect(ran.stdout).toContain('on b1')
-      const stats = await (await fetch(`${url}/emulator/stats`)).json()
+      const stats = (await (await fetch(`${url}/emulator/stats`)).json()) as {
+        requests: Record<string, number>
+      }
       expect(stats.requests['/sdapi/v1/txt2img']).toBe(1)
 
       const typo = await sdflow(['validate', fixture('unknown-sampler.json'), '--backend', url])
