@@ -7,6 +7,7 @@ import { canonicalJson } from './canonical-json.js'
 export interface CacheEntry {
   outputs: NodeOutputs
   files: string[]
+  meta?: Record<string, unknown>
 }
 
 export interface NodeCache {

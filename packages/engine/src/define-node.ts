@@ -5,6 +5,7 @@ import type {
   NodeOutputs,
   Resource,
   SocketKind,
+  WorkflowDocument,
 } from '@sdflow/protocol'
 import type { Static, TObject } from 'typebox'
 import type { ArtifactStore } from './artifact-store.js'
@@ -77,6 +78,17 @@ export interface FileRoots {
   output: string
 }
 
+/** A finished node upstream of the running one, for provenance. */
+export interface UpstreamNode {
+  nodeId: string
+  type: string
+  outputs: NodeOutputs
+  backend?: string
+  meta?: Record<string, unknown>
+  /** Links between this node and the running one (1 = a direct input). */
+  distance: number
+}
+
 export interface NodeContext<P, I, S> {
   runId: string
   nodeId: string
@@ -93,6 +105,12 @@ export interface NodeContext<P, I, S> {
   useBackend(id: string): void
   /** A file this node wrote, reported in node.finished and the run result. */
   wrote(path: string): void
+  /** Record facts about this node's work (seeds, infotexts, GPU time); kept with its result. */
+  annotate(meta: Record<string, unknown>): void
+  /** The workflow being run and the values of its declared inputs. */
+  run: { workflow: WorkflowDocument; inputs: Record<string, unknown> }
+  /** Every finished node this one depends on, nearest first. */
+  upstream(): UpstreamNode[]
 }
 
 export interface NodeDefinition<

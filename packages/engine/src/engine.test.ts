@@ -2,9 +2,12 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RunEvent } from '@sdflow/protocol'
+import { Type } from 'typebox'
 import { describe, expect, it } from 'vitest'
+import { defineNode } from './define-node.js'
 import { createEngine } from './engine.js'
 import { testRegistry, workflow } from './nodes.test-support.js'
+import { createRegistry } from './registry.js'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sdflow-engine-'))
 const engineAt = (dataDir = tmp()) =>
@@ -252,5 +255,50 @@ describe('resume', () => {
     for (const id of ['a', 'b', 'sum']) {
       expect(order.indexOf(`commit ${id}`)).toBeLessThan(order.indexOf(`finished ${id}`))
     }
+  })
+})
+
+describe('provenance', () => {
+  it('gives a node what its upstream recorded, nearest first, and keeps it in the cache', async () => {
+    const registry = createRegistry([
+      defineNode({
+        type: 'test.note',
+        version: 1,
+        title: 'Note',
+        category: 'test',
+        description: 'Annotates its result.',
+        params: Type.Object({ seed: Type.Integer({ default: 5 }) }),
+        inputs: {},
+        outputs: { value: 'number' },
+        async execute({ params, annotate }) {
+          annotate({ seeds: [params.seed] })
+          return { value: params.seed }
+        },
+      }),
+      defineNode({
+        type: 'test.read',
+        version: 1,
+        title: 'Read',
+        category: 'test',
+        description: 'Reports what is upstream.',
+        params: Type.Object({}),
+        inputs: { value: 'number' },
+        outputs: { text: 'string' },
+        isOutput: true,
+        async execute({ upstream, run }) {
+          const found = upstream().map((u) => `${u.nodeId}@${u.distance}:${JSON.stringify(u.meta)}`)
+          return { text: `${run.workflow.name} ${found.join(' ')}` }
+        },
+      }),
+    ])
+    const doc = workflow({
+      a: { type: 'test.note' },
+      b: { type: 'test.read', inputs: { value: { node: 'a', output: 'value' } } },
+    })
+    const engine = createEngine({ registry, services: undefined, dataDir: tmp() })
+    const first = await engine.run(doc)
+    expect(first.nodes.b?.outputs?.text).toBe('test a@1:{"seeds":[5]}')
+    const again = await engine.run(doc)
+    expect(again.nodes.a).toMatchObject({ status: 'cached', meta: { seeds: [5] } })
   })
 })

@@ -95,6 +95,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
         log,
         emit,
         reuse: runOptions.reuse,
+        run: { workflow: workflow.doc, inputs: runOptions.inputs ?? {} },
         commit: runOptions.commit,
       })
       dispose()

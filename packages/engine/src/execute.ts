@@ -7,11 +7,12 @@ import {
   type RunEventBody,
   type RunSummary,
   SdflowError,
+  type WorkflowDocument,
 } from '@sdflow/protocol'
 import type { ArtifactStore } from './artifact-store.js'
-import type { NodeCache } from './cache.js'
+import type { CacheEntry, NodeCache } from './cache.js'
 import { cacheKey } from './cache.js'
-import { type FileRoots, inputDecl, type NodeContext } from './define-node.js'
+import { type FileRoots, inputDecl, type NodeContext, type UpstreamNode } from './define-node.js'
 import type { Limiter } from './limiter.js'
 import type { Logger } from './logger.js'
 import type { Plan } from './plan.js'
@@ -32,6 +33,7 @@ export interface ExecuteContext<S> {
   emit(body: RunEventBody): void
   reuse?: RunOptions['reuse']
   commit?: RunOptions['commit']
+  run: { workflow: WorkflowDocument; inputs: Record<string, unknown> }
 }
 
 export interface Execution {
@@ -114,7 +116,7 @@ export function execute<S>(ctx: ExecuteContext<S>): Promise<Execution> {
       if (!node) throw new Error(`planned node ${id} is not in the workflow`)
       if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
       running.add(id)
-      runNode(ctx, node, gatherInputs(node, results)).then(
+      runNode(ctx, node, gatherInputs(node, results), results).then(
         (result) => settle(id, result),
         (error: unknown) => settle(id, { status: 'failed', files: [], issue: toIssue(error, id) }),
       )
@@ -144,21 +146,17 @@ async function runNode<S>(
   ctx: ExecuteContext<S>,
   node: CheckedNode<S>,
   inputs: Record<string, unknown>,
+  results: Map<string, NodeResult>,
 ): Promise<NodeResult> {
   const { definition, spec } = node.node
   const nodeId = node.id
   const reused = ctx.reuse?.[nodeId]
-  if (reused && stillThere(ctx.artifacts, reused.outputs, reused.files)) {
-    ctx.emit({ type: 'node.cached', nodeId, outputs: reused.outputs, files: reused.files })
-    return { status: 'cached', outputs: reused.outputs, files: reused.files }
-  }
+  if (reused && stillThere(ctx.artifacts, reused.outputs, reused.files))
+    return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)
   const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
   const hit = key ? ctx.cache.get(key) : undefined
-  if (hit && stillThere(ctx.artifacts, hit.outputs, hit.files)) {
-    ctx.emit({ type: 'node.cached', nodeId, outputs: hit.outputs, files: hit.files })
-    return { status: 'cached', outputs: hit.outputs, files: hit.files }
-  }
+  if (hit && stillThere(ctx.artifacts, hit.outputs, hit.files)) return cached(ctx, nodeId, hit)
 
   const limiter = ctx.limiters[spec.resource]
   let release = () => {}
@@ -170,6 +168,7 @@ async function runNode<S>(
   }
   const files: string[] = []
   let backend: string | undefined
+  let meta: Record<string, unknown> | undefined
   const began = performance.now()
   try {
     ctx.emit({ type: 'node.started', nodeId, nodeType: spec.type })
@@ -201,31 +200,89 @@ async function runNode<S>(
         backend = id
       },
       wrote: (path) => void files.push(path),
+      annotate: (more) => {
+        meta = { ...meta, ...more }
+      },
+      run: ctx.run,
+      upstream: () => upstreamOf(node, ctx.workflow, results),
     }
     // params were defaulted and checked by ajv, inputs by validate: this is the boundary
     const outputs = await definition.execute(context as NodeContext<never, never, S>)
     ctx.signal.throwIfAborted()
     checkOutputs(node, outputs)
     const durationMs = Math.round(performance.now() - began)
-    if (key) ctx.cache.set(key, { outputs, files })
-    const result: NodeResult = backend
-      ? { status: 'done', outputs, files, durationMs, backend }
-      : { status: 'done', outputs, files, durationMs }
+    if (key) ctx.cache.set(key, meta ? { outputs, files, meta } : { outputs, files })
+    const result: NodeResult = { status: 'done', outputs, files, durationMs }
+    if (backend) result.backend = backend
+    if (meta) result.meta = meta
     await ctx.commit?.(nodeId, result)
     const finished: RunEventBody = { type: 'node.finished', nodeId, outputs, files, durationMs }
     if (backend) finished.backend = backend
+    if (meta) finished.meta = meta
     ctx.emit(finished)
     return result
   } catch (error) {
     if (ctx.signal.aborted) return { status: 'cancelled', files }
     const failure = toIssue(error, nodeId)
     ctx.emit({ type: 'node.failed', nodeId, issue: failure })
-    return backend
-      ? { status: 'failed', files, issue: failure, backend }
-      : { status: 'failed', files, issue: failure }
+    const result: NodeResult = { status: 'failed', files, issue: failure }
+    if (backend) result.backend = backend
+    if (meta) result.meta = meta
+    return result
   } finally {
     release()
   }
+}
+
+function cached<S>(ctx: ExecuteContext<S>, nodeId: string, entry: CacheEntry): NodeResult {
+  const event: RunEventBody = {
+    type: 'node.cached',
+    nodeId,
+    outputs: entry.outputs,
+    files: entry.files,
+  }
+  if (entry.meta) event.meta = entry.meta
+  ctx.emit(event)
+  const result: NodeResult = { status: 'cached', outputs: entry.outputs, files: entry.files }
+  if (entry.meta) result.meta = entry.meta
+  return result
+}
+
+/** The finished nodes `node` depends on, breadth first (nearest first). */
+function upstreamOf<S>(
+  node: CheckedNode<S>,
+  workflow: CheckedWorkflow<S>,
+  results: Map<string, NodeResult>,
+): UpstreamNode[] {
+  const found: UpstreamNode[] = []
+  const seen = new Set<string>([node.id])
+  let frontier = [node]
+  for (let distance = 1; frontier.length > 0; distance++) {
+    const next: CheckedNode<S>[] = []
+    for (const current of frontier) {
+      for (const links of Object.values(current.links)) {
+        for (const link of links) {
+          if (seen.has(link.node)) continue
+          seen.add(link.node)
+          const source = workflow.nodes.get(link.node)
+          const result = results.get(link.node)
+          if (!source || !result?.outputs) continue
+          const entry: UpstreamNode = {
+            nodeId: link.node,
+            type: source.node.spec.type,
+            outputs: result.outputs,
+            distance,
+          }
+          if (result.backend) entry.backend = result.backend
+          if (result.meta) entry.meta = result.meta
+          found.push(entry)
+          next.push(source)
+        }
+      }
+    }
+    frontier = next
+  }
+  return found
 }
 
 function checkOutputs<S>(node: CheckedNode<S>, outputs: NodeOutputs): void {

@@ -16,6 +16,7 @@ export interface NodeResult {
   issue?: Issue
   backend?: string
   durationMs?: number
+  meta?: Record<string, unknown>
 }
 
 export type RunStatus = 'finished' | 'failed' | 'cancelled' | 'invalid'
@@ -43,7 +44,7 @@ export interface RunOptions {
    * Results of nodes that finished in an earlier attempt of this run (resume after a crash):
    * they are announced as node.cached and never run again, whatever their cache policy.
    */
-  reuse?: Record<string, { outputs: NodeOutputs; files: string[] }>
+  reuse?: Record<string, { outputs: NodeOutputs; files: string[]; meta?: Record<string, unknown> }>
   /**
    * Called with each node's result before node.finished is announced (and awaited), so a run
    * store can commit it first: an announced result is never lost.

@@ -14,6 +14,7 @@ export {
 } from './issue.js'
 export { workflowJsonSchema } from './json-schema.js'
 export { type InputSpec, type NodeSpec, type OutputSpec, Resource } from './node-spec.js'
+export { crc32, isPng, readPngText, withPngText } from './png-text.js'
 export {
   isTerminal,
   type NodeOutputs,

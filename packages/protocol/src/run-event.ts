@@ -27,7 +27,12 @@ interface NodeBase extends Base {
 export type RunEvent =
   | (Base & { type: 'run.queued' })
   | (Base & { type: 'run.started'; workflow: string; nodes: string[] })
-  | (NodeBase & { type: 'node.cached'; outputs: NodeOutputs; files: string[] })
+  | (NodeBase & {
+      type: 'node.cached'
+      outputs: NodeOutputs
+      files: string[]
+      meta?: Record<string, unknown>
+    })
   | (NodeBase & { type: 'node.started'; nodeType: string; backend?: string })
   | (NodeBase & {
       type: 'node.progress'
@@ -53,6 +58,8 @@ export type RunEvent =
       files: string[]
       durationMs: number
       backend?: string
+      /** What the node recorded about its work: seeds, infotexts, checkpoint, GPU time. */
+      meta?: Record<string, unknown>
     })
   | (NodeBase & { type: 'node.failed'; issue: Issue })
   | (NodeBase & { type: 'node.skipped'; issue: Issue })

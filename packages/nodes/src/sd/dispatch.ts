@@ -1,4 +1,4 @@
-import { type A1111Client, type Needs, taskId } from '@sdflow/a1111'
+import { type A1111Client, type GenerationResult, type Needs, taskId } from '@sdflow/a1111'
 import type { NodeContext } from '@sdflow/engine'
 import { fail, pointer } from '@sdflow/protocol'
 import type { NodeServices } from './services.js'
@@ -22,16 +22,73 @@ export async function onBackend<T>(
       { pointer: pointer('nodes', ctx.nodeId) },
     )
   }
-  return pool.run(
-    {
-      needs,
-      backend: ctx.params.backend || undefined,
-      signal: ctx.signal,
-      onRetry: (notice) => ctx.retrying(notice),
-      onBackend: (id) => ctx.useBackend(id),
-    },
-    (client, signal, attempt) => work(client, signal, taskId(ctx.runId, ctx.nodeId, attempt)),
-  )
+  const asked = performance.now()
+  let firstAttempt: number | undefined
+  let attempts = 0
+  let busyMs = 0
+  try {
+    return await pool.run(
+      {
+        needs,
+        backend: ctx.params.backend || undefined,
+        signal: ctx.signal,
+        onRetry: (notice) => ctx.retrying(notice),
+        onBackend: (id) => ctx.useBackend(id),
+      },
+      async (client, signal, attempt) => {
+        const began = performance.now()
+        firstAttempt ??= began
+        attempts++
+        try {
+          return await work(client, signal, taskId(ctx.runId, ctx.nodeId, attempt))
+        } finally {
+          busyMs += performance.now() - began
+        }
+      },
+    )
+  } finally {
+    tally(ctx, {
+      gpuMs: busyMs,
+      queueMs: (firstAttempt ?? performance.now()) - asked,
+      attempts,
+    })
+  }
+}
+
+/** Backend time of a node, summed over its requests (img2img sends one per image). */
+interface Tally {
+  gpuMs: number
+  queueMs: number
+  attempts: number
+}
+const tallies = new WeakMap<object, Tally>()
+
+function tally(ctx: Ctx, add: Tally): void {
+  const sum = tallies.get(ctx) ?? { gpuMs: 0, queueMs: 0, attempts: 0 }
+  sum.gpuMs += add.gpuMs
+  sum.queueMs += add.queueMs
+  sum.attempts += add.attempts
+  tallies.set(ctx, sum)
+  ctx.annotate({
+    gpuMs: Math.round(sum.gpuMs),
+    queueMs: Math.round(sum.queueMs),
+    attempts: sum.attempts,
+  })
+}
+
+/** What a generation tells about itself: every seed, the infotexts, the checkpoint. */
+export function generationMeta(results: readonly GenerationResult[]): Record<string, unknown> {
+  const first = results[0]
+  const meta: Record<string, unknown> = {
+    seeds: results.flatMap((r) => r.seeds),
+    infotexts: results.flatMap((r) => r.infotexts),
+  }
+  const name = first?.info.sd_model_name
+  if (typeof name === 'string') {
+    const hash = first?.info.sd_model_hash
+    meta.checkpoint = typeof hash === 'string' && hash ? `${name} [${hash}]` : name
+  }
+  return meta
 }
 
 /** Drop empty values so A1111's own defaults apply, then strip what is ours, not A1111's. */

@@ -5,7 +5,7 @@ import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams } from './common-params.js'
-import { needsOf, onBackend } from './dispatch.js'
+import { generationMeta, needsOf, onBackend } from './dispatch.js'
 import { requestOf, unitsOf } from './request.js'
 import { defineBackendNode } from './services.js'
 
@@ -72,6 +72,7 @@ export const img2img = defineBackendNode({
         )
       }),
     )
+    ctx.annotate(generationMeta(results))
     return {
       image: results.flatMap((r) => r.images),
       seeds: results[0]?.seeds[0] ?? params.seed,

@@ -4,7 +4,7 @@ import { fail, pointer, Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { at, broadcastLength } from '../image/map-batch.js'
 import { checkCatalog } from './catalog-check.js'
-import { onBackend } from './dispatch.js'
+import { generationMeta, onBackend } from './dispatch.js'
 import { img2imgParams, needsFor, sized } from './img2img.js'
 import { requestOf, unitsOf } from './request.js'
 import { defineBackendNode } from './services.js'
@@ -80,6 +80,7 @@ export const inpaint = defineBackendNode({
         )
       }),
     )
+    ctx.annotate(generationMeta(results))
     return { image: results.flatMap((r) => r.images), seeds: results[0]?.seeds[0] ?? params.seed }
   },
 })

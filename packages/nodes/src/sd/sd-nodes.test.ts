@@ -51,6 +51,12 @@ describe('sd.txt2img', () => {
     ])
     expect(result.nodes.gen?.outputs?.seeds).toBe(40)
     expect(result.nodes.gen?.backend).toBe('emu')
+    const meta = result.nodes.gen?.meta ?? {}
+    expect(meta.seeds).toEqual([40, 41])
+    expect(meta.infotexts).toHaveLength(2)
+    expect(String(meta.checkpoint)).toMatch(/\[[0-9a-f]{10}\]$/)
+    expect(meta.gpuMs).toBeGreaterThan(0)
+    expect(meta.attempts).toBe(1)
     const steps = events.flatMap((e) => (e.type === 'node.progress' ? [e.step] : []))
     expect(steps.length).toBeGreaterThan(0)
     expect(steps).toEqual([...steps].sort((x, y) => x - y))

@@ -4,7 +4,7 @@ import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams, hiresParams } from './common-params.js'
-import { needsOf, onBackend } from './dispatch.js'
+import { generationMeta, needsOf, onBackend } from './dispatch.js'
 import { requestOf, unitsOf } from './request.js'
 import { defineBackendNode } from './services.js'
 
@@ -55,6 +55,7 @@ export const txt2img = defineBackendNode({
         onProgress: (update) => ctx.progress(update),
       }),
     )
+    ctx.annotate(generationMeta([result]))
     return { image: result.images, seeds: result.seeds[0] ?? params.seed }
   },
 })
