@@ -1,0 +1,174 @@
+import { join, resolve } from 'node:path'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import fastifyWebsocket from '@fastify/websocket'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { SdflowContext } from './context.js'
+import { installErrorHandling } from './errors.js'
+import { createEventHub } from './event-hub.js'
+import {
+  type BodyRoute,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HOST,
+  type EventStreamOptions,
+  type ServerOptions,
+} from './options.js'
+import { artifactRoutes } from './routes/artifacts.js'
+import { metaRoutes } from './routes/meta.js'
+import { runRoutes } from './routes/runs.js'
+import { workflowRoutes } from './routes/workflows.js'
+import { createRunManager } from './run-manager.js'
+import { openRunStore } from './run-store.js'
+import { createRuntime, type Runtime } from './runtime.js'
+import { checkBind, installGuard } from './security.js'
+import { WorkflowFiles } from './workflow-files.js'
+import { eventRoutes } from './ws/events.js'
+import { CloseCodes } from './ws/subscription.js'
+
+export const RUN_STORE_FILE = 'runs.sqlite'
+
+const eventDefaults: Required<EventStreamOptions> = {
+  maxPayload: 64 * 1024,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxQueuedEvents: 10_000,
+  replayPageSize: 500,
+}
+
+/**
+ * The sdflow server as a fastify instance, never listening (tests use inject()). Refuses a
+ * non-loopback host without a token. Interrupted runs are resumed once the app is ready.
+ */
+export async function buildApp(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const host = options.host ?? DEFAULT_HOST
+  checkBind(host, options.token)
+
+  let runtime: Runtime
+  let ownsRuntime = false
+  const dataDir = resolve(
+    options.dataDir ??
+      options.runtimeOptions?.dataDir ??
+      options.runtime?.engine.dataDir ??
+      '.sdflow',
+  )
+  if (options.runtime) runtime = options.runtime
+  else {
+    runtime = await createRuntime({ backends: 'auto', ...options.runtimeOptions, dataDir })
+    ownsRuntime = true
+  }
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+    return503OnClosing: true,
+    // workflow names have up to 128 characters (the default limit is 100)
+    routerOptions: { maxParamLength: 256 },
+    // the run shutdown comes first; then no connection may keep close() waiting
+    forceCloseConnections: true,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  let store: ReturnType<typeof openRunStore>
+  try {
+    store = openRunStore(join(dataDir, RUN_STORE_FILE))
+  } catch (error) {
+    if (ownsRuntime) await runtime.close()
+    throw error
+  }
+  const hub = createEventHub((error) => app.log.error({ err: error }, 'event listener failed'))
+  const runs = createRunManager({
+    engine: runtime.engine,
+    store,
+    hub,
+    log: app.log,
+    concurrency: Math.max(1, options.concurrency ?? 2),
+    retention: {
+      maxRuns: options.retention?.maxRuns ?? 1000,
+      maxEvents: options.retention?.maxEvents ?? 1_000_000,
+    },
+  })
+  const events = { ...eventDefaults, ...options.events }
+  const context: SdflowContext = {
+    runtime,
+    store,
+    hub,
+    runs,
+    workflows: new WorkflowFiles(resolve(options.workflowsDir ?? 'workflows')),
+    dataDir,
+    bodyLimit: (route: BodyRoute) =>
+      options.routeBodyLimits?.[route] ?? options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    events,
+  }
+  app.decorate('sdflow', context)
+
+  installErrorHandling(app)
+  // an upgrade refused by a hook (403, 401, 400) leaves a raw socket http no longer manages
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.headers.upgrade?.toLowerCase() === 'websocket' && reply.statusCode >= 400) {
+      request.raw.socket.destroy()
+    }
+  })
+  installGuard(app, {
+    host,
+    token: options.token,
+    allowedHosts: options.allowedHosts,
+    allowedOrigins: options.allowedOrigins,
+    port: () => {
+      const address = app.server.address()
+      return address && typeof address === 'object' ? address.port : undefined
+    },
+  })
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'sdflow',
+        description:
+          'Workflows for Stable Diffusion on AUTOMATIC1111 backends. Errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events (docs/protocol.md).',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+    },
+  })
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' })
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: events.maxPayload },
+    preClose: async () => {
+      for (const client of app.websocketServer.clients) {
+        client.close(CloseCodes.GoingAway, 'server shutting down')
+      }
+    },
+  })
+
+  await app.register(metaRoutes)
+  await app.register(workflowRoutes)
+  await app.register(runRoutes)
+  await app.register(artifactRoutes)
+  await app.register(eventRoutes)
+
+  let shutdown: Promise<void> | undefined
+  const shutdownGraceMs = options.shutdownGraceMs ?? 5000
+  app.decorate('sdflowShutdown', () => {
+    shutdown ??= runs.shutdown(shutdownGraceMs)
+    return shutdown
+  })
+  app.addHook('onReady', async () => {
+    runs.recover(options.resume ?? true)
+  })
+  app.addHook('onClose', async () => {
+    shutdown ??= runs.shutdown(shutdownGraceMs)
+    await shutdown
+    store.close()
+    if (ownsRuntime) await runtime.close()
+  })
+  return app
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Stop accepting runs; wait for running ones (up to the grace time), interrupt the rest. */
+    sdflowShutdown(): Promise<void>
+  }
+}

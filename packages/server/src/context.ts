@@ -1,0 +1,27 @@
+import type { FastifyInstance } from 'fastify'
+import type { EventHub } from './event-hub.js'
+import type { BodyRoute, EventStreamOptions } from './options.js'
+import type { RunManager } from './run-manager.js'
+import type { RunStore } from './run-store.js'
+import type { Runtime } from './runtime.js'
+import type { WorkflowFiles } from './workflow-files.js'
+
+/** What the routes share; `app.sdflow`. */
+export interface SdflowContext {
+  runtime: Runtime
+  store: RunStore
+  hub: EventHub
+  runs: RunManager
+  workflows: WorkflowFiles
+  dataDir: string
+  bodyLimit(route: BodyRoute): number
+  events: Required<EventStreamOptions>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sdflow: SdflowContext
+  }
+}
+
+export type App = FastifyInstance

@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util'
+import { SdflowError } from '@sdflow/protocol'
+import { DEFAULT_HOST, DEFAULT_PORT, type ServerOptions } from './options.js'
+import { type StartedServer, startServer } from './start.js'
+
+/**
+ * `sdflow-server [--host H] [--port P] [--token T] [--data DIR] [--workflows DIR] [--out DIR] [--in DIR]
+ * [--backend URL]... [--concurrency N] [--no-resume] [--quiet]`: listen, print
+ * `listening on http://HOST:PORT`, stop cleanly on SIGTERM or SIGINT. SDFLOW_TOKEN may hold
+ * the token.
+ */
+export async function main(
+  argv: readonly string[] = process.argv.slice(2),
+): Promise<StartedServer> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      host: { type: 'string', default: DEFAULT_HOST },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      token: { type: 'string' },
+      data: { type: 'string' },
+      workflows: { type: 'string' },
+      out: { type: 'string' },
+      in: { type: 'string' },
+      backend: { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
+      'no-resume': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+    strict: true,
+  })
+  const options: ServerOptions = {
+    host: values.host,
+    port: Number(values.port),
+    token: values.token ?? process.env.SDFLOW_TOKEN,
+    dataDir: values.data,
+    workflowsDir: values.workflows,
+    resume: !values['no-resume'],
+    logger: values.quiet ? false : { level: 'info' },
+    runtimeOptions: {
+      backends: 'auto',
+      backendUrls: values.backend,
+      outDir: values.out,
+      inDir: values.in,
+    },
+  }
+  if (values.concurrency !== undefined) options.concurrency = Number(values.concurrency)
+  const server = await startServer(options)
+  process.stdout.write(`listening on ${server.url}\n`)
+  const stop = (signal: string) => {
+    process.stderr.write(`${signal}: shutting down\n`)
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`)
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+  return server
+}
+
+export function describeStartError(error: unknown): string {
+  if (error instanceof SdflowError) return `${error.code} ${error.issue.pointer} ${error.message}`
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,160 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { fail } from '@sdflow/protocol'
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import type { NodeRecord, RunRecord } from '../run-store.js'
+import { WORKFLOW_NAME } from '../workflow-files.js'
+
+const RunId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) })
+
+const CreateRun = Type.Object(
+  {
+    workflow: Type.Optional(
+      Type.Object({}, { additionalProperties: true, description: 'a workflow document' }),
+    ),
+    name: Type.Optional(
+      Type.String({
+        pattern: WORKFLOW_NAME,
+        description: 'a saved workflow, instead of `workflow`',
+      }),
+    ),
+    inputs: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: "values for the workflow's declared inputs",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const ListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  before: Type.Optional(Type.String({ description: 'a run id: list runs created before it' })),
+})
+
+function runSummary(run: RunRecord) {
+  const { inputs: _inputs, outputs: _outputs, files: _files, issues: _issues, ...rest } = run
+  return rest
+}
+
+/** Seeds a node resolved (A1111 nodes output `seeds`). */
+function seedsOf(nodes: NodeRecord[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const n of nodes) if (n.outputs?.seeds !== undefined) out[n.id] = n.outputs.seeds
+  return out
+}
+
+export async function runRoutes(root: FastifyInstance): Promise<void> {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>()
+  const { sdflow } = app
+
+  app.post(
+    '/api/runs',
+    {
+      bodyLimit: sdflow.bodyLimit('POST /api/runs'),
+      schema: {
+        summary: 'Queue a run of a workflow document or a saved workflow',
+        description:
+          'Validates first: an invalid workflow answers 400 with every issue and queues nothing.',
+        tags: ['runs'],
+        body: CreateRun,
+        response: { 202: Type.Object({ runId: Type.String() }) },
+      },
+    },
+    async (request, reply) => {
+      const { workflow, name, inputs } = request.body
+      if ((workflow === undefined) === (name === undefined)) {
+        throw fail('SDF_SERVER_REQUEST_INVALID', 'give either `workflow` or `name`, not both', {
+          pointer: '/body',
+        })
+      }
+      let doc: unknown = workflow
+      if (name !== undefined) {
+        const { bytes } = await sdflow.workflows.read(name)
+        try {
+          doc = JSON.parse(bytes.toString('utf8'))
+        } catch (error) {
+          throw fail('SDF_DOC_PARSE', `workflow "${name}" is not valid JSON`, { cause: error })
+        }
+      }
+      const { runId } = sdflow.runs.submit(doc, inputs ?? {}, name)
+      return reply.code(202).header('location', `/api/runs/${runId}`).send({ runId })
+    },
+  )
+
+  app.get(
+    '/api/runs',
+    {
+      schema: {
+        summary: 'Runs, newest first, a page at a time',
+        tags: ['runs'],
+        querystring: ListQuery,
+      },
+    },
+    async (request) => {
+      const { limit, before } = request.query
+      if (before !== undefined && !sdflow.store.getRun(before)) {
+        throw fail('SDF_SERVER_NOT_FOUND', `no run ${before}`, { pointer: '/querystring/before' })
+      }
+      const runs = sdflow.store.listRuns({ limit: limit + 1, before })
+      const page = runs.slice(0, limit).map(runSummary)
+      const next = runs.length > limit ? page[page.length - 1]?.id : undefined
+      return next === undefined ? { runs: page } : { runs: page, next }
+    },
+  )
+
+  app.get(
+    '/api/runs/:id',
+    {
+      schema: {
+        summary: 'One run: status, node states, outputs, backends, attempts, timings, seeds',
+        tags: ['runs'],
+        params: RunId,
+      },
+    },
+    async (request) => {
+      const id = request.params.id
+      const run = sdflow.store.getRun(id)
+      if (!run) throw fail('SDF_SERVER_NOT_FOUND', `no run ${id}`, { pointer: '/params/id' })
+      const nodes = sdflow.store.nodes(id)
+      const backends = [...new Set(nodes.flatMap((n) => (n.backend ? [n.backend] : [])))]
+      const position = sdflow.runs.queued.indexOf(id)
+      return {
+        ...run,
+        ...(position >= 0 ? { queuePosition: position } : {}),
+        backends,
+        seeds: seedsOf(nodes),
+        nodes: Object.fromEntries(nodes.map(({ id: nodeId, ...rest }) => [nodeId, rest])),
+        document: sdflow.store.document(id),
+      }
+    },
+  )
+
+  app.post(
+    '/api/runs/:id/cancel',
+    {
+      schema: { summary: 'Cancel a queued or running run', tags: ['runs'], params: RunId },
+    },
+    async (request, reply) => {
+      const was = sdflow.runs.cancel(request.params.id)
+      return reply
+        .code(202)
+        .send({ runId: request.params.id, status: was === 'running' ? 'cancelling' : 'cancelled' })
+    },
+  )
+
+  app.post(
+    '/api/runs/:id/resume',
+    {
+      schema: {
+        summary: 'Queue a failed, cancelled or interrupted run again; finished nodes are reused',
+        tags: ['runs'],
+        params: RunId,
+      },
+    },
+    async (request, reply) => {
+      sdflow.runs.resume(request.params.id)
+      return reply.code(202).send({ runId: request.params.id })
+    },
+  )
+}

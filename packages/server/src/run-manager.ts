@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto'
+import type { Engine, RunResult } from '@sdflow/engine'
+import {
+  fail,
+  hasErrors,
+  type Issue,
+  issue,
+  type RunEvent,
+  type RunEventBody,
+  type RunSummary,
+} from '@sdflow/protocol'
+import type { FastifyBaseLogger } from 'fastify'
+import { IssuesError } from './errors.js'
+import type { EventHub } from './event-hub.js'
+import type { RunStatus, RunStore } from './run-store.js'
+
+export interface RunManagerOptions<S> {
+  engine: Engine<S>
+  store: RunStore
+  hub: EventHub
+  log: FastifyBaseLogger
+  concurrency: number
+  retention: { maxRuns: number; maxEvents: number }
+}
+
+interface Active {
+  controller: AbortController
+  /** Aborted by a shutdown, not by a user: the run stays resumable. */
+  interrupted: boolean
+  done: Promise<void>
+}
+
+export interface RunManager {
+  /** Validate and queue; an invalid workflow throws with every issue and queues nothing. */
+  submit(doc: unknown, inputs: Record<string, unknown>, name?: string): { runId: string }
+  cancel(runId: string): RunStatus
+  resume(runId: string): void
+  /** Runs a crash left queued or running: mark interrupted, then queue them again if asked. */
+  recover(resume: boolean): string[]
+  readonly accepting: boolean
+  /** Stop accepting, wait for running runs up to graceMs, interrupt the rest (resumable). */
+  shutdown(graceMs: number): Promise<void>
+  readonly queued: readonly string[]
+  readonly running: readonly string[]
+}
+
+const emptySummary: RunSummary = {
+  planned: 0,
+  ran: 0,
+  cached: 0,
+  failed: 0,
+  skipped: 0,
+  durationMs: 0,
+}
+
+export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
+  const { engine, store, hub, log } = options
+  const queue: string[] = []
+  const active = new Map<string, Active>()
+  let accepting = true
+  let draining = false
+
+  /** Store first, then announce: a stored event is the only kind a client can see. */
+  const record = (event: RunEvent) => {
+    const cursor = store.append(event)
+    hub.publish(event, cursor)
+  }
+
+  /** An event the server itself emits (the engine is not running this run). */
+  const emit = (runId: string, body: RunEventBody) => {
+    const seq = store.lastSeq(runId) + 1
+    record({ ...body, runId, seq, time: new Date().toISOString() } as RunEvent)
+  }
+
+  const prune = () => {
+    try {
+      const dropped = store.prune(options.retention)
+      if (dropped > 0) log.info({ dropped }, 'pruned old runs')
+    } catch (error) {
+      log.error({ err: error }, 'pruning the run store failed')
+    }
+  }
+
+  const pump = () => {
+    while (!draining && active.size < options.concurrency && queue.length > 0) {
+      const runId = queue.shift() as string
+      start(runId)
+    }
+  }
+
+  const start = (runId: string) => {
+    const controller = new AbortController()
+    const entry: Active = { controller, interrupted: false, done: Promise.resolve() }
+    active.set(runId, entry)
+    entry.done = execute(runId, entry)
+      .catch((error: unknown) => {
+        log.error({ err: error, runId }, 'run crashed')
+        if (!entry.interrupted) {
+          const problem = issue('SDF_INTERNAL_ERROR', '', `the run failed: ${String(error)}`)
+          try {
+            emit(runId, { type: 'run.failed', issues: [problem], files: [], summary: emptySummary })
+          } catch {
+            // the store is gone (shutdown)
+          }
+        }
+      })
+      .finally(() => {
+        active.delete(runId)
+        if (entry.interrupted) {
+          store.resetInFlight(runId)
+          store.setStatus(runId, 'interrupted')
+        }
+        prune()
+        pump()
+      })
+  }
+
+  const execute = async (runId: string, entry: Active) => {
+    const doc = store.document(runId)
+    const run = store.getRun(runId)
+    if (!run) return
+    const reuse = store.reusable(runId)
+    store.resetInFlight(runId)
+    const result: RunResult = await engine.run(doc, {
+      runId,
+      inputs: run.inputs,
+      signal: entry.controller.signal,
+      firstSeq: store.lastSeq(runId) + 1,
+      reuse,
+      commit: (nodeId, nodeResult) => store.commitNode(runId, nodeId, nodeResult),
+      onEvent: (event) => {
+        // a shutdown interrupts the run: it is not over, so its cancellation is not announced
+        if (entry.interrupted && event.type === 'run.cancelled') return
+        record(event)
+      },
+    })
+    if (result.status === 'invalid') {
+      // valid when accepted, not any more (a backend's catalog changed before it ran)
+      emit(runId, {
+        type: 'run.failed',
+        issues: result.issues.filter((i) => i.severity === 'error'),
+        files: [],
+        summary: emptySummary,
+      })
+    }
+  }
+
+  return {
+    submit(doc, inputs, name) {
+      if (!accepting) throw fail('SDF_SERVER_SHUTTING_DOWN', 'the server is shutting down')
+      const validation = engine.validate(doc, { inputs })
+      if (!validation.workflow || hasErrors(validation.issues)) {
+        throw invalid(validation.issues)
+      }
+      const runId = randomUUID()
+      store.createRun({
+        id: runId,
+        workflow: name ?? validation.workflow.doc.name,
+        doc,
+        inputs,
+        createdAt: new Date().toISOString(),
+      })
+      emit(runId, { type: 'run.queued' })
+      queue.push(runId)
+      pump()
+      return { runId }
+    },
+    cancel(runId) {
+      const run = store.getRun(runId)
+      if (!run) throw fail('SDF_SERVER_NOT_FOUND', `no run ${runId}`, { pointer: '/params/id' })
+      const running = active.get(runId)
+      if (running) {
+        running.controller.abort()
+        return 'running'
+      }
+      const at = queue.indexOf(runId)
+      if (at >= 0 || run.status === 'interrupted' || run.status === 'queued') {
+        if (at >= 0) queue.splice(at, 1)
+        emit(runId, {
+          type: 'run.cancelled',
+          files: run.files,
+          summary: run.summary ?? emptySummary,
+        })
+        return 'cancelled'
+      }
+      throw fail('SDF_SERVER_CONFLICT', `run ${runId} already ended (${run.status})`, {
+        pointer: '/params/id',
+        details: { status: run.status },
+      })
+    },
+    resume(runId) {
+      if (!accepting) throw fail('SDF_SERVER_SHUTTING_DOWN', 'the server is shutting down')
+      const run = store.getRun(runId)
+      if (!run) throw fail('SDF_SERVER_NOT_FOUND', `no run ${runId}`, { pointer: '/params/id' })
+      if (active.has(runId) || queue.includes(runId) || run.status === 'finished') {
+        throw fail('SDF_SERVER_CONFLICT', `run ${runId} is ${run.status}; nothing to resume`, {
+          pointer: '/params/id',
+          details: { status: run.status },
+        })
+      }
+      emit(runId, { type: 'run.queued' })
+      queue.push(runId)
+      pump()
+    },
+    recover(resume) {
+      const left = store.runsWith(['running', 'queued', 'interrupted'])
+      const resumed: string[] = []
+      for (const runId of left) {
+        if (active.has(runId) || queue.includes(runId)) continue
+        store.resetInFlight(runId)
+        store.setStatus(runId, 'interrupted')
+        if (resume) {
+          emit(runId, { type: 'run.queued' })
+          queue.push(runId)
+          resumed.push(runId)
+        }
+      }
+      if (resumed.length > 0) log.info({ runs: resumed }, 'resuming interrupted runs')
+      pump()
+      return resumed
+    },
+    get accepting() {
+      return accepting
+    },
+    async shutdown(graceMs) {
+      accepting = false
+      draining = true
+      const all = () => Promise.all([...active.values()].map((a) => a.done))
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<'timeout'>((resolveTimeout) => {
+        timer = setTimeout(() => resolveTimeout('timeout'), graceMs)
+      })
+      const outcome = await Promise.race([all().then(() => 'done' as const), timeout])
+      clearTimeout(timer)
+      if (outcome === 'timeout') {
+        for (const entry of active.values()) {
+          entry.interrupted = true
+          entry.controller.abort()
+        }
+        await all()
+      }
+      // runs still waiting stay queued in the store: the next start resumes them
+      queue.length = 0
+    },
+    get queued() {
+      return [...queue]
+    },
+    get running() {
+      return [...active.keys()]
+    },
+  }
+}
+
+function invalid(issues: Issue[]): IssuesError {
+  const errors = issues.filter((i) => i.severity === 'error')
+  const first = errors[0]
+  const message = first
+    ? `the workflow is invalid: ${errors.length} problem${errors.length === 1 ? '' : 's'}, first: ${first.pointer} ${first.message}`
+    : 'the workflow is invalid'
+  return new IssuesError(first?.code ?? 'SDF_DOC_SHAPE', message, issues)
+}
+
+export { invalid as invalidWorkflow }

@@ -1,0 +1,480 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { NodeResult } from '@sdflow/engine'
+import type { Issue, NodeOutputs, RunEvent, RunSummary } from '@sdflow/protocol'
+import Database from 'better-sqlite3'
+
+/** A run's state: one union of phases, stored as text. */
+export type RunStatus =
+  | 'queued'
+  | 'running'
+  | 'finished'
+  | 'failed'
+  | 'cancelled'
+  /** Left unfinished by a crash or a shutdown; resumable. */
+  | 'interrupted'
+
+export const activeStatuses: readonly RunStatus[] = ['queued', 'running']
+
+export type NodeState =
+  | 'pending'
+  | 'running'
+  | 'done'
+  | 'cached'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled'
+
+export interface NodeProgress {
+  step: number
+  total: number
+  fraction: number
+  eta?: number
+  preview?: string
+}
+
+export interface NodeRecord {
+  id: string
+  type?: string
+  status: NodeState
+  outputs?: NodeOutputs
+  files: string[]
+  backend?: string
+  /** Tries started: node.started plus node.retrying, over every attempt of the run. */
+  attempts: number
+  startedAt?: string
+  finishedAt?: string
+  durationMs?: number
+  issue?: Issue
+  progress?: NodeProgress
+  /** The result came from an earlier attempt of this run (resume) or from the node cache. */
+  reused: boolean
+}
+
+export interface RunRecord {
+  id: string
+  workflow: string
+  status: RunStatus
+  createdAt: string
+  startedAt?: string
+  finishedAt?: string
+  /** Sequence number of the last stored event. */
+  lastSeq: number
+  inputs: Record<string, unknown>
+  summary?: RunSummary
+  outputs?: NodeOutputs
+  files: string[]
+  issues: Issue[]
+}
+
+export interface StoredEvent {
+  cursor: number
+  event: RunEvent
+}
+
+export interface RunStore {
+  createRun(run: {
+    id: string
+    workflow: string
+    doc: unknown
+    inputs: Record<string, unknown>
+    createdAt: string
+  }): void
+  /** Store one event and fold it into the run and node state, in one transaction. */
+  append(event: RunEvent): number
+  /** A node's result, stored before its node.finished is announced. */
+  commitNode(runId: string, nodeId: string, result: NodeResult): void
+  getRun(id: string): RunRecord | undefined
+  document(id: string): unknown
+  nodes(id: string): NodeRecord[]
+  listRuns(options: { limit: number; before?: string }): RunRecord[]
+  lastSeq(runId: string): number
+  /** Events of one run with seq > since, in order. */
+  eventsOfRun(runId: string, since: number, limit: number): StoredEvent[]
+  /** Events of every run with cursor > since, in order. */
+  eventsAfter(cursor: number, limit: number): StoredEvent[]
+  lastCursor(): number
+  setStatus(id: string, status: RunStatus): void
+  /** Ids of runs in one of these states, oldest first. */
+  runsWith(statuses: readonly RunStatus[]): string[]
+  /** Finished results to hand to the engine's `reuse` on resume. */
+  reusable(runId: string): Record<string, { outputs: NodeOutputs; files: string[] }>
+  /** Nodes caught in flight go back to pending (they run again). */
+  resetInFlight(runId: string): void
+  /** Drop the oldest ended runs past the limits; never a queued or running one. */
+  prune(limits: { maxRuns: number; maxEvents: number }): number
+  close(): void
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  pos INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  workflow TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  summary TEXT,
+  outputs TEXT,
+  files TEXT NOT NULL DEFAULT '[]',
+  issues TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS runs_status ON runs(status);
+CREATE TABLE IF NOT EXISTS nodes (
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  node_id TEXT NOT NULL,
+  ord INTEGER NOT NULL DEFAULT 0,
+  type TEXT,
+  status TEXT NOT NULL,
+  outputs TEXT,
+  files TEXT NOT NULL DEFAULT '[]',
+  backend TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  started_at TEXT,
+  finished_at TEXT,
+  duration_ms INTEGER,
+  issue TEXT,
+  progress TEXT,
+  reused INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, node_id)
+);
+CREATE TABLE IF NOT EXISTS events (
+  cursor INTEGER PRIMARY KEY AUTOINCREMENT,
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  json TEXT NOT NULL,
+  UNIQUE (run_id, seq)
+);
+`
+
+interface RunRow {
+  id: string
+  workflow: string
+  status: RunStatus
+  created_at: string
+  started_at: string | null
+  finished_at: string | null
+  last_seq: number
+  inputs: string
+  summary: string | null
+  outputs: string | null
+  files: string
+  issues: string
+}
+
+interface NodeRow {
+  node_id: string
+  type: string | null
+  status: NodeState
+  outputs: string | null
+  files: string
+  backend: string | null
+  attempts: number
+  started_at: string | null
+  finished_at: string | null
+  duration_ms: number | null
+  issue: string | null
+  progress: string | null
+  reused: number
+}
+
+const json = (value: unknown) => JSON.stringify(value)
+function parse<T>(text: string | null): T | undefined {
+  return text === null ? undefined : (JSON.parse(text) as T)
+}
+
+/** The run store: SQLite through better-sqlite3 (synchronous, WAL), one file in the data folder. */
+export function openRunStore(file: string): RunStore {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  db.exec(SCHEMA)
+
+  const q = {
+    insertRun: db.prepare(
+      'INSERT INTO runs (id, workflow, doc, inputs, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    insertEvent: db.prepare('INSERT INTO events (run_id, seq, type, json) VALUES (?, ?, ?, ?)'),
+    lastSeq: db.prepare('SELECT last_seq FROM runs WHERE id = ?').pluck(),
+    bumpSeq: db.prepare('UPDATE runs SET last_seq = MAX(last_seq, ?) WHERE id = ?'),
+    status: db.prepare('UPDATE runs SET status = ? WHERE id = ?'),
+    started: db.prepare(
+      "UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ?",
+    ),
+    ended: db.prepare(
+      'UPDATE runs SET status = ?, finished_at = ?, summary = ?, outputs = ?, files = ?, issues = ? WHERE id = ?',
+    ),
+    planNode: db.prepare(
+      "INSERT INTO nodes (run_id, node_id, ord, status) VALUES (?, ?, ?, 'pending') ON CONFLICT DO UPDATE SET ord = excluded.ord",
+    ),
+    nodeStarted: db.prepare(
+      `INSERT INTO nodes (run_id, node_id, type, status, attempts, started_at, backend)
+       VALUES (?, ?, ?, 'running', 1, ?, ?)
+       ON CONFLICT DO UPDATE SET type = excluded.type, status = 'running', attempts = attempts + 1,
+         started_at = excluded.started_at, backend = COALESCE(excluded.backend, backend),
+         finished_at = NULL, issue = NULL, progress = NULL`,
+    ),
+    nodeProgress: db.prepare('UPDATE nodes SET progress = ? WHERE run_id = ? AND node_id = ?'),
+    nodeRetrying: db.prepare(
+      'UPDATE nodes SET attempts = attempts + 1, backend = COALESCE(?, backend) WHERE run_id = ? AND node_id = ?',
+    ),
+    nodeDone: db.prepare(
+      `INSERT INTO nodes (run_id, node_id, status, outputs, files, backend, duration_ms, finished_at, reused)
+       VALUES (@run, @node, @status, @outputs, @files, @backend, @duration, @time, @reused)
+       ON CONFLICT DO UPDATE SET
+         status = CASE WHEN nodes.status = 'done' AND excluded.status = 'cached' THEN 'done' ELSE excluded.status END,
+         outputs = excluded.outputs, files = excluded.files,
+         backend = COALESCE(excluded.backend, nodes.backend),
+         duration_ms = COALESCE(excluded.duration_ms, nodes.duration_ms),
+         finished_at = COALESCE(nodes.finished_at, excluded.finished_at),
+         reused = MAX(nodes.reused, excluded.reused), issue = NULL, progress = NULL`,
+    ),
+    nodeIssue: db.prepare(
+      `INSERT INTO nodes (run_id, node_id, status, issue, finished_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT DO UPDATE SET status = excluded.status, issue = excluded.issue,
+         finished_at = excluded.finished_at, progress = NULL`,
+    ),
+    leftovers: db.prepare(
+      "UPDATE nodes SET status = 'cancelled', progress = NULL WHERE run_id = ? AND status IN ('pending', 'running')",
+    ),
+    resetInFlight: db.prepare(
+      "UPDATE nodes SET status = 'pending', progress = NULL WHERE run_id = ? AND status NOT IN ('done', 'cached')",
+    ),
+    getRun: db.prepare('SELECT * FROM runs WHERE id = ?'),
+    doc: db.prepare('SELECT doc FROM runs WHERE id = ?').pluck(),
+    nodes: db.prepare('SELECT * FROM nodes WHERE run_id = ? ORDER BY ord, rowid'),
+    listRuns: db.prepare('SELECT * FROM runs ORDER BY pos DESC LIMIT ?'),
+    listBefore: db.prepare(
+      'SELECT * FROM runs WHERE pos < (SELECT pos FROM runs WHERE id = ?) ORDER BY pos DESC LIMIT ?',
+    ),
+    eventsOfRun: db.prepare(
+      'SELECT cursor, json FROM events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    eventsAfter: db.prepare(
+      'SELECT cursor, json FROM events WHERE cursor > ? ORDER BY cursor LIMIT ?',
+    ),
+    lastCursor: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck(),
+    runsWith: db.prepare(
+      'SELECT id FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY pos',
+    ),
+    reusable: db.prepare(
+      "SELECT node_id, outputs, files FROM nodes WHERE run_id = ? AND status IN ('done', 'cached') AND outputs IS NOT NULL",
+    ),
+    countRuns: db.prepare('SELECT COUNT(*) FROM runs').pluck(),
+    countEvents: db.prepare('SELECT COUNT(*) FROM events').pluck(),
+    oldestEnded: db.prepare(
+      "SELECT id, (SELECT COUNT(*) FROM events e WHERE e.run_id = runs.id) AS n FROM runs WHERE status NOT IN ('queued', 'running') ORDER BY pos LIMIT ?",
+    ),
+    deleteRun: db.prepare('DELETE FROM runs WHERE id = ?'),
+  }
+
+  const fold = (event: RunEvent) => {
+    const run = event.runId
+    switch (event.type) {
+      case 'run.queued':
+        q.status.run('queued', run)
+        break
+      case 'run.started':
+        q.started.run(event.time, run)
+        event.nodes.forEach((id, i) => {
+          q.planNode.run(run, id, i)
+        })
+        break
+      case 'node.started':
+        q.nodeStarted.run(run, event.nodeId, event.nodeType, event.time, event.backend ?? null)
+        break
+      case 'node.progress': {
+        const p: NodeProgress = { step: event.step, total: event.total, fraction: event.fraction }
+        if (event.eta !== undefined) p.eta = event.eta
+        if (event.preview !== undefined) p.preview = event.preview
+        q.nodeProgress.run(json(p), run, event.nodeId)
+        break
+      }
+      case 'node.retrying':
+        q.nodeRetrying.run(event.backend ?? null, run, event.nodeId)
+        break
+      case 'node.cached':
+      case 'node.finished':
+        q.nodeDone.run({
+          run,
+          node: event.nodeId,
+          status: event.type === 'node.cached' ? 'cached' : 'done',
+          outputs: json(event.outputs),
+          files: json(event.files),
+          backend: event.type === 'node.finished' ? (event.backend ?? null) : null,
+          duration: event.type === 'node.finished' ? event.durationMs : null,
+          time: event.time,
+          reused: event.type === 'node.cached' ? 1 : 0,
+        })
+        break
+      case 'node.failed':
+      case 'node.skipped':
+        q.nodeIssue.run(
+          run,
+          event.nodeId,
+          event.type === 'node.failed' ? 'failed' : 'skipped',
+          json(event.issue),
+          event.time,
+        )
+        break
+      case 'run.finished':
+      case 'run.failed':
+      case 'run.cancelled': {
+        const status = event.type.slice('run.'.length) as RunStatus
+        q.ended.run(
+          status,
+          event.time,
+          json(event.summary),
+          event.type === 'run.finished' ? json(event.outputs) : null,
+          json(event.files),
+          json(event.type === 'run.failed' ? event.issues : []),
+          run,
+        )
+        q.leftovers.run(run)
+        break
+      }
+    }
+  }
+
+  const append = db.transaction((event: RunEvent): number => {
+    const info = q.insertEvent.run(event.runId, event.seq, event.type, json(event))
+    q.bumpSeq.run(event.seq, event.runId)
+    fold(event)
+    return Number(info.lastInsertRowid)
+  })
+
+  const toRun = (row: RunRow): RunRecord => {
+    const out: RunRecord = {
+      id: row.id,
+      workflow: row.workflow,
+      status: row.status,
+      createdAt: row.created_at,
+      lastSeq: row.last_seq,
+      inputs: parse(row.inputs) ?? {},
+      files: parse(row.files) ?? [],
+      issues: parse(row.issues) ?? [],
+    }
+    if (row.started_at) out.startedAt = row.started_at
+    if (row.finished_at) out.finishedAt = row.finished_at
+    const summary = parse<RunSummary>(row.summary)
+    if (summary) out.summary = summary
+    const outputs = parse<NodeOutputs>(row.outputs)
+    if (outputs) out.outputs = outputs
+    return out
+  }
+
+  const toNode = (row: NodeRow): NodeRecord => {
+    const out: NodeRecord = {
+      id: row.node_id,
+      status: row.status,
+      files: parse(row.files) ?? [],
+      attempts: row.attempts,
+      reused: row.reused === 1,
+    }
+    if (row.type) out.type = row.type
+    const outputs = parse<NodeOutputs>(row.outputs)
+    if (outputs) out.outputs = outputs
+    if (row.backend) out.backend = row.backend
+    if (row.started_at) out.startedAt = row.started_at
+    if (row.finished_at) out.finishedAt = row.finished_at
+    if (row.duration_ms !== null) out.durationMs = row.duration_ms
+    const issue = parse<Issue>(row.issue)
+    if (issue) out.issue = issue
+    const progress = parse<NodeProgress>(row.progress)
+    if (progress) out.progress = progress
+    return out
+  }
+
+  const toEvents = (rows: { cursor: number; json: string }[]): StoredEvent[] =>
+    rows.map((r) => ({ cursor: r.cursor, event: JSON.parse(r.json) as RunEvent }))
+
+  const prune = db.transaction((limits: { maxRuns: number; maxEvents: number }): number => {
+    let runs = q.countRuns.get() as number
+    let events = q.countEvents.get() as number
+    if (runs <= limits.maxRuns && events <= limits.maxEvents) return 0
+    let dropped = 0
+    const candidates = q.oldestEnded.all(Math.max(runs, 1)) as { id: string; n: number }[]
+    for (const c of candidates) {
+      if (runs <= limits.maxRuns && events <= limits.maxEvents) break
+      q.deleteRun.run(c.id)
+      runs--
+      events -= c.n
+      dropped++
+    }
+    return dropped
+  })
+
+  return {
+    createRun(run) {
+      q.insertRun.run(
+        run.id,
+        run.workflow,
+        json(run.doc),
+        json(run.inputs),
+        'queued',
+        run.createdAt,
+      )
+    },
+    append: (event) => append(event),
+    commitNode(runId, nodeId, result) {
+      q.nodeDone.run({
+        run: runId,
+        node: nodeId,
+        status: 'done',
+        outputs: json(result.outputs ?? {}),
+        files: json(result.files),
+        backend: result.backend ?? null,
+        duration: result.durationMs ?? null,
+        time: new Date().toISOString(),
+        reused: 0,
+      })
+    },
+    getRun(id) {
+      const row = q.getRun.get(id) as RunRow | undefined
+      return row ? toRun(row) : undefined
+    },
+    document(id) {
+      const text = q.doc.get(id) as string | undefined
+      return text === undefined ? undefined : JSON.parse(text)
+    },
+    nodes: (id) => (q.nodes.all(id) as NodeRow[]).map(toNode),
+    listRuns({ limit, before }) {
+      const rows = before ? q.listBefore.all(before, limit) : q.listRuns.all(limit)
+      return (rows as RunRow[]).map(toRun)
+    },
+    lastSeq: (runId) => (q.lastSeq.get(runId) as number | undefined) ?? 0,
+    eventsOfRun: (runId, since, limit) =>
+      toEvents(q.eventsOfRun.all(runId, since, limit) as { cursor: number; json: string }[]),
+    eventsAfter: (cursor, limit) =>
+      toEvents(q.eventsAfter.all(cursor, limit) as { cursor: number; json: string }[]),
+    lastCursor: () => (q.lastCursor.get() as number | undefined) ?? 0,
+    setStatus(id, status) {
+      q.status.run(status, id)
+    },
+    runsWith: (statuses) => q.runsWith.all(json(statuses)).map((r) => (r as { id: string }).id),
+    reusable(runId) {
+      const rows = q.reusable.all(runId) as { node_id: string; outputs: string; files: string }[]
+      return Object.fromEntries(
+        rows.map((r) => [
+          r.node_id,
+          { outputs: JSON.parse(r.outputs) as NodeOutputs, files: JSON.parse(r.files) as string[] },
+        ]),
+      )
+    },
+    resetInFlight(runId) {
+      q.resetInFlight.run(runId)
+    },
+    prune: (limits) => prune(limits),
+    close() {
+      if (db.open) db.close()
+    },
+  }
+}
