@@ -2,6 +2,7 @@ import { SdflowError } from '@sdflow/protocol'
 import { emulatorCommand, emulatorHelp } from './commands/emulator.js'
 import { nodesCommand, nodesHelp } from './commands/nodes.js'
 import { runCommand, runHelp } from './commands/run.js'
+import { serveCommand, serveHelp } from './commands/serve.js'
 import { validateCommand, validateHelp } from './commands/validate.js'
 import { ExitCode, formatIssue, type Output, processOutput } from './output.js'
 
@@ -9,6 +10,7 @@ type Command = { run: (args: string[], output: Output) => Promise<number>; help:
 
 const commands: Record<string, Command> = {
   run: { run: runCommand, help: runHelp },
+  serve: { run: serveCommand, help: serveHelp },
   validate: { run: validateCommand, help: validateHelp },
   nodes: { run: nodesCommand, help: nodesHelp },
   emulator: { run: emulatorCommand, help: emulatorHelp },

@@ -5,7 +5,7 @@ import { type StartedServer, startServer } from './start.js'
 
 /**
  * `sdflow-server [--host H] [--port P] [--token T] [--data DIR] [--workflows DIR] [--out DIR] [--in DIR]
- * [--backend URL]... [--concurrency N] [--no-resume] [--quiet]`: listen, print
+ * [--backend URL]... [--config FILE] [--concurrency N] [--no-resume] [--quiet] [--verbose]`: listen, print
  * `listening on http://HOST:PORT`, stop cleanly on SIGTERM or SIGINT. SDFLOW_TOKEN may hold
  * the token.
  */
@@ -23,9 +23,11 @@ export async function main(
       out: { type: 'string' },
       in: { type: 'string' },
       backend: { type: 'string', multiple: true },
+      config: { type: 'string' },
       concurrency: { type: 'string' },
       'no-resume': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
     },
     strict: true,
   })
@@ -36,10 +38,12 @@ export async function main(
     dataDir: values.data,
     workflowsDir: values.workflows,
     resume: !values['no-resume'],
-    logger: values.quiet ? false : { level: 'info' },
+    // stdout stays readable: warnings and errors only, every request with --verbose
+    logger: values.quiet ? false : { level: values.verbose ? 'info' : 'warn' },
     runtimeOptions: {
       backends: 'auto',
       backendUrls: values.backend,
+      configFile: values.config,
       outDir: values.out,
       inDir: values.in,
     },
