@@ -260,3 +260,37 @@ describe('sdflow with backends', () => {
     expect(ran.stderr).toContain('cancelled')
   })
 })
+
+describe('sdflow serve and run --server', () => {
+  it('runs a workflow on a server, following its event stream, with the same exit codes', async () => {
+    const out = tmp()
+    const server = spawn(
+      process.execPath,
+      [bin, 'serve', '--port', '0', '--data', tmp(), '--workflows', tmp(), '--out', out],
+      { cwd: root },
+    )
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        server.stdout.on('data', (chunk: Buffer) => {
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk))
+          if (match?.[1]) resolve(match[1])
+        })
+        server.on('exit', () => reject(new Error('server exited')))
+      })
+      const ran = await sdflow(['run', workflow('txt2img-refine-upscale.json'), '--server', url])
+      expect(ran.code, ran.stderr).toBe(0)
+      expect(ran.stdout).toContain(`4 nodes: 4 ran, 0 cached, 0 failed`)
+      expect(readdirSync(out)).toHaveLength(1)
+
+      const invalid = await sdflow(['run', fixture('unknown-sampler.json'), '--server', url])
+      expect(invalid.code).toBe(2)
+      expect(invalid.stderr).toContain('SDF_CATALOG_UNKNOWN_NAME /nodes/gen/params/sampler_name')
+
+      const failing = await sdflow(['run', fixture('missing-file.json'), '--server', url])
+      expect(failing.code).toBe(1)
+      expect(failing.stderr).toContain('SDF_PATH_NOT_FOUND /nodes/load')
+    } finally {
+      server.kill('SIGTERM')
+    }
+  })
+})

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path'
 import type { Issue } from '@sdflow/protocol'
 
 export interface Output {
@@ -25,3 +26,16 @@ export function formatIssue(issue: Issue): string {
 }
 
 export const ExitCode = { Ok: 0, Failed: 1, Invalid: 2, Cancelled: 130 } as const
+
+/** The exit code of a run status: 0 finished, 1 failed, 2 invalid, 130 cancelled. */
+export function exitFor(status: string): number {
+  if (status === 'finished') return ExitCode.Ok
+  if (status === 'cancelled') return ExitCode.Cancelled
+  if (status === 'invalid') return ExitCode.Invalid
+  return ExitCode.Failed
+}
+
+export function relativeToCwd(path: string): string {
+  const cwd = `${resolve('.')}/`
+  return path.startsWith(cwd) ? path.slice(cwd.length) : path
+}

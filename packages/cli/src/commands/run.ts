@@ -1,15 +1,15 @@
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createNodeRegistry } from '@sdflow/nodes'
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
 import { createRuntime } from '@sdflow/server'
 import { parseSets, usage } from '../args.js'
 import { loadWorkflow } from '../load-workflow.js'
-import { ExitCode, formatIssue, type Output } from '../output.js'
+import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'
 import { liveDisplay, summaryLine } from '../render/live-display.js'
+import { runOnServer } from './run-on-server.js'
 
 export const runHelp = `sdflow run <file> [--set name=value]... [--backend URL]... [--config FILE]
-           [--out DIR] [--data DIR] [--in DIR] [--json]
+           [--out DIR] [--data DIR] [--in DIR] [--json] [--server URL [--token T]]
   Validate and run a workflow, showing each node live, then a summary and the files written.
   --set name=value  a value for one of the workflow's declared inputs (repeatable)
   --backend URL     an A1111 server started with --api (repeatable; ids b1, b2, ...)
@@ -19,6 +19,8 @@ export const runHelp = `sdflow run <file> [--set name=value]... [--backend URL].
   --in DIR          where image.load may read (default: the working directory)
   --data DIR        cache and artifact store (default ./.sdflow)
   --json            print run events as JSON lines instead
+  --server URL      submit to a running sdflow server and follow its event stream instead
+                    of running here (--token T or SDFLOW_TOKEN when it requires one)
   Exit 0 when the run succeeds, 1 when a node fails, 2 when the workflow or command line is
   invalid, 130 when cancelled with Ctrl-C.`
 
@@ -36,6 +38,8 @@ export async function runCommand(args: string[], output: Output): Promise<number
         json: { type: 'boolean' },
         backend: { type: 'string', multiple: true },
         config: { type: 'string' },
+        server: { type: 'string' },
+        token: { type: 'string' },
       },
     }),
   )
@@ -46,6 +50,15 @@ export async function runCommand(args: string[], output: Output): Promise<number
   }
   const inputs = parseSets(values.set)
   const doc = await loadWorkflow(file)
+  if (values.server) {
+    const token = values.token ?? process.env.SDFLOW_TOKEN
+    return runOnServer(
+      doc,
+      inputs,
+      { server: values.server, token, json: values.json ?? false },
+      output,
+    )
+  }
   const runtime = await createRuntime({
     backends: usesBackend(doc) ? 'auto' : 'none',
     backendUrls: values.backend,
@@ -111,16 +124,4 @@ function usesBackend(doc: unknown): boolean {
   return Object.values(nodes).some(
     (node) => registry.get((node as { type?: string })?.type ?? '')?.spec.resource === 'backend',
   )
-}
-
-function exitFor(status: string): number {
-  if (status === 'finished') return ExitCode.Ok
-  if (status === 'cancelled') return ExitCode.Cancelled
-  if (status === 'invalid') return ExitCode.Invalid
-  return ExitCode.Failed
-}
-
-function relativeToCwd(path: string): string {
-  const cwd = `${resolve('.')}/`
-  return path.startsWith(cwd) ? path.slice(cwd.length) : path
 }

@@ -1,0 +1,71 @@
+import type { RunEvent } from '@sdflow/protocol'
+import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'
+import { RemoteInvalid, runRemote } from '../remote.js'
+import { liveDisplay, summaryLine } from '../render/live-display.js'
+
+interface ServerFlags {
+  server: string
+  token: string | undefined
+  json: boolean
+}
+
+/** `sdflow run --server URL`: the same display and exit codes, the work done by the server. */
+export async function runOnServer(
+  doc: unknown,
+  inputs: Record<string, string>,
+  flags: ServerFlags,
+  output: Output,
+): Promise<number> {
+  const nodes = (doc as { nodes?: Record<string, { type?: string }> }).nodes ?? {}
+  const nodeTypes = new Map(Object.entries(nodes).map(([id, n]) => [id, n.type ?? '?']))
+  const display = flags.json ? undefined : liveDisplay(output, nodeTypes)
+  const controller = new AbortController()
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(ExitCode.Cancelled)
+    output.err('cancelling on the server… (Ctrl-C again to stop following)')
+    controller.abort()
+  }
+  process.on('SIGINT', onSigint)
+  try {
+    const run = await runRemote(doc, inputs, {
+      server: flags.server,
+      token: flags.token,
+      signal: controller.signal,
+      onEvent: (event: RunEvent) =>
+        flags.json ? output.out(JSON.stringify(event)) : display?.onEvent(event),
+    })
+    display?.close()
+    const last = run.last
+    if (!last) {
+      output.err(`lost the connection to ${flags.server}; run ${run.runId} may go on there`)
+      return ExitCode.Failed
+    }
+    if (flags.json) return exitFor(statusOf(last))
+    if (last.type === 'run.failed') for (const issue of last.issues) output.err(formatIssue(issue))
+    if ('summary' in last) {
+      output.out('')
+      output.out(`${summaryLine(last.summary)} on ${flags.server} (run ${run.runId})`)
+    }
+    if (last.type === 'run.finished') {
+      for (const [name, value] of Object.entries(last.outputs)) {
+        if (typeof value !== 'object') output.out(`${name}: ${String(value)}`)
+      }
+    }
+    if ('files' in last) for (const path of last.files) output.out(`wrote ${relativeToCwd(path)}`)
+    if (last.type === 'run.cancelled') output.err('cancelled')
+    return exitFor(statusOf(last))
+  } catch (error) {
+    if (!(error instanceof RemoteInvalid)) throw error
+    if (flags.json) output.out(JSON.stringify({ type: 'invalid', issues: error.issues }))
+    else for (const issue of error.issues) output.err(formatIssue(issue))
+    return ExitCode.Invalid
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+}
+
+function statusOf(event: RunEvent): string {
+  if (event.type === 'run.finished') return 'finished'
+  if (event.type === 'run.cancelled') return 'cancelled'
+  return 'failed'
+}
