@@ -193,6 +193,7 @@ async function runNode<S>(
         if (update.eta !== undefined) body.eta = update.eta
         if (update.preview) body.preview = update.preview.hash
         if (update.message) body.message = update.message
+        if (backend) body.backend = backend
         ctx.emit(body)
       },
       retrying: (notice) => ctx.emit({ type: 'node.retrying', nodeId, ...notice }),

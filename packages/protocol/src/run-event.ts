@@ -44,6 +44,8 @@ export type RunEvent =
       /** Artifact hash of a live preview image. */
       preview?: string
       message?: string
+      /** The backend doing the work, once the pool has picked one. */
+      backend?: string
     })
   | (NodeBase & {
       type: 'node.retrying'
