@@ -1,13 +1,13 @@
 import type { Img2ImgInput } from '@sdflow/a1111'
-import { multi } from '@sdflow/engine'
-import type { ImageRef } from '@sdflow/protocol'
+import { multi, type NodeContext } from '@sdflow/engine'
+import type { ControlNetUnit, ImageRef } from '@sdflow/protocol'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams } from './common-params.js'
 import { generationMeta, needsOf, onBackend } from './dispatch.js'
 import { requestOf, unitsOf } from './request.js'
-import { defineBackendNode } from './services.js'
+import { defineBackendNode, type NodeServices } from './services.js'
 
 export const img2imgParams = {
   ...generationParams,
@@ -52,33 +52,53 @@ export const img2img = defineBackendNode({
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
   check: (params, services, at) => checkCatalog(params, services, at),
-  async execute(ctx) {
-    const { params, inputs } = ctx
-    // one request per input image; the pool spreads them over the backends
-    const results = await Promise.all(
-      inputs.image.map((image) => {
-        const input = {
-          ...requestOf(sized(params, image)),
-          init_images: [image],
-          controlnet: unitsOf(inputs.controlnet),
-        } as Img2ImgInput
-        return onBackend(ctx, needsFor(params, inputs.controlnet), (client, signal, taskId) =>
-          client.img2img(input, {
-            artifacts: ctx.artifacts,
-            signal,
-            taskId,
-            onProgress: ctx.progress,
-          }),
-        )
-      }),
-    )
-    ctx.annotate(generationMeta(results))
-    return {
-      image: results.flatMap((r) => r.images),
-      seeds: results[0]?.seeds[0] ?? params.seed,
-    }
-  },
+  execute: (ctx) =>
+    redraw(
+      ctx,
+      ctx.inputs.image.map((image) => ({ image })),
+    ),
 })
+
+type RedrawParams = Parameters<typeof requestOf>[0] & {
+  width: number
+  height: number
+  seed: number
+  checkpoint: string
+  sampler_name: string
+  scheduler: string
+  backend: string
+}
+
+/**
+ * img2img for each (image, mask?) pair, one request each, which the pool spreads over the
+ * backends; the outputs of img2img and inpaint.
+ */
+export async function redraw(
+  ctx: NodeContext<RedrawParams, { controlnet: ControlNetUnit[] }, NodeServices>,
+  pairs: readonly { image: ImageRef; mask?: ImageRef }[],
+) {
+  const { params, inputs } = ctx
+  const results = await Promise.all(
+    pairs.map(({ image, mask }) => {
+      const input = {
+        ...requestOf(sized(params, image)),
+        init_images: [image],
+        ...(mask ? { mask } : {}),
+        controlnet: unitsOf(inputs.controlnet),
+      } as Img2ImgInput
+      return onBackend(ctx, needsFor(params, inputs.controlnet), (client, signal, taskId) =>
+        client.img2img(input, {
+          artifacts: ctx.artifacts,
+          signal,
+          taskId,
+          onProgress: ctx.progress,
+        }),
+      )
+    }),
+  )
+  ctx.annotate(generationMeta(results))
+  return { image: results.flatMap((r) => r.images), seeds: results[0]?.seeds[0] ?? params.seed }
+}
 
 /** Width and height 0 mean "the size of the input image", as the A1111 UI does. */
 export function sized<P extends { width: number; height: number }>(params: P, image: ImageRef): P {

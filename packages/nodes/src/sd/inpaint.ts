@@ -1,12 +1,9 @@
-import type { Img2ImgInput } from '@sdflow/a1111'
 import { multi } from '@sdflow/engine'
 import { fail, pointer, Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { at, broadcastLength } from '../image/map-batch.js'
 import { checkCatalog } from './catalog-check.js'
-import { generationMeta, onBackend } from './dispatch.js'
-import { img2imgParams, needsFor, sized } from './img2img.js'
-import { requestOf, unitsOf } from './request.js'
+import { img2imgParams, redraw } from './img2img.js'
 import { defineBackendNode } from './services.js'
 
 export const inpaint = defineBackendNode({
@@ -50,7 +47,7 @@ export const inpaint = defineBackendNode({
   nondeterministic: (params) => params.seed === -1,
   check: (params, services, at) => checkCatalog(params, services, at),
   async execute(ctx) {
-    const { params, inputs } = ctx
+    const { inputs } = ctx
     const batch = broadcastLength({ image: inputs.image, mask: inputs.mask })
     if ('mismatch' in batch) {
       throw fail(
@@ -59,28 +56,10 @@ export const inpaint = defineBackendNode({
         { pointer: pointer('nodes', ctx.nodeId, 'inputs', batch.mismatch) },
       )
     }
-    const indices = Array.from({ length: batch.length }, (_, i) => i)
-    const results = await Promise.all(
-      indices.map((index) => {
-        const image = at(inputs.image, index)
-        const mask = at(inputs.mask, index)
-        const input = {
-          ...requestOf(sized(params, image)),
-          init_images: [image],
-          mask,
-          controlnet: unitsOf(inputs.controlnet),
-        } as Img2ImgInput
-        return onBackend(ctx, needsFor(params, inputs.controlnet), (client, signal, taskId) =>
-          client.img2img(input, {
-            artifacts: ctx.artifacts,
-            signal,
-            taskId,
-            onProgress: ctx.progress,
-          }),
-        )
-      }),
-    )
-    ctx.annotate(generationMeta(results))
-    return { image: results.flatMap((r) => r.images), seeds: results[0]?.seeds[0] ?? params.seed }
+    const pairs = Array.from({ length: batch.length }, (_, index) => ({
+      image: at(inputs.image, index),
+      mask: at(inputs.mask, index),
+    }))
+    return redraw(ctx, pairs)
   },
 })
