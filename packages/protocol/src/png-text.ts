@@ -1,7 +1,8 @@
 /**
- * PNG text chunks (tEXt, uncompressed iTXt) on plain Uint8Arrays, so the same code reads and
- * writes provenance in Node and in the browser. Compressed chunks (zTXt, compressed iTXt) are
- * skipped when reading: neither A1111 nor sdflow writes them.
+ * PNG text chunks (tEXt, iTXt) on plain Uint8Arrays, so the same code reads and writes
+ * provenance in Node and in the browser. Compressed chunks (zTXt, compressed iTXt) are read
+ * only when the caller passes an `inflate` (Node: zlib.inflateSync); neither A1111 nor sdflow
+ * writes them.
  */
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 
@@ -50,22 +51,31 @@ const latin1 = (bytes: Uint8Array) => String.fromCharCode(...bytes)
 const isLatin1 = (text: string) => [...text].every((ch) => ch.charCodeAt(0) <= 0xff)
 
 /** Text chunks by keyword, in file order (a later chunk with the same keyword wins). */
-export function readPngText(png: Uint8Array): Record<string, string> {
+export function readPngText(
+  png: Uint8Array,
+  inflate?: (data: Uint8Array) => Uint8Array,
+): Record<string, string> {
   const out: Record<string, string> = {}
   for (const chunk of chunks(png)) {
-    if (chunk.type !== 'tEXt' && chunk.type !== 'iTXt') continue
+    if (chunk.type !== 'tEXt' && chunk.type !== 'iTXt' && chunk.type !== 'zTXt') continue
     const zero = chunk.data.indexOf(0)
     if (zero <= 0) continue
     const key = latin1(chunk.data.subarray(0, zero))
-    if (chunk.type === 'tEXt') {
-      out[key] = decodeLatin1(chunk.data.subarray(zero + 1))
-      continue
+    try {
+      if (chunk.type === 'tEXt') out[key] = decodeLatin1(chunk.data.subarray(zero + 1))
+      else if (chunk.type === 'zTXt') {
+        if (inflate) out[key] = decodeLatin1(inflate(chunk.data.subarray(zero + 2)))
+      } else {
+        const compressed = chunk.data[zero + 1] === 1
+        const languageEnd = chunk.data.indexOf(0, zero + 3)
+        const translatedEnd = chunk.data.indexOf(0, languageEnd + 1)
+        if (languageEnd < 0 || translatedEnd < 0 || (compressed && !inflate)) continue
+        const body = chunk.data.subarray(translatedEnd + 1)
+        out[key] = new TextDecoder().decode(compressed && inflate ? inflate(body) : body)
+      }
+    } catch {
+      // a corrupt text chunk is skipped, as PIL does
     }
-    if (chunk.data[zero + 1] !== 0) continue // compressed iTXt
-    const languageEnd = chunk.data.indexOf(0, zero + 3)
-    const translatedEnd = chunk.data.indexOf(0, languageEnd + 1)
-    if (languageEnd < 0 || translatedEnd < 0) continue
-    out[key] = new TextDecoder().decode(chunk.data.subarray(translatedEnd + 1))
   }
   return out
 }
