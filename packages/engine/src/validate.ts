@@ -1,4 +1,3 @@
-import { alg, Graph } from '@dagrejs/graphlib'
 import {
   canConnect,
   type Issue,
@@ -10,6 +9,7 @@ import {
   WorkflowDocument,
 } from '@sdflow/protocol'
 import { didYouMean } from './closest.js'
+import { findCycles } from './cycles.js'
 import { inputDecl, outputKind } from './define-node.js'
 import { ajvIssues, checkParams, compileSchema } from './params.js'
 import type { RegisteredNode, Registry } from './registry.js'
@@ -267,14 +267,15 @@ function checkHasOutput<S>(doc: WorkflowDocument, nodes: Map<string, CheckedNode
 }
 
 function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
-  const graph = new Graph()
-  for (const id of cycleCandidates(nodes)) graph.setNode(id)
-  for (const id of graph.nodes()) {
+  const candidates = cycleCandidates(nodes)
+  const consumers = new Map<string, string[]>([...candidates].map((id) => [id, []]))
+  for (const id of candidates) {
     for (const links of Object.values(nodes.get(id)?.links ?? {})) {
-      for (const link of links) if (graph.hasNode(link.node)) graph.setEdge(link.node, id)
+      for (const link of links) consumers.get(link.node)?.push(id)
     }
   }
-  return alg.findCycles(graph).map((cycle) => {
+  const cycles = findCycles(candidates, (id) => consumers.get(id) ?? [])
+  return cycles.map((cycle) => {
     const members = new Set(cycle)
     const ordered = [...cycle].sort()
     const first = ordered[0] ?? ''
@@ -293,8 +294,8 @@ function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
 
 /**
  * The nodes that can be on a cycle: those left after peeling, without recursion, every node
- * with no remaining inputs and then every node with no remaining consumers. graphlib's cycle
- * search is recursive, so it only sees this (normally empty) remainder of a deep graph.
+ * with no remaining inputs and then every node with no remaining consumers. The cycle search
+ * only sees this (normally empty) remainder of a big graph.
  */
 function cycleCandidates<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
   const sources = new Map<string, Set<string>>()
