@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyWebsocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
 import { installErrorHandling } from './errors.js'
 import { createEventHub } from './event-hub.js'
@@ -92,6 +93,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     runtime,
     store,
     hub,
+    backendJobs: trackBackendJobs(hub),
     runs,
     workflows: new WorkflowFiles(resolve(options.workflowsDir ?? 'workflows')),
     dataDir,

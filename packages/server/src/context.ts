@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { trackBackendJobs } from './backend-jobs.js'
 import type { EventHub } from './event-hub.js'
 import type { BodyRoute, EventStreamOptions } from './options.js'
 import type { RunManager } from './run-manager.js'
@@ -11,6 +12,8 @@ export interface SdflowContext {
   runtime: Runtime
   store: RunStore
   hub: EventHub
+  /** The node each backend is working on, from node.progress events. */
+  backendJobs: ReturnType<typeof trackBackendJobs>
   runs: RunManager
   workflows: WorkflowFiles
   dataDir: string

@@ -42,7 +42,7 @@ export async function metaRoutes(app: FastifyInstance): Promise<void> {
     '/api/backends',
     {
       schema: {
-        summary: 'The A1111 backends: health, jobs in flight, catalog',
+        summary: 'The A1111 backends: health, the jobs in flight (run, node, step), catalog',
         tags: ['backends'],
         response: { 200: Type.Array(Type.Unknown()) },
       },
@@ -50,7 +50,11 @@ export async function metaRoutes(app: FastifyInstance): Promise<void> {
     async () => {
       const pool = app.sdflow.runtime.pool
       if (!pool) return []
-      return pool.list().map((b) => ({ ...b, busy: b.busy, idle: b.busy < b.slots }))
+      return pool.list().map((b) => ({
+        ...b,
+        idle: b.busy < b.slots,
+        jobs: app.sdflow.backendJobs.of(b.id),
+      }))
     },
   )
 }
