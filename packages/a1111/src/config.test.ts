@@ -35,6 +35,14 @@ describe('sdflow.config.json', () => {
     expect(raw.server).toEqual({ port: 1 })
   })
 
+  it('reads pool settings (queue timeout, retries, probe backoff) and refuses unknown ones', () => {
+    const settings = { queueTimeoutMs: 500, maxAttempts: 2, downBackoff: { baseMs: 50 } }
+    expect(parseConfig({ backends: [], pool: settings }).pool).toEqual(settings)
+    expect(parseConfig({ backends: [] }).pool).toEqual({})
+    const issues = issuesOf(() => parseConfig({ backends: [], pool: { queueMs: 1 } }))
+    expect(issues.map((i) => i.pointer)).toEqual(['/pool/queueMs'])
+  })
+
   it('points at every invalid field', () => {
     const issues = issuesOf(() =>
       parseConfig({

@@ -31,9 +31,32 @@ export const BackendConfigSchema = Type.Object(
   { additionalProperties: false },
 )
 
-/** `sdflow.config.json`. Keys other than `backends` belong to other packages and pass through. */
+const Backoff = Type.Object(
+  {
+    baseMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+)
+
+/** How the pool probes, retries and queues (createPool's options of the same names). */
+export const PoolSettingsSchema = Type.Object(
+  {
+    probeIntervalMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    downBackoff: Type.Optional(Backoff),
+    catalogRefreshMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+    retryBackoff: Type.Optional(Backoff),
+    queueTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+)
+export type PoolSettings = Static<typeof PoolSettingsSchema>
+
+/** `sdflow.config.json`. Keys other than `backends` and `pool` belong to other packages and pass through. */
 export const ConfigFileSchema = Type.Object({
   backends: Type.Array(BackendConfigSchema),
+  pool: Type.Optional(PoolSettingsSchema),
 })
 export type ConfigFile = Static<typeof ConfigFileSchema> & Record<string, unknown>
 
@@ -126,7 +149,7 @@ function normalise(b: Static<typeof BackendConfigSchema>): BackendConfig {
 export function parseConfig(
   value: unknown,
   where = 'sdflow.config.json',
-): { backends: BackendConfig[]; raw: ConfigFile } {
+): { backends: BackendConfig[]; pool: PoolSettings; raw: ConfigFile } {
   const copy: unknown = structuredClone(value)
   if (!validateFile(copy)) {
     throw invalid(
@@ -136,13 +159,17 @@ export function parseConfig(
   }
   const issues = checkBackends(copy.backends, '/backends')
   if (issues.length > 0) throw invalid(issues, where)
-  return { backends: copy.backends.map(normalise), raw: copy as ConfigFile }
+  return {
+    backends: copy.backends.map(normalise),
+    pool: copy.pool ?? {},
+    raw: copy as ConfigFile,
+  }
 }
 
 /** Read and validate `sdflow.config.json` (or another path). */
 export async function loadConfig(
   path: string,
-): Promise<{ backends: BackendConfig[]; raw: ConfigFile }> {
+): Promise<{ backends: BackendConfig[]; pool: PoolSettings; raw: ConfigFile }> {
   let text: string
   try {
     text = await readFile(path, 'utf8')

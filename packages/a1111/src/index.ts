@@ -25,6 +25,8 @@ export {
   type ConfigFile,
   ConfigFileSchema,
   loadConfig,
+  type PoolSettings,
+  PoolSettingsSchema,
   parseConfig,
 } from './config.js'
 export { isRetryable, marksBackendDown } from './errors.js'

@@ -5,6 +5,7 @@ import {
   backendsFromUrls,
   createPool,
   loadConfig,
+  type PoolSettings,
 } from '@sdflow/a1111'
 import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
 import { createEngine, type Engine } from '@sdflow/engine'
@@ -42,13 +43,14 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   let emulator: RunningEmulator | undefined
   let pool: BackendPool | undefined
   if (options.backends === 'auto') {
-    let backends = await configuredBackends(options)
+    const found = await configured(options)
+    let backends = found.backends
     if (backends.length === 0) {
       emulator = await startEmulator({ stepMs: options.emulatorStepMs ?? 15 })
       options.onEmulator?.(emulator.url)
       backends = backendsFromUrls([emulator.url]).map((b) => ({ ...b, id: 'emulator' }))
     }
-    pool = createPool({ backends })
+    pool = createPool({ ...found.pool, backends })
     await pool.start()
   }
   const engine = createEngine<NodeServices>({
@@ -67,10 +69,13 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   }
 }
 
-async function configuredBackends(options: RuntimeOptions): Promise<BackendConfig[]> {
+/** Backends and pool settings: --backend URLs (default settings), else the config file. */
+async function configured(
+  options: RuntimeOptions,
+): Promise<{ backends: BackendConfig[]; pool: PoolSettings }> {
   if (options.backendUrls && options.backendUrls.length > 0) {
-    return backendsFromUrls(options.backendUrls)
+    return { backends: backendsFromUrls(options.backendUrls), pool: {} }
   }
   const file = options.configFile ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined)
-  return file ? (await loadConfig(file)).backends : []
+  return file ? loadConfig(file) : { backends: [], pool: {} }
 }
