@@ -6,6 +6,7 @@ import { SdflowError } from '@sdflow/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createClient } from './client.js'
 import { isRetryable } from './errors.js'
+import { requestJson } from './http.js'
 import {
   generationBody,
   idleProgress,
@@ -100,6 +101,10 @@ describe('client against misbehaving servers', () => {
       '/sdapi/v1/schedulers': [503, { detail: 'busy' }],
       '/sdapi/v1/options': [500, { error: 'NansException', errors: 'all NaNs' }],
       '/sdapi/v1/sd-models': [401, { error: 'HTTPException', detail: 'Not authenticated' }],
+      '/sdapi/v1/loras': [
+        500,
+        { error: 'RuntimeError', errors: 'CUDA error: unspecified failure' },
+      ],
     }
     const server = await serve((req, res) => {
       const [status, body] = answers[(req.url ?? '').split('?')[0] ?? ''] ?? [404, {}]
@@ -121,6 +126,13 @@ describe('client against misbehaving servers', () => {
     expect(isRetryable(other)).toBe(false)
     const auth = await failure(client.sdModels())
     expect(auth.message).toMatch(/auth/)
+    expect(isRetryable(auth)).toBe(false)
+    const target = { id: 'b1', base: server.url }
+    const cuda = await failure(
+      requestJson(target, { method: 'GET', path: '/sdapi/v1/loras', timeoutMs: 1000 }),
+    )
+    expect(cuda.code).toBe('SDF_BACKEND_ERROR')
+    expect(isRetryable(cuda)).toBe(true)
   })
 
   it('names the request field of an unknown upscaler', async () => {

@@ -23,10 +23,18 @@ const downing = new Set<ErrorCode>([
   'SDF_BACKEND_FROZEN',
 ])
 
-/** True for transient (connection, 502/503/504, timeout, frozen) and resource (OOM) failures. */
+/**
+ * True for transient (connection, 502/503/504, timeout, frozen), resource (OOM) and unexplained
+ * internal (500, such as a CUDA error) failures; never for input errors or NaN results, which
+ * would fail the same way again.
+ */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof SdflowError && retryable.has(error.code)
+  if (!(error instanceof SdflowError)) return false
+  return retryable.has(error.code) || error.issue.details?.retryable === true
 }
+
+/** 500s that repeat whatever backend runs the job again: the input or the model is the cause. */
+const deterministic = /NansException|all NaNs/i
 
 /** True when the failure says the backend itself is unhealthy (not just this request). */
 export function marksBackendDown(error: unknown): boolean {
@@ -213,6 +221,9 @@ export function httpFailure(
       `rejected the request${where}: ${said}; fix the value (check the name against the backend's lists)`,
       { details },
     )
+  }
+  if (status >= 500 && !deterministic.test(`${body.error ?? ''} ${said}`)) {
+    details.retryable = true
   }
   return backendFail(
     'SDF_BACKEND_ERROR',
