@@ -2,7 +2,9 @@ import { composite } from './image/composite.js'
 import { crop } from './image/crop.js'
 import { imageLoad } from './image/image-load.js'
 import { imageSave } from './image/image-save.js'
+import { pattern } from './image/pattern.js'
 import { qrCode } from './image/qr-code.js'
+import { qrVerify } from './image/qr-verify.js'
 import { resize } from './image/resize.js'
 import { maskFeather } from './mask/mask-feather.js'
 import { maskFromImage } from './mask/mask-from-image.js'
@@ -14,6 +16,8 @@ export const localNodes = [
   imageLoad,
   imageSave,
   qrCode,
+  qrVerify,
+  pattern,
   resize,
   crop,
   composite,

@@ -15,7 +15,7 @@ describe('image.save', () => {
     const { engine, output } = harness()
     const a = await solid(3, 3, [255, 0, 0])
     const b = await solid(4, 4, [0, 255, 0])
-    const result = await runOk(engine, save({}, a, b))
+    const result = await runOk(engine, save({ metadata: false }, a, b))
     expect(readdirSync(output).sort()).toEqual(['sdflow-00001.png', 'sdflow-00002.png'])
     expect(readFileSync(join(output, 'sdflow-00001.png'))).toEqual(a)
     expect(readFileSync(join(output, 'sdflow-00002.png'))).toEqual(b)
@@ -42,7 +42,7 @@ describe('image.save', () => {
     const images = await Promise.all(
       Array.from({ length: 12 }, (_, i) => solid(8 + i, 8, [i * 20, 0, 0])),
     )
-    const doc = (batch: Buffer[]) => save({ folder: 'shared' }, ...batch)
+    const doc = (batch: Buffer[]) => save({ folder: 'shared', metadata: false }, ...batch)
     const runs = await Promise.all([
       first.engine.run(doc(images.slice(0, 6))),
       first.engine.run(doc(images.slice(6, 9))),

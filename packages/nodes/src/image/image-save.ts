@@ -3,10 +3,11 @@ import { constants } from 'node:fs'
 import { copyFile, link, mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ArtifactStore, defineNode, resolveUnder } from '@sdflow/engine'
-import { fail, type ImageRef, Socket } from '@sdflow/protocol'
+import { fail, type ImageRef, Socket, withPngText } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { mapBatch } from './map-batch.js'
 import { paramPointer } from './param-pointer.js'
+import { infotextFor, provenanceOf } from './provenance.js'
 
 export const imageSave = defineNode({
   type: 'image.save',
@@ -14,7 +15,7 @@ export const imageSave = defineNode({
   title: 'Save image',
   category: 'image',
   description:
-    'Writes each image of the batch as a PNG under the output folder, as prefix-00001.png, prefix-00002.png, ..., never overwriting a file.',
+    'Writes each image of the batch as a PNG under the output folder, as prefix-00001.png, prefix-00002.png, ..., never overwriting a file. Each file carries the A1111 `parameters` text of the generation that made it and an `sdflow` chunk with the workflow and inputs (for `sdflow inspect` and `sdflow run FILE.png`).',
   params: Type.Object({
     folder: Type.String({
       default: '',
@@ -25,12 +26,17 @@ export const imageSave = defineNode({
       default: 'sdflow',
       description: 'start of each file name: letters, digits, ".", "_" and "-"',
     }),
+    metadata: Type.Boolean({
+      default: true,
+      description:
+        'embed the infotext (`parameters`) and the workflow with its inputs (`sdflow`) as PNG text',
+    }),
   }),
   inputs: { image: Socket.Image },
   outputs: { image: Socket.Image },
   resource: 'cpu',
   isOutput: true,
-  async execute({ params, inputs, nodeId, roots, artifacts, signal, wrote }) {
+  async execute({ params, inputs, nodeId, roots, artifacts, signal, wrote, run, upstream }) {
     const at = paramPointer(nodeId, 'folder')
     // the output root itself is configuration, not user input: make sure it exists
     await mkdir(roots.output, { recursive: true })
@@ -38,8 +44,10 @@ export const imageSave = defineNode({
     // check again now that the folders exist: a link swapped in meanwhile is caught here
     const folder = resolveUnder(roots.output, params.folder, at)
     let next = await firstFreeNumber(folder, params.prefix)
-    await mapBatch(inputs.image, signal, async (ref) => {
-      const bytes = await pngBytes(artifacts, ref)
+    const texts = params.metadata ? textsFor(run, upstream()) : undefined
+    await mapBatch(inputs.image, signal, async (ref, index) => {
+      const png = await pngBytes(artifacts, ref)
+      const bytes = texts ? Buffer.from(withPngText(png, texts(index, inputs.image.length))) : png
       const saved = await saveUnique(folder, params.prefix, next, bytes, signal)
       next = saved.number + 1
       wrote(saved.path)
@@ -47,6 +55,21 @@ export const imageSave = defineNode({
     return { image: inputs.image }
   },
 })
+
+/** The text chunks of image `index`: the upstream infotext (replacing any already there), provenance. */
+function textsFor(
+  run: Parameters<typeof provenanceOf>[0],
+  upstream: Parameters<typeof provenanceOf>[1],
+): (index: number, batch: number) => Record<string, string> {
+  const sdflow = JSON.stringify(provenanceOf(run, upstream))
+  const infotext = infotextFor(upstream)
+  return (index, batch) => {
+    const texts: Record<string, string> = { sdflow }
+    const parameters = infotext(index, batch)
+    if (parameters) texts.parameters = parameters
+    return texts
+  }
+}
 
 async function pngBytes(artifacts: ArtifactStore, ref: ImageRef): Promise<Buffer> {
   if (ref.mime === 'image/png') return artifacts.read(ref)

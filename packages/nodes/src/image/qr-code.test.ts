@@ -82,4 +82,35 @@ describe('image.qr-code', () => {
       expect.objectContaining({ code: 'SDF_PARAM_INVALID', pointer: '/nodes/qr/params/dark' }),
     )
   })
+
+  it.each([
+    { module_style: 'rounded' },
+    { module_style: 'dots' },
+    { light: '#808080' },
+    { module_style: 'dots', light: '#808080', margin: 1 },
+  ] as const)('still decodes with %o', async (style) => {
+    const { engine } = harness()
+    const params = { text: 'https://example.com/styled', size: 512, ...style }
+    const result = await runOk(engine, workflow({ qr: { type: 'image.qr-code', params } }))
+    const [ref] = refs(result, 'qr')
+    expect(await decodeQr(await engine.artifacts.read(ref!))).toBe(params.text)
+  })
+
+  it('shapes the modules: dots and rounded leave light pixels where squares are dark', async () => {
+    const { engine } = harness()
+    const darkShare = async (module_style: string) => {
+      const params = { text: 'shape', size: 290, module_style }
+      const result = await runOk(engine, workflow({ qr: { type: 'image.qr-code', params } }))
+      const { data } = await sharp(await engine.artifacts.read(refs(result, 'qr')[0]!))
+        .greyscale()
+        .raw()
+        .toBuffer({ resolveWithObject: true })
+      return data.filter((v) => v < 128).length / data.length
+    }
+    const square = await darkShare('square')
+    const rounded = await darkShare('rounded')
+    const dots = await darkShare('dots')
+    expect(rounded).toBeLessThan(square)
+    expect(dots).toBeLessThan(rounded)
+  })
 })
