@@ -8,7 +8,8 @@ import { generationMeta, needsOf, onBackend } from './dispatch.js'
 import { requestOf, unitsOf } from './request.js'
 import { defineBackendNode } from './services.js'
 
-const hiresOnly = [
+/** Fields A1111 takes only with hires fix on. */
+export const hiresOnly = [
   'hr_scale',
   'hr_upscaler',
   'hr_second_pass_steps',

@@ -1,0 +1,131 @@
+import type { GenerationResult, Txt2ImgInput } from '@sdflow/a1111'
+import type { NodeContext } from '@sdflow/engine'
+import type { ControlNetUnit, ImageRef } from '@sdflow/protocol'
+import { type ScanResult, verifyQr } from '../image/verify-qr.js'
+import { needsOf, onBackend } from './dispatch.js'
+import type { Level } from './qr-search.js'
+import { requestOf, unitsOf } from './request.js'
+import type { NodeServices } from './services.js'
+import { hiresOnly } from './txt2img.js'
+
+/** The txt2img params of sd.qr-illusion, as sd.txt2img takes them (minus the seed). */
+export interface GenerationFields {
+  checkpoint: string
+  backend: string
+  extra: Record<string, unknown>
+  override_settings: Record<string, unknown>
+  enable_hr: boolean
+  hr_upscaler: string
+  sampler_name: string
+  scheduler: string
+  [field: string]: unknown
+}
+
+/** What one candidate did, as listed in the node's report. */
+export interface AttemptRecord {
+  attempt: number
+  round: number
+  weight: number
+  guidance_start: number
+  guidance_end: number
+  strength: number
+  seed: number
+  backend: string
+  score: number
+  ok: boolean
+  text: string
+  gpuMs: number
+  queueMs: number
+  ms: number
+}
+
+export interface AttemptOutcome {
+  record: AttemptRecord
+  image: ImageRef
+  result: GenerationResult
+  scan: ScanResult
+  tries: number
+}
+
+type Ctx = NodeContext<{ backend: string }, unknown, NodeServices>
+
+/**
+ * Generate one candidate and scan it. It runs under a context of its own so that the pool
+ * sees a task id per candidate and the dispatch tally of one candidate does not overwrite
+ * another's; the node sums the times itself.
+ */
+export async function runAttempt(
+  ctx: Ctx,
+  job: {
+    attempt: number
+    round: number
+    level: Level
+    seed: number
+    fields: GenerationFields
+    unit: Omit<ControlNetUnit, 'weight' | 'guidance_start' | 'guidance_end'>
+    expected: string
+    minScore: number
+  },
+): Promise<AttemptOutcome> {
+  const { fields, level } = job
+  let backend = ''
+  let gpuMs = 0
+  let tries = 0
+  let started: number | undefined
+  const sub: Ctx = {
+    ...ctx,
+    nodeId: `${ctx.nodeId}-${job.attempt}`,
+    useBackend: (id) => {
+      backend = id
+      ctx.useBackend(id)
+    },
+    annotate: () => {},
+    progress: () => {},
+  }
+  const request = requestOf({ ...fields, seed: job.seed }, fields.enable_hr ? [] : hiresOnly)
+  const unit: ControlNetUnit = {
+    ...job.unit,
+    weight: level.weight,
+    guidance_start: level.guidance_start,
+    guidance_end: level.guidance_end,
+  }
+  const input = { ...request, controlnet: unitsOf([unit]) } as Txt2ImgInput
+  const needs = {
+    ...needsOf(fields),
+    upscalers: fields.enable_hr ? [fields.hr_upscaler] : [],
+    controlnetModels: [unit.model],
+    controlnetModules: [unit.module],
+  }
+  const began = performance.now()
+  const result = await onBackend(sub, needs, async (client, signal, taskId) => {
+    const t = performance.now()
+    started ??= t
+    tries++
+    try {
+      return await client.txt2img(input, { artifacts: ctx.artifacts, signal, taskId })
+    } finally {
+      gpuMs += performance.now() - t
+    }
+  })
+  const [image] = result.images
+  if (!image) throw new Error('the backend returned no image')
+  const scan = await verifyQr(await ctx.artifacts.read(image), {
+    expected: job.expected,
+    minScore: job.minScore,
+    signal: ctx.signal,
+  })
+  const record: AttemptRecord = {
+    attempt: job.attempt,
+    round: job.round,
+    ...level,
+    seed: result.seeds[0] ?? job.seed,
+    backend,
+    score: scan.score,
+    ok: scan.ok,
+    text: scan.text,
+    gpuMs: Math.round(gpuMs),
+    queueMs: Math.round((started ?? began) - began),
+    ms: Math.round(performance.now() - began),
+  }
+  return { record, image, result, scan, tries }
+}
