@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { killChildServers, startServerProcess as startChild } from './child-server.test-support.js'
 import {
   backendWorkflow,
   type Frame,
@@ -12,55 +11,6 @@ import {
   waitFor,
   wsUrl,
 } from './server.test-support.js'
-
-const repo = fileURLToPath(new URL('../../..', import.meta.url))
-const script = fileURLToPath(new URL('./server-process.test-support.ts', import.meta.url))
-
-interface Child {
-  process: ChildProcess
-  url: string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-const children: ChildProcess[] = []
-
-function startChild(args: string[]): Promise<Child> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', script, ...args],
-    {
-      cwd: repo,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  children.push(child)
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.once('exit', (code, signal) => r({ code, signal })),
-  )
-  let stderr = ''
-  child.stderr?.on('data', (d) => {
-    stderr += String(d)
-  })
-  return new Promise((resolveChild, rejectChild) => {
-    let out = ''
-    const timer = setTimeout(
-      () => rejectChild(new Error(`no listening line; stderr: ${stderr}`)),
-      20_000,
-    )
-    child.stdout?.on('data', (d) => {
-      out += String(d)
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m?.[1]) {
-        clearTimeout(timer)
-        resolveChild({ process: child, url: m[1], exited })
-      }
-    })
-    void exited.then(({ code }) => {
-      clearTimeout(timer)
-      rejectChild(new Error(`server exited (${code}) before listening: ${stderr}`))
-    })
-  })
-}
 
 let emulator: RunningEmulator
 let dir: Awaited<ReturnType<typeof tempDir>>
@@ -72,8 +22,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await Promise.all(observers.map((o) => o.close()))
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  await killChildServers()
   await emulator.close()
   await dir.remove()
 })
