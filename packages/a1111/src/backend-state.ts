@@ -15,6 +15,8 @@ export interface BackendStatus {
   catalog?: Catalog
   loadedCheckpoint?: string
   lastError?: Issue
+  /** Configured price of one GPU-second, for cost estimates. */
+  pricePerSecond?: number
 }
 
 /** The pool's mutable record of one backend (private to the pool). */
@@ -46,5 +48,6 @@ export function statusOf(b: BackendState): BackendStatus {
   if (b.catalog) out.catalog = b.catalog
   if (b.loadedCheckpoint) out.loadedCheckpoint = b.loadedCheckpoint
   if (b.lastError) out.lastError = b.lastError
+  if (b.config.pricePerSecond !== undefined) out.pricePerSecond = b.config.pricePerSecond
   return out
 }

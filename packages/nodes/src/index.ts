@@ -9,4 +9,7 @@ export function createNodeRegistry(): Registry<NodeServices> {
   return createRegistry<NodeServices>(allNodes)
 }
 
+export { type CostedNode, costLine, type RunCost, runCost } from './cost.js'
+export { PROVENANCE_FORMAT, type Provenance, parseProvenance } from './image/provenance.js'
+export { type ScanResult, verifyQr } from './image/verify-qr.js'
 export { localNodes, type NodeServices, sdNodes }

@@ -51,6 +51,7 @@ export async function onBackend<T>(
       gpuMs: busyMs,
       queueMs: (firstAttempt ?? performance.now()) - asked,
       attempts,
+      requests: 1,
     })
   }
 }
@@ -59,20 +60,25 @@ export async function onBackend<T>(
 interface Tally {
   gpuMs: number
   queueMs: number
+  /** Tries on a backend, retries included. */
   attempts: number
+  /** Pieces of work asked for (retries = attempts - requests). */
+  requests: number
 }
 const tallies = new WeakMap<object, Tally>()
 
 function tally(ctx: Ctx, add: Tally): void {
-  const sum = tallies.get(ctx) ?? { gpuMs: 0, queueMs: 0, attempts: 0 }
+  const sum = tallies.get(ctx) ?? { gpuMs: 0, queueMs: 0, attempts: 0, requests: 0 }
   sum.gpuMs += add.gpuMs
   sum.queueMs += add.queueMs
   sum.attempts += add.attempts
+  sum.requests += add.requests
   tallies.set(ctx, sum)
   ctx.annotate({
     gpuMs: Math.round(sum.gpuMs),
     queueMs: Math.round(sum.queueMs),
     attempts: sum.attempts,
+    requests: sum.requests,
   })
 }
 

@@ -195,8 +195,10 @@ export const qrIllusion = defineBackendNode({
       best: best.record,
       search: report,
       gpuMs,
+      gpuByBackend: gpuByBackend(report),
       queueMs: report.reduce((n, r) => n + r.queueMs, 0),
       attempts: done.reduce((n, o) => n + o.tries, 0),
+      requests: done.length,
     })
     if (best.record.backend) ctx.useBackend(best.record.backend)
     return {
@@ -207,6 +209,12 @@ export const qrIllusion = defineBackendNode({
     }
   },
 })
+
+function gpuByBackend(report: readonly { backend: string; gpuMs: number }[]) {
+  const out: Record<string, number> = {}
+  for (const r of report) out[r.backend] = (out[r.backend] ?? 0) + r.gpuMs
+  return out
+}
 
 function verdictOf(outcome: AttemptOutcome, plainScore: number): Verdict {
   if (!outcome.scan.ok) return 'fails'

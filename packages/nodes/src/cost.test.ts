@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { costLine, runCost } from './cost.js'
+
+const image = (n: number) => ({ image: Array.from({ length: n }, () => ({})) })
+
+describe('runCost', () => {
+  const nodes = {
+    qr: { status: 'done', outputs: image(1) },
+    gen: {
+      status: 'done',
+      backend: 'a',
+      outputs: image(2),
+      meta: { gpuMs: 8000, queueMs: 200, attempts: 2, requests: 1 },
+    },
+    tune: {
+      status: 'done',
+      backend: 'b',
+      outputs: image(1),
+      meta: {
+        gpuMs: 4000,
+        queueMs: 100,
+        attempts: 3,
+        requests: 3,
+        gpuByBackend: { a: 1000, b: 3000 },
+      },
+    },
+    old: { status: 'cached', backend: 'a', meta: { gpuMs: 99999, attempts: 5 } },
+    save: { status: 'done', files: ['/o/x-00001.png', '/o/x-00002.png'] },
+  }
+
+  it('sums GPU time, queue wait and retries of the nodes that ran, and prices them', () => {
+    const c = runCost(nodes, { a: 0.001, b: 0.002 })
+    expect(c).toMatchObject({ gpuMs: 12000, queueMs: 300, retries: 1, images: 2 })
+    expect(c.nodes.gen?.cost).toBeCloseTo(0.008)
+    expect(c.nodes.tune?.cost).toBeCloseTo(0.001 + 0.006)
+    expect(c.cost).toBeCloseTo(0.015)
+    expect(c.costPerImage).toBeCloseTo(0.0075)
+    expect(costLine(c)).toBe('GPU 12.0 s, queue 0.3 s, 1 retry, est. $0.0150 ($0.0075/image)')
+  })
+
+  it('gives no price when a backend that worked has none, and counts made images without files', () => {
+    const { save: _, ...unsaved } = nodes
+    const c = runCost(unsaved, { a: 0.001 })
+    expect(c.cost).toBeUndefined()
+    expect(c.images).toBe(3)
+    expect(costLine(c)).toBe('GPU 12.0 s, queue 0.3 s, 1 retry')
+  })
+})
