@@ -65,6 +65,35 @@ describe('fault injection and stats', () => {
     expect(await pending).toBe('failed')
   })
 
+  it('freeze stops progress half way until the client leaves, which is counted as abandoned', async () => {
+    const own = await startEmulator({ stepMs: 10 })
+    try {
+      own.injectFault({ route: TXT2IMG, kind: 'freeze' })
+      const client = new AbortController()
+      const pending = fetch(`${own.url}${TXT2IMG}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ steps: 10 }),
+        signal: client.signal,
+      }).catch(() => 'left')
+      const step = async () =>
+        (await get<{ state: { sampling_step: number } }>(own, '/sdapi/v1/progress')).body.state
+          .sampling_step
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      const stuck = await step()
+      expect(stuck).toBe(4)
+      await new Promise((resolve) => setTimeout(resolve, 150))
+      expect(await step()).toBe(stuck)
+      client.abort()
+      expect(await pending).toBe('left')
+      // the lock is free again: the next job runs
+      expect((await post(own, TXT2IMG, { steps: 2 })).status).toBe(200)
+      expect(own.stats().abandoned[TXT2IMG]).toBe(1)
+    } finally {
+      await own.close()
+    }
+  })
+
   it('close ends requests waiting for the lock and mid-generation', async () => {
     const own = await startEmulator({ stepMs: 50 })
     const a = post(own, TXT2IMG, { steps: 100 }).catch(() => 'failed')
@@ -104,6 +133,7 @@ describe('fault injection and stats', () => {
         },
         generations: 1,
         completed: { [TXT2IMG]: 1 },
+        abandoned: {},
       })
       expect(own.stats()).toEqual(stats.body)
     } finally {

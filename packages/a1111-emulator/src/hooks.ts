@@ -71,6 +71,7 @@ async function applyFault(
       ctx.requestFaults.set(request, fault)
       return undefined
     case 'bad-base64':
+    case 'freeze':
       ctx.requestFaults.set(request, fault)
       return undefined
   }
@@ -104,6 +105,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+/** Count a request whose client closed the connection before the answer was written. */
+function watchAbandon(ctx: EmulatorContext, path: string, reply: FastifyReply): void {
+  // 'close' comes after the answer was written, or when the connection ended before that
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished && !ctx.shutdown.aborted) ctx.stats.abandoned(path)
+  })
+}
+
 /** Request counting, fault injection, basic auth, JSON parsing, errors and `X-Process-Time`. */
 export function installHooks(app: FastifyInstance, ctx: EmulatorContext): void {
   app.removeContentTypeParser('application/json')
@@ -127,6 +136,7 @@ export function installHooks(app: FastifyInstance, ctx: EmulatorContext): void {
       const handled = await applyFault(ctx, fault, request, reply)
       if (handled) return handled
     }
+    watchAbandon(ctx, path, reply)
     authorized(ctx, request)
   })
 

@@ -8,6 +8,7 @@ export const FaultKinds = [
   'bad-base64',
   'html',
   'unavailable503',
+  'freeze',
 ] as const
 export type FaultKind = (typeof FaultKinds)[number]
 
@@ -17,7 +18,11 @@ export interface FaultSpec {
   kind: FaultKind
   /** How many of the next matching requests are affected (default 1). */
   count?: number
-  /** For `slow`: extra delay before the request is handled (default 500 ms). */
+  /**
+   * For `slow`: extra delay before the request is handled (default 500 ms). `freeze` ignores it:
+   * the job samples half its steps, then stops moving (a GPU hung after a CUDA error) until
+   * the client goes away or the emulator closes.
+   */
   delayMs?: number
 }
 
@@ -28,6 +33,8 @@ export interface EmulatorStats {
   generations: number
   /** Generations completed per path. */
   completed: Record<string, number>
+  /** Requests whose client closed the connection before the answer, per path. */
+  abandoned: Record<string, number>
 }
 
 export interface EmulatorOptions {

@@ -139,6 +139,7 @@ export async function runImg2img(ctx: EmulatorContext, req: Img2ImgRequest, opts
     passes: [steps],
     stepMs: opts.stepMs,
     signal: opts.signal,
+    freeze: opts.freeze,
     preview: (n, _pass, fraction) => preview(core, n * core.batchSize, w, h, fraction),
     async produce(n, result) {
       for (let b = 0; b < core.batchSize; b++) {

@@ -1,4 +1,4 @@
-import { sleep } from '../abortable.js'
+import { abortError, sleep, untilAborted } from '../abortable.js'
 import type { EmulatorContext } from '../context.js'
 import { nextJob } from '../progress-state.js'
 
@@ -15,6 +15,8 @@ export interface IterationPlan {
   passes: number[]
   stepMs: number
   signal: AbortSignal
+  /** Stop moving half way through the first pass until this aborts, then fail. */
+  freeze?: AbortSignal | undefined
   /** Live preview of iteration `n`, pass `pass` at `fraction` done. */
   preview(n: number, pass: number, fraction: number): Promise<Buffer>
   /** Decodes iteration `n` once its passes are over (also when interrupted or skipped). */
@@ -27,11 +29,17 @@ async function samplePass(
   steps: number,
   stepMs: number,
   signal: AbortSignal,
+  freeze?: AbortSignal,
 ) {
   const state = ctx.progress
   state.sampling_steps = steps
   state.sampling_step = 0
   for (let i = 0; i < steps; i++) {
+    if (freeze && i >= Math.floor(steps / 2)) {
+      // hung on the GPU: not even an interrupt gets through
+      await untilAborted(AbortSignal.any([freeze, signal]))
+      throw abortError()
+    }
     if (state.interrupted || state.skipped) return i
     await sleep(stepMs, signal)
     state.sampling_step = i
@@ -52,7 +60,8 @@ export async function runIterations(ctx: EmulatorContext, plan: IterationPlan): 
       if (pass > 0 && (state.interrupted || state.skipped)) break
       state.renderPreview = () =>
         plan.preview(n, pass, steps > 0 ? (state.sampling_step + 1) / steps : 1)
-      const done = await samplePass(ctx, steps, plan.stepMs, plan.signal)
+      const freeze = n === 0 && pass === 0 ? plan.freeze : undefined
+      const done = await samplePass(ctx, steps, plan.stepMs, plan.signal, freeze)
       state.renderPreview = null
       nextJob(state)
       result = { pass, fraction: steps > 0 ? done / steps : 1 }

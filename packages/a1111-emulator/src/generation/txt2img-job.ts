@@ -24,6 +24,8 @@ export interface JobOptions {
   stepMs: number
   signal: AbortSignal
   log: FastifyBaseLogger
+  /** A `freeze` fault: stop moving half way until this aborts. */
+  freeze?: AbortSignal
 }
 
 interface Hires {
@@ -149,6 +151,7 @@ export async function runTxt2img(ctx: EmulatorContext, req: Txt2ImgRequest, opts
     passes: hires ? [core.steps, hires.steps] : [core.steps],
     stepMs: opts.stepMs,
     signal: opts.signal,
+    freeze: opts.freeze,
     preview: (n, pass, fraction) => {
       const size = pass === 1 ? final : base
       return preview(core, n * core.batchSize, size.width, size.height, fraction)

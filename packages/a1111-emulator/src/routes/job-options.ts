@@ -5,12 +5,18 @@ import { SLOW_STEP_FACTOR } from '../hooks.js'
 import { parseInfotext } from '../infotext.js'
 
 export function jobOptions(ctx: EmulatorContext, request: FastifyRequest): JobOptions {
-  const slow = ctx.requestFaults.get(request)?.kind === 'slow'
-  return {
-    stepMs: ctx.stepMs * (slow ? SLOW_STEP_FACTOR : 1),
+  const kind = ctx.requestFaults.get(request)?.kind
+  const options: JobOptions = {
+    stepMs: ctx.stepMs * (kind === 'slow' ? SLOW_STEP_FACTOR : 1),
     signal: ctx.shutdown,
     log: request.log,
   }
+  if (kind === 'freeze') {
+    const gone = new AbortController()
+    request.raw.socket.once('close', () => gone.abort())
+    options.freeze = gone.signal
+  }
+  return options
 }
 
 const INFOTEXT_FIELDS: ReadonlyArray<readonly [string, string]> = [
