@@ -16,6 +16,7 @@ import {
   type ServerOptions,
 } from './options.js'
 import { artifactRoutes } from './routes/artifacts.js'
+import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
 import { workflowRoutes } from './routes/workflows.js'
@@ -149,6 +150,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(runRoutes)
   await app.register(artifactRoutes)
   await app.register(eventRoutes)
+  await app.register(editorRoutes)
 
   let shutdown: Promise<void> | undefined
   const shutdownGraceMs = options.shutdownGraceMs ?? 5000

@@ -1,0 +1,96 @@
+import type { Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
+import type { BackendInfo } from './lint.js'
+
+/** An error answer of the server: `{statusCode, code, message, issues}`. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: Issue[],
+  ) {
+    super(message)
+  }
+}
+
+export interface WorkflowEntry {
+  name: string
+  description?: string
+  mtime: string
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  let body: unknown
+  try {
+    body = await response.json()
+  } catch {
+    body = undefined
+  }
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>
+  const issues = Array.isArray(b.issues) ? (b.issues as Issue[]) : []
+  return new ApiError(
+    response.status,
+    typeof b.code === 'string' ? b.code : `HTTP_${response.status}`,
+    typeof b.message === 'string' ? b.message : response.statusText,
+    issues,
+  )
+}
+
+async function json<T>(path: string, init: RequestInit = {}): Promise<{ body: T; res: Response }> {
+  const res = await fetch(path, init)
+  if (!res.ok) throw await failure(res)
+  return { body: (await res.json()) as T, res }
+}
+
+const jsonInit = (method: string, body: unknown, headers: Record<string, string> = {}) => ({
+  method,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+})
+
+export const api = {
+  async nodeTypes(signal?: AbortSignal): Promise<NodeSpec[]> {
+    return (await json<NodeSpec[]>('/api/node-types', { signal })).body
+  },
+  async backends(signal?: AbortSignal): Promise<BackendInfo[]> {
+    return (await json<BackendInfo[]>('/api/backends', { signal })).body
+  },
+  async workflows(signal?: AbortSignal): Promise<WorkflowEntry[]> {
+    return (await json<WorkflowEntry[]>('/api/workflows', { signal })).body
+  },
+  async workflow(name: string): Promise<{ doc: WorkflowDocument; etag: string | undefined }> {
+    const { body, res } = await json<WorkflowDocument>(
+      `/api/workflows/${encodeURIComponent(name)}`,
+      { cache: 'no-store' },
+    )
+    return { doc: body, etag: res.headers.get('etag') ?? undefined }
+  },
+  /**
+   * Save a workflow. With `etag`: only if the file still has it (412 otherwise); without:
+   * only if no such file exists yet (412 otherwise). Never overwrites blindly.
+   */
+  async save(
+    name: string,
+    doc: WorkflowDocument,
+    etag: string | undefined,
+  ): Promise<{ etag: string | undefined }> {
+    const pre: Record<string, string> = etag ? { 'if-match': etag } : { 'if-none-match': '*' }
+    const { res } = await json<unknown>(
+      `/api/workflows/${encodeURIComponent(name)}`,
+      jsonInit('PUT', doc, pre),
+    )
+    return { etag: res.headers.get('etag') ?? undefined }
+  },
+  async run(doc: WorkflowDocument): Promise<{ runId: string }> {
+    return (await json<{ runId: string }>('/api/runs', jsonInit('POST', { workflow: doc }))).body
+  },
+  async runInfo(id: string): Promise<{ status: string; document?: WorkflowDocument }> {
+    return (await json<{ status: string; document?: WorkflowDocument }>(`/api/runs/${id}`)).body
+  },
+  async cancel(id: string): Promise<void> {
+    await json<unknown>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })
+  },
+}
+
+export const artifactUrl = (hash: string) => `/api/artifacts/${hash}`

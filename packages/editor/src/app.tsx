@@ -1,0 +1,414 @@
+import type { Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
+import {
+  useCallback,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react'
+import { ApiError, api } from './api.js'
+import {
+  documentToGraph,
+  emptyDocument,
+  type Graph,
+  graphToDocument,
+  hasPositions,
+} from './document.js'
+import { createEditor, type EditorHandle } from './editor/create-editor.js'
+import type { ViewState } from './editor/schemes.js'
+import { type EventStream, followRun } from './events-socket.js'
+import { indexIssues } from './issues.js'
+import { type BackendInfo, lintGraph } from './lint.js'
+import { workflowFromFile } from './png-workflow.js'
+import { idleRun, type RunAction, runReducer } from './run-state.js'
+import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
+import { createStore } from './store.js'
+import { Inspector } from './ui/inspector.js'
+import { Lightbox } from './ui/lightbox.js'
+import { OpenDialog } from './ui/open-dialog.js'
+import { Palette } from './ui/palette.js'
+import { RunLog } from './ui/run-log.js'
+import { StatusBar, Toolbar } from './ui/toolbar.js'
+import { useKeyboard } from './ui/use-keyboard.js'
+
+const NAME = /^[A-Za-z0-9._-]{1,128}$/
+type Status = { text: string; level: 'info' | 'error' } | undefined
+
+function isDocument(value: unknown): value is WorkflowDocument {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'nodes' in value &&
+    typeof value.nodes === 'object' &&
+    value.nodes !== null
+  )
+}
+
+/** The editor page: toolbar, palette, canvas, inspector, run log. */
+export function App({
+  specs,
+  initialBackends,
+}: {
+  specs: NodeSpec[]
+  initialBackends: BackendInfo[]
+}) {
+  const specMap = useMemo(() => new Map(specs.map((s) => [s.type, s])), [specs])
+  const [store] = useState(() =>
+    createStore<ViewState>({
+      run: idleRun,
+      issues: new Map(),
+      backends: initialBackends,
+      selected: undefined,
+    }),
+  )
+  const view = useSyncExternalStore(store.subscribe, store.get)
+  const canvas = useRef<HTMLDivElement>(null)
+  const [editor, setEditor] = useState<EditorHandle>()
+  const [file, setFile] = useState<FileRef>({})
+  const [dirty, setDirty] = useState(false)
+  const [version, bump] = useReducer((n: number) => n + 1, 0)
+  const [graph, setGraph] = useState<Graph>(() => documentToGraph(emptyDocument()))
+  const [serverIssues, setServerIssues] = useState<Issue[]>([])
+  const [status, setStatusState] = useState<Status>()
+  const [dialog, setDialog] = useState<'open' | undefined>()
+  const [lightbox, setLightbox] = useState<string>()
+  const stream = useRef<EventStream | undefined>(undefined)
+  const statusTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
+
+  const notify = useCallback((text: string, level: 'info' | 'error' = 'info') => {
+    setStatusState({ text, level })
+    clearTimeout(statusTimer.current)
+    statusTimer.current = setTimeout(() => setStatusState(undefined), 10_000)
+  }, [])
+  const dispatch = useCallback(
+    (action: RunAction) => store.set((s) => ({ ...s, run: runReducer(s.run, action) })),
+    [store],
+  )
+  const isMulti = useCallback(
+    (type: string, input: string) => specMap.get(type)?.inputs[input]?.multi ?? false,
+    [specMap],
+  )
+  const currentDoc = useCallback(
+    () => (editor ? graphToDocument(editor.read(), isMulti) : emptyDocument()),
+    [editor, isMulti],
+  )
+
+  // the canvas: created once the specs are known
+  useEffect(() => {
+    const container = canvas.current
+    if (!container) return
+    let handle: EditorHandle | undefined
+    let gone = false
+    void createEditor({
+      container,
+      specs: specMap,
+      env: { store, showImage: setLightbox },
+      onChange: () => {
+        setDirty(true)
+        bump()
+      },
+      onSelect: (id) => store.set((s) => ({ ...s, selected: id })),
+      notify: (text) => notify(text, 'error'),
+    }).then((h) => {
+      if (gone) h.destroy()
+      else {
+        handle = h
+        setEditor(h)
+      }
+    })
+    return () => {
+      gone = true
+      handle?.destroy()
+    }
+  }, [specMap, store, notify])
+
+  const follow = useCallback(
+    (runId: string, since: number) => {
+      stream.current?.close()
+      stream.current = followRun(
+        runId,
+        since,
+        () => store.get().run.lastSeq,
+        (event) => dispatch({ type: 'event', event }),
+        (reason) => notify(reason, 'error'),
+      )
+    },
+    [dispatch, notify, store],
+  )
+
+  const loadDoc = useCallback(
+    async (doc: WorkflowDocument, from: FileRef, isDirty = false) => {
+      if (!editor) return
+      const g = documentToGraph(doc)
+      await editor.load(g)
+      setFile(from)
+      setDirty(isDirty)
+      setServerIssues([])
+      setGraph(g)
+      if (hasPositions(doc)) await editor.zoomToFit()
+      else await editor.arrange()
+      bump()
+    },
+    [editor],
+  )
+
+  const openSaved = useCallback(
+    async (name: string) => {
+      try {
+        const { doc, etag } = await api.workflow(name)
+        await loadDoc(doc, { name, etag })
+        setUrlWorkflow(name)
+        notify(`Opened ${name}`)
+      } catch (e) {
+        notify(e instanceof Error ? e.message : String(e), 'error')
+      }
+    },
+    [loadDoc, notify],
+  )
+
+  // first load: ?workflow=NAME, else the draft of the last session; then the watched run
+  useEffect(() => {
+    if (!editor) return
+    void (async () => {
+      const wanted = workflowFromUrl()
+      const draft = session.draft()
+      if (wanted && !(draft?.file.name === wanted && draft.dirty)) await openSaved(wanted)
+      else if (draft) await loadDoc(draft.doc, draft.file, draft.dirty)
+      const runId = session.activeRun()
+      if (runId) {
+        try {
+          await api.runInfo(runId)
+          dispatch({ type: 'submitted', runId })
+          follow(runId, 0)
+        } catch {
+          session.setActiveRun(undefined)
+        }
+      }
+    })()
+  }, [editor, openSaved, loadDoc, dispatch, follow])
+
+  // after each change: re-read, lint, keep the draft
+  useEffect(() => {
+    if (!editor || version === 0) return
+    const timer = setTimeout(() => {
+      const g = editor.read()
+      setGraph(g)
+      session.saveDraft({ doc: graphToDocument(g, isMulti), file, dirty })
+    }, 150)
+    return () => clearTimeout(timer)
+  }, [editor, version, file, dirty, isMulti])
+  useEffect(() => {
+    if (version > 0) setServerIssues([])
+  }, [version])
+
+  const lint = useMemo(
+    () => lintGraph(graph, specMap, view.backends),
+    [graph, specMap, view.backends],
+  )
+  const runIssues = useMemo(() => {
+    const out: Issue[] = [...view.run.issues]
+    for (const n of Object.values(view.run.nodes))
+      if (n.issue && n.status !== 'running') out.push(n.issue)
+    return out
+  }, [view.run])
+  const index = useMemo(() => {
+    const seen = new Set<string>()
+    const all = [...(serverIssues.length > 0 ? serverIssues : lint), ...runIssues].filter((i) => {
+      const key = `${i.pointer} ${i.message}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    return indexIssues(all)
+  }, [serverIssues, lint, runIssues])
+  useEffect(() => {
+    store.set((s) => ({ ...s, issues: index.byNode }))
+  }, [index, store])
+
+  // the backends' health and catalogs, kept fresh
+  useEffect(() => {
+    const timer = setInterval(() => {
+      api.backends().then(
+        (backends) => store.set((s) => ({ ...s, backends })),
+        () => undefined,
+      )
+    }, 10_000)
+    return () => clearInterval(timer)
+  }, [store])
+
+  const saveTo = useCallback(
+    async (name: string, etag: string | undefined) => {
+      if (!editor) return
+      editor.setMeta({ ...editor.read().meta, name })
+      const doc = currentDoc()
+      const saved = await api.save(name, doc, etag)
+      setFile({ name, etag: saved.etag })
+      setDirty(false)
+      setServerIssues([])
+      setUrlWorkflow(name)
+      session.saveDraft({ doc, file: { name, etag: saved.etag }, dirty: false })
+      notify(`Saved ${name}`)
+    },
+    [editor, currentDoc, notify],
+  )
+  const reportSaveError = useCallback(
+    (e: unknown, name: string) => {
+      if (e instanceof ApiError && e.status === 412) {
+        notify(
+          `Conflict: ${name} changed on the server since it was opened; not overwritten. Use Save as, or reopen it.`,
+          'error',
+        )
+      } else if (e instanceof ApiError && e.issues.length > 0) {
+        setServerIssues(e.issues)
+        notify(`Not saved: ${e.message}`, 'error')
+      } else notify(`Not saved: ${e instanceof Error ? e.message : String(e)}`, 'error')
+    },
+    [notify],
+  )
+  const saveAs = useCallback(async () => {
+    const name = window.prompt(
+      'Save workflow as (letters, digits, . _ -):',
+      file.name ?? graph.meta.name,
+    )
+    if (name === null) return
+    if (!NAME.test(name)) {
+      notify(`"${name}" is not a valid name: use letters, digits, ".", "_" and "-"`, 'error')
+      return
+    }
+    try {
+      await saveTo(name, undefined)
+    } catch (e) {
+      if (
+        e instanceof ApiError &&
+        e.status === 412 &&
+        window.confirm(`${name} exists. Overwrite it?`)
+      ) {
+        try {
+          const { etag } = await api.workflow(name)
+          await saveTo(name, etag)
+        } catch (again) {
+          reportSaveError(again, name)
+        }
+      } else reportSaveError(e, name)
+    }
+  }, [file.name, graph.meta.name, notify, saveTo, reportSaveError])
+  const save = useCallback(async () => {
+    if (!file.name) return saveAs()
+    try {
+      await saveTo(file.name, file.etag)
+    } catch (e) {
+      reportSaveError(e, file.name)
+    }
+  }, [file, saveAs, saveTo, reportSaveError])
+
+  const run = useCallback(async () => {
+    try {
+      const { runId } = await api.run(currentDoc())
+      setServerIssues([])
+      dispatch({ type: 'submitted', runId })
+      session.setActiveRun(runId)
+      follow(runId, 0)
+    } catch (e) {
+      if (e instanceof ApiError && e.issues.length > 0) setServerIssues(e.issues)
+      notify(`Not run: ${e instanceof Error ? e.message : String(e)}`, 'error')
+    }
+  }, [currentDoc, dispatch, follow, notify])
+  const cancel = useCallback(async () => {
+    const runId = store.get().run.runId
+    if (!runId) return
+    try {
+      await api.cancel(runId)
+      notify('Cancelling…')
+    } catch (e) {
+      notify(e instanceof Error ? e.message : String(e), 'error')
+    }
+  }, [store, notify])
+  const newDoc = useCallback(async () => {
+    if (dirty && !window.confirm('Discard unsaved changes?')) return
+    stream.current?.close()
+    dispatch({ type: 'reset' })
+    session.setActiveRun(undefined)
+    setUrlWorkflow(undefined)
+    await loadDoc(emptyDocument(), {})
+  }, [dirty, dispatch, loadDoc])
+
+  const onDrop = useCallback(
+    async (event: React.DragEvent) => {
+      event.preventDefault()
+      const dropped = event.dataTransfer.files[0]
+      if (!dropped) return
+      try {
+        const doc = workflowFromFile(new Uint8Array(await dropped.arrayBuffer()))
+        if (!isDocument(doc)) {
+          notify(`${dropped.name} holds no sdflow workflow`, 'error')
+          return
+        }
+        setUrlWorkflow(undefined)
+        await loadDoc(doc, {}, true)
+        notify(`Loaded ${doc.name ?? 'a workflow'} from ${dropped.name}`)
+      } catch (e) {
+        notify(
+          `Cannot read ${dropped.name}: ${e instanceof Error ? e.message : String(e)}`,
+          'error',
+        )
+      }
+    },
+    [loadDoc, notify],
+  )
+
+  useKeyboard(editor)
+  useEffect(() => () => stream.current?.close(), [])
+
+  const selectedNode = graph.nodes.find((n) => n.id === view.selected)
+  const title = file.name ?? `${graph.meta.name} (unsaved)`
+  return (
+    <div className="app">
+      <Toolbar
+        title={title}
+        dirty={dirty}
+        phase={view.run.phase}
+        actions={{
+          newDoc: () => void newDoc(),
+          open: () => setDialog('open'),
+          save: () => void save(),
+          saveAs: () => void saveAs(),
+          run: () => void run(),
+          cancel: () => void cancel(),
+          arrange: () => void editor?.arrange(),
+          fit: () => void editor?.zoomToFit(),
+          undo: () => void editor?.undo(),
+          redo: () => void editor?.redo(),
+        }}
+      />
+      <StatusBar status={status} />
+      <Palette specs={specs} onAdd={(type) => void editor?.addNode(type)} />
+      <main
+        className="canvas"
+        ref={canvas}
+        data-testid="canvas"
+        onDragOver={(e) => e.preventDefault()}
+        onDrop={(e) => void onDrop(e)}
+      />
+      <Inspector
+        node={selectedNode}
+        spec={selectedNode ? specMap.get(selectedNode.type) : undefined}
+        issues={selectedNode ? (index.byNode.get(selectedNode.id) ?? []) : []}
+        backends={view.backends}
+        onParam={(id, key, value) => editor?.setParam(id, key, value)}
+      />
+      <RunLog run={view.run} general={index.general} />
+      {dialog === 'open' ? (
+        <OpenDialog
+          onClose={() => setDialog(undefined)}
+          onOpen={(name) => {
+            setDialog(undefined)
+            void openSaved(name)
+          }}
+        />
+      ) : null}
+      {lightbox ? <Lightbox url={lightbox} onClose={() => setLightbox(undefined)} /> : null}
+    </div>
+  )
+}

@@ -1,0 +1,110 @@
+import { type Link, linksOf, WORKFLOW_FORMAT, type WorkflowDocument } from '@sdflow/protocol'
+
+/** A node as the editor holds it: id, type, explicitly set params, position, other ui state. */
+export interface GraphNode {
+  id: string
+  type: string
+  /** Only the values the document or the user set; defaults stay in the schema. */
+  params: Record<string, unknown>
+  position: { x: number; y: number }
+  /** ui keys other than x and y, kept as they were. */
+  ui: Record<string, unknown>
+}
+
+/** One edge: output `output` of node `source` feeds input `input` of node `target`. */
+export interface GraphLink {
+  source: string
+  output: string
+  target: string
+  input: string
+}
+
+export type WorkflowMeta = Omit<WorkflowDocument, 'nodes'>
+
+export interface Graph {
+  meta: WorkflowMeta
+  nodes: GraphNode[]
+  /** In document order; the order of the links of one multi input is kept. */
+  links: GraphLink[]
+}
+
+/** Whether an input of a node type takes a list of links (ControlNet units). */
+export type IsMulti = (type: string, input: string) => boolean
+
+const GRID = { dx: 300, dy: 220, perRow: 4 }
+
+function position(ui: Record<string, unknown> | undefined, index: number) {
+  const x = ui?.x
+  const y = ui?.y
+  if (typeof x === 'number' && typeof y === 'number') return { x, y }
+  return { x: (index % GRID.perRow) * GRID.dx, y: Math.floor(index / GRID.perRow) * GRID.dy }
+}
+
+export function emptyDocument(name = 'untitled'): WorkflowDocument {
+  return { format: WORKFLOW_FORMAT, name, nodes: {} }
+}
+
+/** Whether every node of the document carries a position. */
+export function hasPositions(doc: WorkflowDocument): boolean {
+  return Object.values(doc.nodes).every(
+    (n) => typeof n.ui?.x === 'number' && typeof n.ui?.y === 'number',
+  )
+}
+
+export function documentToGraph(doc: WorkflowDocument): Graph {
+  const { nodes, ...meta } = doc
+  const graphNodes: GraphNode[] = []
+  const links: GraphLink[] = []
+  Object.entries(nodes).forEach(([id, node], index) => {
+    const { x: _x, y: _y, ...ui } = node.ui ?? {}
+    graphNodes.push({
+      id,
+      type: node.type,
+      params: { ...(node.params ?? {}) },
+      position: position(node.ui, index),
+      ui,
+    })
+    for (const [input, value] of Object.entries(node.inputs ?? {})) {
+      for (const link of linksOf(value)) {
+        links.push({ source: link.node, output: link.output, target: id, input })
+      }
+    }
+  })
+  return { meta, nodes: graphNodes, links }
+}
+
+export function graphToDocument(graph: Graph, isMulti: IsMulti): WorkflowDocument {
+  const nodes: WorkflowDocument['nodes'] = {}
+  for (const node of graph.nodes) {
+    const inputs: Record<string, Link | Link[]> = {}
+    for (const link of graph.links) {
+      if (link.target !== node.id) continue
+      const value: Link = { node: link.source, output: link.output }
+      if (isMulti(node.type, link.input)) {
+        const list = inputs[link.input]
+        if (Array.isArray(list)) list.push(value)
+        else inputs[link.input] = [value]
+      } else inputs[link.input] = value
+    }
+    const out: WorkflowDocument['nodes'][string] = { type: node.type }
+    if (Object.keys(node.params).length > 0) out.params = { ...node.params }
+    if (Object.keys(inputs).length > 0) out.inputs = inputs
+    out.ui = { ...node.ui, x: Math.round(node.position.x), y: Math.round(node.position.y) }
+    nodes[node.id] = out
+  }
+  return { ...graph.meta, nodes }
+}
+
+const ID = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/
+
+/** A fresh node id from the type (`sd.txt2img` -> `txt2img`, `txt2img_2`, ...). */
+export function freshNodeId(type: string, taken: ReadonlySet<string>): string {
+  const tail = type.split('.').pop() ?? 'node'
+  let base = tail.replace(/[^A-Za-z0-9_.-]/g, '_')
+  if (!ID.test(base)) base = `n_${base}`.slice(0, 100)
+  if (!taken.has(base)) return base
+  for (let i = 2; ; i++) {
+    const id = `${base}_${i}`
+    if (!taken.has(id)) return id
+  }
+}

@@ -1,0 +1,338 @@
+import { canConnect, type NodeSpec, type SocketKind } from '@sdflow/protocol'
+import { createRoot } from 'react-dom/client'
+import { ClassicPreset, NodeEditor } from 'rete'
+import { AreaExtensions, AreaPlugin } from 'rete-area-plugin'
+import type { AutoArrangePlugin } from 'rete-auto-arrange-plugin'
+import {
+  ClassicFlow,
+  ConnectionPlugin,
+  getSourceTarget,
+  makeConnection,
+} from 'rete-connection-plugin'
+import { ContextMenuPlugin, Presets as ContextMenuPresets } from 'rete-context-menu-plugin'
+import { HistoryPlugin, Presets as HistoryPresets } from 'rete-history-plugin'
+import { MinimapPlugin } from 'rete-minimap-plugin'
+import { Presets, ReactPlugin } from 'rete-react-plugin'
+import { freshNodeId, type Graph, type GraphLink, type WorkflowMeta } from '../document.js'
+import { ConnectionView } from './connection-view.js'
+import { NodeView } from './node-view.js'
+import { type AreaExtra, type NodeEnv, type Schemes, SdConnection, SdNode } from './schemes.js'
+import { SocketView } from './socket-view.js'
+
+export interface EditorHandle {
+  /** Replace the graph (no history); positions are applied as given. */
+  load(graph: Graph): Promise<void>
+  /** The graph as it is now (meta as given to load or setMeta). */
+  read(): Graph
+  setMeta(meta: WorkflowMeta): void
+  /** Add a node of a type at the middle of the view (or at `at`); returns its id. */
+  addNode(type: string, at?: { x: number; y: number }): Promise<string>
+  /** Set (or, with undefined, unset) one param; recorded for undo. */
+  setParam(nodeId: string, key: string, value: unknown): void
+  deleteSelected(): Promise<void>
+  undo(): Promise<void>
+  redo(): Promise<void>
+  arrange(): Promise<void>
+  zoomToFit(): Promise<void>
+  /** Translate the view by (dx, dy) screen pixels. */
+  pan(dx: number, dy: number): Promise<void>
+  destroy(): void
+}
+
+export interface EditorOptions {
+  container: HTMLElement
+  specs: ReadonlyMap<string, NodeSpec>
+  env: Omit<NodeEnv, 'setParam'>
+  /** The document changed (structure, params or positions). */
+  onChange(): void
+  /** The user picked a node (or none). */
+  onSelect(nodeId: string | undefined): void
+  /** Something to tell the user (a refused connection, ...). */
+  notify(message: string): void
+}
+
+export async function createEditor(options: EditorOptions): Promise<EditorHandle> {
+  const { container, specs } = options
+  const editor = new NodeEditor<Schemes>()
+  const area = new AreaPlugin<Schemes, AreaExtra>(container)
+  const connection = new ConnectionPlugin<Schemes, AreaExtra>()
+  const render = new ReactPlugin<Schemes, AreaExtra>({ createRoot })
+  const minimap = new MinimapPlugin<Schemes>()
+  const history = new HistoryPlugin<Schemes>()
+  let meta: WorkflowMeta = { format: 'sdflow.workflow/1', name: 'untitled' }
+  let loading = false
+  let arrangePlugin: AutoArrangePlugin<Schemes> | undefined
+  const sockets = new Map<string, ClassicPreset.Socket>()
+  const socketOf = (kind: string): ClassicPreset.Socket => {
+    let socket = sockets.get(kind)
+    if (!socket) {
+      socket = new ClassicPreset.Socket(kind)
+      sockets.set(kind, socket)
+    }
+    return socket
+  }
+
+  const setParamRaw = (nodeId: string, key: string, value: unknown) => {
+    const node = editor.getNode(nodeId)
+    if (!node) return
+    const params = { ...node.params }
+    if (value === undefined) delete params[key]
+    else params[key] = value
+    node.params = params
+    void area.update('node', nodeId)
+    options.onChange()
+  }
+  const env: NodeEnv = {
+    ...options.env,
+    setParam(nodeId, key, value) {
+      const node = editor.getNode(nodeId)
+      if (!node) return
+      const before = node.params[key]
+      if (Object.is(before, value)) return
+      history.add({
+        undo: () => setParamRaw(nodeId, key, before),
+        redo: () => setParamRaw(nodeId, key, value),
+      })
+      setParamRaw(nodeId, key, value)
+    },
+  }
+
+  const makeNode = (id: string, type: string): SdNode => {
+    const spec = specs.get(type)
+    const node = new SdNode(id, type, spec, env)
+    for (const [key, input] of Object.entries(spec?.inputs ?? {})) {
+      const label = input.optional ? key : `${key} *`
+      node.addInput(key, new ClassicPreset.Input(socketOf(input.kind), label, input.multi))
+    }
+    for (const [key, output] of Object.entries(spec?.outputs ?? {})) {
+      node.addOutput(key, new ClassicPreset.Output(socketOf(output.kind), key))
+    }
+    return node
+  }
+  const takenIds = () => new Set(editor.getNodes().map((n) => n.id))
+
+  const menuItems = (): [string, [string, () => SdNode][]][] => {
+    const groups = new Map<string, [string, () => SdNode][]>()
+    for (const spec of specs.values()) {
+      const list = groups.get(spec.category) ?? []
+      list.push([spec.title, () => makeNode(freshNodeId(spec.type, takenIds()), spec.type)])
+      groups.set(spec.category, list)
+    }
+    return [...groups.entries()]
+  }
+  const contextMenu = new ContextMenuPlugin<Schemes>({
+    items: ContextMenuPresets.classic.setup(menuItems()),
+  })
+
+  render.addPreset(
+    Presets.classic.setup({
+      customize: {
+        node: () => NodeView,
+        socket: () => SocketView,
+        connection: () => ConnectionView,
+      },
+    }),
+  )
+  render.addPreset(Presets.contextMenu.setup({ delay: 200 }))
+  render.addPreset(Presets.minimap.setup({ size: 160 }))
+  // refuse before the flow drops the input's current link
+  connection.addPreset(
+    () =>
+      new ClassicFlow<Schemes, AreaExtra[]>({
+        canMakeConnection(from, to) {
+          const pair = getSourceTarget(from, to)
+          if (!pair?.[0] || !pair[1]) return false
+          const [s, t] = pair
+          const ok = judge(s.nodeId, s.key, t.nodeId, t.key, true) !== undefined
+          // a refused drop ends the drag (the flow would keep the loose end on the pointer)
+          if (!ok) setTimeout(() => connection.drop(), 0)
+          return ok
+        },
+        makeConnection,
+      }),
+  )
+  history.addPreset(HistoryPresets.classic.setup())
+
+  /** The kind on the edge when output -> input may be linked; else undefined (and why, told). */
+  const judge = (
+    sourceId: string,
+    output: string,
+    targetId: string,
+    input: string,
+    tell: boolean,
+  ): string | undefined => {
+    const from = editor.getNode(sourceId)?.outputs[output]?.socket.name as SocketKind | undefined
+    const to = editor.getNode(targetId)?.inputs[input]?.socket.name as SocketKind | undefined
+    if (!from || !to) return undefined
+    const refuse = (reason: string) => {
+      if (tell) options.notify(`Refused ${sourceId}.${output} → ${targetId}.${input}: ${reason}`)
+      return undefined
+    }
+    if (sourceId === targetId) return refuse('a node cannot feed itself')
+    const verdict = canConnect(from, to)
+    return verdict.ok ? from : refuse(verdict.reason)
+  }
+  // the one compatibility rule, shared with the engine (documents load as they are)
+  editor.addPipe((context) => {
+    if (context.type !== 'connectioncreate') return context
+    const data = context.data
+    if (loading) {
+      data.kind = editor.getNode(data.source)?.outputs[data.sourceOutput]?.socket.name
+      return context
+    }
+    const kind = judge(data.source, data.sourceOutput, data.target, data.targetInput, true)
+    if (kind === undefined) return undefined
+    data.kind = kind
+    return context
+  })
+  editor.addPipe((context) => {
+    if (loading) return context
+    switch (context.type) {
+      case 'nodecreated':
+      case 'noderemoved':
+      case 'connectioncreated':
+      case 'connectionremoved':
+        options.onChange()
+        break
+      case 'noderemove':
+        options.onSelect(undefined)
+        break
+    }
+    return context
+  })
+  area.addPipe((context) => {
+    if (context.type === 'nodepicked') options.onSelect(context.data.id)
+    if (context.type === 'nodedragged' && !loading) options.onChange()
+    return context
+  })
+
+  editor.use(area)
+  area.use(connection)
+  area.use(render)
+  area.use(contextMenu)
+  area.use(minimap)
+  area.use(history)
+  AreaExtensions.simpleNodesOrder(area)
+  const selector = AreaExtensions.selector()
+  AreaExtensions.selectableNodes(area, selector, {
+    accumulating: AreaExtensions.accumulateOnCtrl(),
+  })
+
+  const clear = async () => {
+    for (const c of editor.getConnections()) await editor.removeConnection(c.id)
+    for (const n of editor.getNodes()) await editor.removeNode(n.id)
+  }
+
+  const addLink = async (link: GraphLink) => {
+    const source = editor.getNode(link.source)
+    const target = editor.getNode(link.target)
+    if (!source || !target) return
+    if (!source.outputs[link.output] || !target.inputs[link.input]) return
+    await editor.addConnection(new SdConnection(source, link.output, target, link.input))
+  }
+
+  const zoomToFit = async () => {
+    const nodes = editor.getNodes()
+    if (nodes.length > 0) await AreaExtensions.zoomAt(area, nodes, { scale: 0.9 })
+  }
+
+  const handle: EditorHandle = {
+    async load(graph) {
+      loading = true
+      try {
+        await clear()
+        meta = graph.meta
+        for (const g of graph.nodes) {
+          const node = makeNode(g.id, g.type)
+          node.params = { ...g.params }
+          node.ui = { ...g.ui }
+          await editor.addNode(node)
+          await area.translate(node.id, g.position)
+        }
+        for (const link of graph.links) await addLink(link)
+        history.clear()
+      } finally {
+        loading = false
+      }
+      options.onSelect(undefined)
+    },
+    read() {
+      const nodes = editor.getNodes().map((n) => {
+        const view = area.nodeViews.get(n.id)
+        return {
+          id: n.id,
+          type: n.nodeType,
+          params: { ...n.params },
+          position: view ? { ...view.position } : { x: 0, y: 0 },
+          ui: { ...n.ui },
+        }
+      })
+      const links = editor.getConnections().map((c) => ({
+        source: c.source,
+        output: c.sourceOutput,
+        target: c.target,
+        input: c.targetInput,
+      }))
+      return { meta, nodes, links }
+    },
+    setMeta(next) {
+      meta = next
+    },
+    async addNode(type, at) {
+      const node = makeNode(freshNodeId(type, takenIds()), type)
+      await editor.addNode(node)
+      let position = at
+      if (!position) {
+        const { x, y, k } = area.area.transform
+        const rect = container.getBoundingClientRect()
+        const jitter = (editor.getNodes().length % 6) * 24
+        position = {
+          x: (rect.width / 2 - x) / k - node.width / 2 + jitter,
+          y: (rect.height / 2 - y) / k - 80 + jitter,
+        }
+      }
+      await area.translate(node.id, position)
+      options.onSelect(node.id)
+      return node.id
+    },
+    setParam: env.setParam,
+    async deleteSelected() {
+      const chosen = editor.getNodes().filter((n) => n.selected)
+      for (const node of chosen) {
+        for (const c of editor.getConnections()) {
+          if (c.source === node.id || c.target === node.id) await editor.removeConnection(c.id)
+        }
+        await editor.removeNode(node.id)
+      }
+    },
+    undo: () => history.undo(),
+    redo: () => history.redo(),
+    async arrange() {
+      if (!arrangePlugin) {
+        const { AutoArrangePlugin, Presets: ArrangePresets } = await import(
+          'rete-auto-arrange-plugin'
+        )
+        arrangePlugin = new AutoArrangePlugin<Schemes>()
+        arrangePlugin.addPreset(ArrangePresets.classic.setup())
+        area.use(arrangePlugin)
+      }
+      await arrangePlugin.layout({
+        options: {
+          'elk.spacing.nodeNode': '40',
+          'elk.layered.spacing.nodeNodeBetweenLayers': '60',
+        },
+      })
+      await zoomToFit()
+      options.onChange()
+    },
+    zoomToFit,
+    async pan(dx, dy) {
+      const { x, y } = area.area.transform
+      await area.area.translate(x + dx, y + dy)
+    },
+    destroy() {
+      area.destroy()
+    },
+  }
+  return handle
+}

@@ -1,0 +1,170 @@
+import type { Issue } from '@sdflow/protocol'
+import { useLayoutEffect, useMemo, useRef, useSyncExternalStore } from 'react'
+import { Presets, type RenderEmit } from 'rete-react-plugin'
+import { artifactUrl } from '../api.js'
+import { targetOf } from '../issues.js'
+import { formatEta, type NodeView as RunNodeView } from '../run-state.js'
+import { fieldsOf, isHeadline, shownValue } from '../schema-controls.js'
+import { IssueList } from '../ui/issue-list.js'
+import { ParamField } from '../ui/param-field.js'
+import type { Schemes, SdNode } from './schemes.js'
+
+const { RefSocket } = Presets.classic
+const none: Issue[] = []
+const idle: RunNodeView = { status: 'idle', images: [] }
+
+function useView<T>(node: SdNode, select: (s: ReturnType<SdNode['env']['store']['get']>) => T): T {
+  const { store } = node.env
+  return useSyncExternalStore(store.subscribe, () => select(store.get()))
+}
+
+/** A node on the canvas: sockets, the prompts and required params, run state, outputs, issues. */
+export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<Schemes> }) {
+  const run = useView(node, (s) => s.run.nodes[node.id] ?? idle)
+  const issues = useView(node, (s) => s.issues.get(node.id) ?? none)
+  const backends = useView(node, (s) => s.backends)
+  const fields = useMemo(
+    () => (node.spec ? fieldsOf(node.spec.params).filter(isHeadline) : []),
+    [node.spec],
+  )
+  const root = useRef<HTMLDivElement>(null)
+  useLayoutEffect(() => {
+    const el = root.current
+    if (!el) return
+    const observer = new ResizeObserver(() => {
+      node.height = el.offsetHeight
+    })
+    observer.observe(el)
+    return () => observer.disconnect()
+  }, [node])
+
+  const headlineKeys = new Set(fields.map((f) => f.key))
+  const nodeIssues = issues.filter((i) => {
+    const t = targetOf(i.pointer)
+    return !(t.node !== undefined && t.field?.kind === 'params' && headlineKeys.has(t.field.name))
+  })
+  const inputs = Object.entries(node.inputs)
+  const outputs = Object.entries(node.outputs)
+  const progress = run.status === 'running' ? run.progress : undefined
+
+  return (
+    <div
+      ref={root}
+      className={`sd-node${node.selected ? ' selected' : ''}`}
+      data-testid="node"
+      data-node-id={node.id}
+      data-node-type={node.nodeType}
+      data-status={run.status}
+      style={{ width: node.width }}
+    >
+      <div className="sd-node-title" title={node.spec?.description}>
+        <span className="sd-node-label">{node.label}</span>
+        <span className="sd-node-id">{node.id}</span>
+        <span className="sd-node-status">{run.status === 'idle' ? '' : run.status}</span>
+      </div>
+      <div className="sd-node-ports">
+        <div className="ports-in">
+          {inputs.map(([key, input]) =>
+            input ? (
+              <div className="port port-in" key={key} data-testid={`input-${key}`}>
+                <RefSocket
+                  name="input-socket"
+                  side="input"
+                  socketKey={key}
+                  nodeId={node.id}
+                  emit={emit}
+                  payload={input.socket}
+                />
+                <span className="port-label">
+                  {input.label}
+                  {input.multipleConnections ? ' ⋯' : ''}
+                </span>
+              </div>
+            ) : null,
+          )}
+        </div>
+        <div className="ports-out">
+          {outputs.map(([key, output]) =>
+            output ? (
+              <div className="port port-out" key={key} data-testid={`output-${key}`}>
+                <span className="port-label">{output.label}</span>
+                <RefSocket
+                  name="output-socket"
+                  side="output"
+                  socketKey={key}
+                  nodeId={node.id}
+                  emit={emit}
+                  payload={output.socket}
+                />
+              </div>
+            ) : null,
+          )}
+        </div>
+      </div>
+      {fields.length > 0 ? (
+        <div className="sd-node-fields">
+          {fields.map((field) => (
+            <ParamField
+              key={field.key}
+              field={field}
+              value={shownValue(field, node.params)}
+              backends={backends}
+              issues={issues.filter((i) => {
+                const t = targetOf(i.pointer)
+                return (
+                  t.node !== undefined && t.field?.kind === 'params' && t.field.name === field.key
+                )
+              })}
+              onCommit={(value) => node.env.setParam(node.id, field.key, value)}
+            />
+          ))}
+        </div>
+      ) : null}
+      {progress ? (
+        <div
+          className="sd-node-progress"
+          data-testid="node-progress"
+          data-step={progress.step}
+          data-total={progress.total}
+        >
+          <div className="bar">
+            <div className="fill" style={{ width: `${Math.round(progress.fraction * 100)}%` }} />
+          </div>
+          <span className="progress-text">
+            step {progress.step}/{progress.total}
+            {progress.eta !== undefined ? ` · ETA ${formatEta(progress.eta)}` : ''}
+          </span>
+        </div>
+      ) : null}
+      {run.status === 'running' && run.preview ? (
+        <img
+          className="sd-node-preview"
+          data-testid="node-preview"
+          src={artifactUrl(run.preview)}
+          alt="live preview"
+        />
+      ) : null}
+      {run.images.length > 0 ? (
+        <div className="sd-node-outputs">
+          {run.images.slice(0, 8).map((image) => (
+            <button
+              type="button"
+              key={image.hash}
+              className="thumb"
+              title={`${image.width}x${image.height}: click for full size`}
+              onPointerDown={(e) => e.stopPropagation()}
+              onClick={() => node.env.showImage(artifactUrl(image.hash))}
+            >
+              <img
+                data-testid="node-output"
+                src={artifactUrl(image.hash)}
+                alt={`${image.width}x${image.height}`}
+              />
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <IssueList issues={nodeIssues} />
+    </div>
+  )
+}

@@ -1,0 +1,54 @@
+import type { Issue, NodeSpec } from '@sdflow/protocol'
+import { ClassicPreset, type GetSchemes } from 'rete'
+import type { ContextMenuExtra } from 'rete-context-menu-plugin'
+import type { MinimapExtra } from 'rete-minimap-plugin'
+import type { ReactArea2D } from 'rete-react-plugin'
+import type { BackendInfo } from '../lint.js'
+import type { RunView } from '../run-state.js'
+import type { Store } from '../store.js'
+
+/** What node views read live: the run, issues by node, the backends' catalogs. */
+export interface ViewState {
+  run: RunView
+  issues: ReadonlyMap<string, Issue[]>
+  backends: BackendInfo[]
+  selected: string | undefined
+}
+
+/** What a node view may do: change a param of its node, open an image. */
+export interface NodeEnv {
+  store: Store<ViewState>
+  setParam(nodeId: string, key: string, value: unknown): void
+  showImage(url: string): void
+}
+
+export const NODE_WIDTH = 250
+
+/** A Rete node for one sdflow node: its document id, type, spec and explicit params. */
+export class SdNode extends ClassicPreset.Node {
+  width = NODE_WIDTH
+  height = 120
+  params: Record<string, unknown> = {}
+  ui: Record<string, unknown> = {}
+
+  constructor(
+    id: string,
+    readonly nodeType: string,
+    readonly spec: NodeSpec | undefined,
+    readonly env: NodeEnv,
+  ) {
+    super(spec?.title ?? `${nodeType} (unknown type)`)
+    this.id = id
+  }
+}
+
+export class SdConnection<A extends SdNode, B extends SdNode> extends ClassicPreset.Connection<
+  A,
+  B
+> {
+  /** Kind of the value on the edge (the source socket's), for its colour. */
+  kind?: string
+}
+
+export type Schemes = GetSchemes<SdNode, SdConnection<SdNode, SdNode>>
+export type AreaExtra = ReactArea2D<Schemes> | ContextMenuExtra | MinimapExtra

@@ -1,0 +1,65 @@
+import type { Issue, NodeSpec } from '@sdflow/protocol'
+import { useMemo } from 'react'
+import type { GraphNode } from '../document.js'
+import { fieldIssues } from '../issues.js'
+import type { BackendInfo } from '../lint.js'
+import { fieldsOf, shownValue } from '../schema-controls.js'
+import { socketColour } from '../sockets.js'
+import { IssueList } from './issue-list.js'
+import { ParamField } from './param-field.js'
+
+interface Props {
+  node: GraphNode | undefined
+  spec: NodeSpec | undefined
+  issues: Issue[]
+  backends: readonly BackendInfo[]
+  onParam(nodeId: string, key: string, value: unknown): void
+}
+
+/** Every param of the selected node, as controls generated from its schema. */
+export function Inspector({ node, spec, issues, backends, onParam }: Props) {
+  const fields = useMemo(() => (spec ? fieldsOf(spec.params) : []), [spec])
+  if (!node) {
+    return (
+      <aside className="inspector">
+        <p className="muted">Select a node to edit all its params.</p>
+        <Legend />
+      </aside>
+    )
+  }
+  return (
+    <aside className="inspector" data-testid="inspector" data-node-id={node.id}>
+      <h2>
+        {spec?.title ?? node.type} <span className="muted">{node.id}</span>
+      </h2>
+      {spec ? <p className="muted small">{spec.description}</p> : null}
+      {Object.keys(spec?.inputs ?? {}).map((name) => (
+        <IssueList key={name} issues={fieldIssues(issues, 'inputs', name)} />
+      ))}
+      {fields.map((field) => (
+        <ParamField
+          key={`${node.id}/${field.key}`}
+          field={field}
+          value={shownValue(field, node.params)}
+          backends={backends}
+          issues={fieldIssues(issues, 'params', field.key)}
+          onCommit={(value) => onParam(node.id, field.key, value)}
+        />
+      ))}
+      <Legend />
+    </aside>
+  )
+}
+
+function Legend() {
+  const kinds = ['image', 'mask', 'controlnet', 'string', 'number', 'integer', 'boolean']
+  return (
+    <div className="legend">
+      {kinds.map((k) => (
+        <span key={k}>
+          <span className="kind-dot" style={{ background: socketColour(k) }} /> {k}
+        </span>
+      ))}
+    </div>
+  )
+}

@@ -1,0 +1,126 @@
+import type { Issue } from '@sdflow/protocol'
+import { useEffect, useId, useRef, useState } from 'react'
+import { type BackendInfo, catalogNames } from '../lint.js'
+import { catalogOptions, type Field, formatValue, parseField } from '../schema-controls.js'
+import { IssueList } from './issue-list.js'
+import { useStopPointer } from './stop-pointer.js'
+
+interface Props {
+  field: Field
+  value: unknown
+  backends: readonly BackendInfo[]
+  issues: Issue[]
+  onCommit(value: unknown): void
+}
+
+/** One param as a form control generated from its schema; commits parsed values only. */
+export function ParamField({ field, value, backends, issues, onCommit }: Props) {
+  const id = useId()
+  const box = useRef<HTMLDivElement>(null)
+  useStopPointer(box)
+  const shown = formatValue(field, value)
+  const [draft, setDraft] = useState(shown)
+  const [error, setError] = useState<string | undefined>()
+  useEffect(() => {
+    setDraft(shown)
+    setError(undefined)
+  }, [shown])
+
+  const commit = (raw: string | boolean) => {
+    const parsed = parseField(field, raw)
+    if (parsed.ok) {
+      setError(undefined)
+      onCommit(parsed.value)
+    } else setError(parsed.message)
+  }
+  const onText = (raw: string) => {
+    setDraft(raw)
+    commit(raw)
+  }
+
+  let control: React.ReactNode
+  switch (field.kind) {
+    case 'textarea':
+      control = <textarea id={id} rows={3} value={draft} onChange={(e) => onText(e.target.value)} />
+      break
+    case 'checkbox':
+      control = (
+        <input
+          id={id}
+          type="checkbox"
+          checked={value === true}
+          onChange={(e) => commit(e.target.checked)}
+        />
+      )
+      break
+    case 'number':
+      control = (
+        <input
+          id={id}
+          type="number"
+          value={draft}
+          min={field.min}
+          max={field.max}
+          step={field.step}
+          onChange={(e) => onText(e.target.value)}
+        />
+      )
+      break
+    case 'select':
+      control = (
+        <select id={id} value={shown} onChange={(e) => commit(e.target.value)}>
+          {field.options.map((o) => (
+            <option key={String(o)} value={String(o)}>
+              {String(o)}
+            </option>
+          ))}
+        </select>
+      )
+      break
+    case 'catalog': {
+      const options = catalogOptions(field, catalogNames(backends, field.catalog), value)
+      control = (
+        <select id={id} value={shown} onChange={(e) => commit(e.target.value)}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )
+      break
+    }
+    case 'json':
+      control = (
+        <textarea
+          id={id}
+          rows={2}
+          className="mono"
+          value={draft}
+          onChange={(e) => {
+            setDraft(e.target.value)
+          }}
+          onBlur={() => commit(draft)}
+        />
+      )
+      break
+    default:
+      control = <input id={id} type="text" value={draft} onChange={(e) => onText(e.target.value)} />
+  }
+
+  return (
+    <div
+      className={`field field-${field.kind}${issues.length > 0 || error ? ' has-issue' : ''}`}
+      data-param={field.key}
+      ref={box}
+    >
+      <label htmlFor={id} title={field.description}>
+        {field.label}
+        {field.required ? ' *' : ''}
+      </label>
+      {control}
+      {error ? <div className="field-error">{error}</div> : null}
+      <IssueList issues={issues} />
+    </div>
+  )
+}
