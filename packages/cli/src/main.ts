@@ -1,5 +1,6 @@
 import { SdflowError } from '@sdflow/protocol'
 import { emulatorCommand, emulatorHelp } from './commands/emulator.js'
+import { inspectCommand, inspectHelp } from './commands/inspect.js'
 import { nodesCommand, nodesHelp } from './commands/nodes.js'
 import { runCommand, runHelp } from './commands/run.js'
 import { serveCommand, serveHelp } from './commands/serve.js'
@@ -13,6 +14,7 @@ const commands: Record<string, Command> = {
   serve: { run: serveCommand, help: serveHelp },
   validate: { run: validateCommand, help: validateHelp },
   nodes: { run: nodesCommand, help: nodesHelp },
+  inspect: { run: inspectCommand, help: inspectHelp },
   emulator: { run: emulatorCommand, help: emulatorHelp },
 }
 

@@ -12,4 +12,5 @@ export function createNodeRegistry(): Registry<NodeServices> {
 export { type CostedNode, costLine, type RunCost, runCost } from './cost.js'
 export { PROVENANCE_FORMAT, type Provenance, parseProvenance } from './image/provenance.js'
 export { type ScanResult, verifyQr } from './image/verify-qr.js'
+export { SCAN_NODE_TYPES, type ScanCheck, scanChecks, scanLine } from './scan-check.js'
 export { localNodes, type NodeServices, sdNodes }

@@ -53,6 +53,10 @@ export const ErrorCodes = {
   SDF_PATH_OUTSIDE_ROOT: { status: 403, meaning: 'A path resolves outside its allowed root.' },
   SDF_PATH_NOT_FOUND: { status: 404, meaning: 'A file the workflow reads does not exist.' },
   SDF_CONFIG_INVALID: { status: 400, meaning: 'The configuration file is invalid.' },
+  SDF_PROVENANCE_MISSING: {
+    status: 422,
+    meaning: 'A PNG carries no sdflow provenance chunk (workflow and inputs) to inspect or re-run.',
+  },
   SDF_BACKEND_UNREACHABLE: {
     status: 502,
     meaning: 'A backend refused or dropped the connection (transient).',

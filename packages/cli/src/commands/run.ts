@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
-import { createNodeRegistry } from '@sdflow/nodes'
+import { costLine, createNodeRegistry, runCost, scanChecks, scanLine } from '@sdflow/nodes'
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
-import { createRuntime } from '@sdflow/server'
+import { createRuntime, type Runtime } from '@sdflow/server'
 import { parseSets, usage } from '../args.js'
-import { loadWorkflow } from '../load-workflow.js'
+import { loadRunnable } from '../load-workflow.js'
 import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'
 import { liveDisplay, summaryLine } from '../render/live-display.js'
 import { runOnServer } from './run-on-server.js'
@@ -11,6 +11,9 @@ import { runOnServer } from './run-on-server.js'
 export const runHelp = `sdflow run <file> [--set name=value]... [--backend URL]... [--config FILE]
            [--out DIR] [--data DIR] [--in DIR] [--json] [--server URL [--token T]]
   Validate and run a workflow, showing each node live, then a summary and the files written.
+  <file> is a workflow JSON, or a PNG saved by sdflow: its embedded workflow is re-run with
+  the recorded inputs (--set overrides them; fixed seeds give the same images, from cache).
+  After image.qr-verify or sd.qr-illusion, a scan line says whether the code scans.
   --set name=value  a value for one of the workflow's declared inputs (repeatable)
   --backend URL     an A1111 server started with --api (repeatable; ids b1, b2, ...)
   --config FILE     backends from a config file (default ./sdflow.config.json if present);
@@ -21,8 +24,8 @@ export const runHelp = `sdflow run <file> [--set name=value]... [--backend URL].
   --json            print run events as JSON lines instead
   --server URL      submit to a running sdflow server and follow its event stream instead
                     of running here (--token T or SDFLOW_TOKEN when it requires one)
-  Exit 0 when the run succeeds, 1 when a node fails, 2 when the workflow or command line is
-  invalid, 130 when cancelled with Ctrl-C.`
+  Exit 0 when the run succeeds, 1 when a node fails or a QR code does not scan, 2 when the
+  workflow or command line is invalid, 130 when cancelled with Ctrl-C.`
 
 export async function runCommand(args: string[], output: Output): Promise<number> {
   const { values, positionals } = usage(() =>
@@ -48,13 +51,18 @@ export async function runCommand(args: string[], output: Output): Promise<number
     output.err(runHelp)
     return ExitCode.Invalid
   }
-  const inputs = parseSets(values.set)
-  const doc = await loadWorkflow(file)
+  const sets = parseSets(values.set)
+  const { doc, inputs: recorded, from } = await loadRunnable(file)
+  const inputs = { ...recorded, ...sets }
   if (values.server) {
     const token = values.token ?? process.env.SDFLOW_TOKEN
+    // recorded inputs may be numbers or lists; the server reads text as the param's type
+    const text = Object.fromEntries(
+      Object.entries(inputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    )
     return runOnServer(
       doc,
-      inputs,
+      text,
       { server: values.server, token, json: values.json ?? false },
       output,
     )
@@ -85,17 +93,27 @@ export async function runCommand(args: string[], output: Output): Promise<number
     const nodeTypes = new Map(
       [...(validation.workflow?.nodes.values() ?? [])].map((n) => [n.id, n.node.spec.type]),
     )
+    if (from === 'png' && !values.json) {
+      const name = (doc as { name?: string }).name ?? '?'
+      output.out(`re-running workflow "${name}" from ${file} with its recorded inputs`)
+    }
     const display = values.json ? undefined : liveDisplay(output, nodeTypes)
     const onEvent = (event: RunEvent) =>
       values.json ? output.out(JSON.stringify(event)) : display?.onEvent(event)
     const result = await runtime.engine.run(doc, { inputs, signal: controller.signal, onEvent })
     display?.close()
-    if (values.json) return exitFor(result.status)
+    const scans = scanChecks(result.nodes, nodeTypes)
+    // a finished run whose QR code does not scan failed its purpose: scripts rely on exit 1
+    const unscanned = result.status === 'finished' && scans.some((c) => !c.ok)
+    const exit = unscanned ? ExitCode.Failed : exitFor(result.status)
+    if (values.json) return exit
     for (const issue of result.issues.filter((i) => i.severity === 'error')) {
       output.err(formatIssue(issue))
     }
     output.out('')
     output.out(summaryLine(result.summary))
+    const cost = runCost(result.nodes, pricesOf(runtime))
+    if (cost.gpuMs > 0) output.out(costLine(cost))
     for (const [name, value] of Object.entries(result.outputs)) {
       if (typeof value !== 'object') output.out(`${name}: ${String(value)}`)
     }
@@ -108,12 +126,22 @@ export async function runCommand(args: string[], output: Output): Promise<number
         )
       }
     }
+    for (const check of scans) output.out(scanLine(check, scans.length > 1))
     if (result.status === 'cancelled') output.err('cancelled')
-    return exitFor(result.status)
+    return exit
   } finally {
     process.off('SIGINT', onSigint)
     await runtime.close()
   }
+}
+
+/** Price per GPU-second by backend id, from the config. */
+function pricesOf(runtime: Runtime): Record<string, number> {
+  const prices: Record<string, number> = {}
+  for (const b of runtime.pool?.list() ?? []) {
+    if (b.pricePerSecond !== undefined) prices[b.id] = b.pricePerSecond
+  }
+  return prices
 }
 
 /** Whether any node of the document runs on a backend (then the pool, or the emulator, starts). */

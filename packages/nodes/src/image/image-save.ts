@@ -60,14 +60,12 @@ export const imageSave = defineNode({
 function textsFor(
   run: Parameters<typeof provenanceOf>[0],
   upstream: Parameters<typeof provenanceOf>[1],
-): (index: number, batch: number) => Record<string, string> {
+): (index: number, batch: number) => { parameters?: string; sdflow: string } {
   const sdflow = JSON.stringify(provenanceOf(run, upstream))
   const infotext = infotextFor(upstream)
   return (index, batch) => {
-    const texts: Record<string, string> = { sdflow }
     const parameters = infotext(index, batch)
-    if (parameters) texts.parameters = parameters
-    return texts
+    return parameters ? { parameters, sdflow } : { sdflow }
   }
 }
 

@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util'
+import type { Provenance } from '@sdflow/nodes'
+import { usage } from '../args.js'
+import { readPngProvenance } from '../load-workflow.js'
+import { ExitCode, type Output } from '../output.js'
+
+export const inspectHelp = `sdflow inspect <file.png> [--json]
+  Show how a PNG saved by sdflow was made: the A1111 parameters text (prompt, seed, sampler,
+  ControlNet ...) and the sdflow chunk (workflow, inputs, per-node seeds, backend, checkpoint).
+  --json  print the text chunks as JSON (the sdflow chunk parsed)
+  Re-run it with: sdflow run <file.png> [--set name=value]...
+  Exit 0, or 2 (SDF_IMAGE_INVALID, SDF_PROVENANCE_MISSING) when the file is no PNG or has no
+  sdflow chunk.`
+
+export async function inspectCommand(args: string[], output: Output): Promise<number> {
+  const { values, positionals } = usage(() =>
+    parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean' } },
+    }),
+  )
+  const file = positionals[0]
+  if (!file || positionals.length > 1) {
+    output.err(inspectHelp)
+    return ExitCode.Invalid
+  }
+  const { texts, provenance } = await readPngProvenance(file)
+  if (values.json) {
+    output.out(JSON.stringify({ ...texts, sdflow: provenance }, null, 2))
+    return ExitCode.Ok
+  }
+  for (const line of describe(texts.parameters, provenance)) output.out(line)
+  return ExitCode.Ok
+}
+
+function describe(parameters: string | undefined, p: Provenance): string[] {
+  const lines = ['parameters:']
+  lines.push(...(parameters ? parameters.split('\n').map((l) => `  ${l}`) : ['  (none)']))
+  lines.push('', `workflow: ${p.workflow.name} (${Object.keys(p.workflow.nodes).length} nodes)`)
+  if (p.workflow.description) lines.push(`  ${p.workflow.description}`)
+  const inputs = Object.entries(p.inputs)
+  lines.push(inputs.length ? 'inputs:' : 'inputs: (defaults)')
+  for (const [name, value] of inputs) lines.push(`  ${name} = ${JSON.stringify(value)}`)
+  const nodes = Object.entries(p.nodes)
+  if (nodes.length) lines.push('nodes:')
+  for (const [id, n] of nodes) {
+    const facts = [
+      n.seeds?.length ? `seed${n.seeds.length > 1 ? 's' : ''} ${n.seeds.join(', ')}` : '',
+      n.backend ? `on ${n.backend}` : '',
+      n.checkpoint ? `checkpoint ${n.checkpoint}` : '',
+    ].filter(Boolean)
+    lines.push(`  ${id} (${n.type}): ${facts.join(', ')}`)
+  }
+  return lines
+}
