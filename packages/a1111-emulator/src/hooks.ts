@@ -56,9 +56,14 @@ async function applyFault(
       return reply.code(200).type('text/html; charset=utf-8').send(HTML_PAGE)
     case 'drop':
       return destroy(request, reply)
-    case 'hang':
-      await untilAborted(ctx.shutdown)
+    case 'hang': {
+      // until the emulator closes or the client gives up (then counted as abandoned)
+      const gone = new AbortController()
+      reply.raw.once('close', () => gone.abort())
+      await untilAborted(AbortSignal.any([ctx.shutdown, gone.signal]))
+      if (!ctx.shutdown.aborted) ctx.stats.abandoned(routePath(request))
       return destroy(request, reply)
+    }
     case 'slow':
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, fault.delayMs ?? SLOW_DEFAULT_DELAY_MS)

@@ -19,9 +19,14 @@ const children = new Set<ChildProcess>()
  * `listening on URL`. Every child still alive is SIGKILLed by `killChildServers`.
  */
 export function startServerProcess(args: readonly string[]): Promise<ChildServer> {
+  return startListening(script, args)
+}
+
+/** Any TypeScript entry point that prints `listening on URL`, run from the repository root. */
+export function startListening(entry: string, args: readonly string[]): Promise<ChildServer> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', script, ...args],
+    ['--conditions=source', '--import', 'tsx', entry, ...args],
     { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   children.add(child)
