@@ -105,6 +105,16 @@ describe('sd.qr-illusion', () => {
     expect(report.map((a) => a.weight)).toEqual([0.3, 0.4])
   })
 
+  it('stops starting rounds once max_gpu_seconds is spent', async () => {
+    const { result } = await run(
+      b.engine,
+      tuned({ weights: [0.2, 0.3, 0.4, 0.5], guidance_ends: [1], max_gpu_seconds: 0.001 }),
+    )
+    const report = JSON.parse(String(result.nodes.tune?.outputs?.report)) as AttemptRecord[]
+    expect(report).toHaveLength(1)
+    expect(result.outputs.ok).toBe(false)
+  })
+
   it('is served from cache with fixed seeds, never with seed -1', async () => {
     const doc = tuned({ weights: [1.2], guidance_ends: [1], max_attempts: 1 })
     await run(b.engine, doc)
