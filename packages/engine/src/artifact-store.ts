@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { fail, type ImageMime, type ImageRef } from '@sdflow/protocol'
 import sharp, { type Sharp } from 'sharp'
 import { ByteLru } from './byte-lru.js'
@@ -88,6 +89,8 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
         throw fail('SDF_IMAGE_INVALID', 'the data is not a PNG, JPEG or WebP image')
       }
       const { width, height } = await measure(bytes, maxPixels)
+      const cut = incomplete(bytes, mime)
+      if (cut) throw fail('SDF_IMAGE_INVALID', `the image is truncated or damaged: ${cut}`)
       const hash = createHash('sha256').update(bytes).digest('hex')
       const file = fileOf(hash, mime)
       if (!existsSync(file)) {
@@ -137,7 +140,8 @@ async function measure(
   let width: number | undefined
   let height: number | undefined
   try {
-    ;({ width, height } = await sharp(bytes).metadata())
+    // the header only: sharp's own pixel limit would misreport a bomb as unreadable
+    ;({ width, height } = await sharp(bytes, { limitInputPixels: false }).metadata())
   } catch (error) {
     throw fail('SDF_IMAGE_INVALID', `the image cannot be read: ${(error as Error).message}`, {
       cause: error,
@@ -152,4 +156,35 @@ async function measure(
     )
   }
   return { width, height }
+}
+
+/**
+ * Why the bytes are not a whole image, or undefined: a PNG must be a chain of chunks with
+ * valid CRCs ending in IEND, a JPEG must end with EOI, a WebP must be as long as its RIFF
+ * header says. Cheap (no decoding), and it catches an answer cut off in transit, which the
+ * header alone would not.
+ */
+export function incomplete(bytes: Buffer, mime: ImageMime): string | undefined {
+  if (mime === 'image/png') {
+    let at = 8
+    while (at + 12 <= bytes.length) {
+      const length = bytes.readUInt32BE(at)
+      const end = at + 12 + length
+      if (end > bytes.length) return `chunk at byte ${at} runs past the end`
+      const type = bytes.toString('latin1', at + 4, at + 8)
+      if (crc32(bytes.subarray(at + 4, at + 8 + length)) !== bytes.readUInt32BE(end - 4)) {
+        return `chunk ${type} at byte ${at} has a bad CRC`
+      }
+      if (type === 'IEND') return undefined
+      at = end
+    }
+    return 'no IEND chunk'
+  }
+  if (mime === 'image/jpeg') {
+    let end = bytes.length
+    while (end > 2 && bytes[end - 1] === 0) end-- // padding after EOI is harmless
+    return bytes[end - 2] === 0xff && bytes[end - 1] === 0xd9 ? undefined : 'no end-of-image marker'
+  }
+  const declared = bytes.length >= 8 ? bytes.readUInt32LE(4) + 8 : 0
+  return declared <= bytes.length ? undefined : `RIFF size ${declared} past the end`
 }
