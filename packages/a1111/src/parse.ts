@@ -2,6 +2,7 @@ import { fail } from '@sdflow/protocol'
 import { Ajv, type ValidateFunction } from 'ajv'
 import type { TSchema } from 'typebox'
 import { badResponse, type FailureSite } from './errors.js'
+import { refuseImageUrls } from './no-urls.js'
 import * as S from './schemas/index.js'
 
 const ajv = new Ajv({ allErrors: false, strict: false })
@@ -51,8 +52,12 @@ export function parseResponse<T>(
   throw badResponse(site, `unexpected response: field ${field} ${message}`, { field })
 }
 
-/** Check a request before sending; a mismatch is the caller's bug (SDF_PARAM_INVALID). */
+/**
+ * Check a request before sending; a mismatch is the caller's bug (SDF_PARAM_INVALID), and so
+ * is an image field holding a URL (the backend would fetch it).
+ */
 export function checkRequest<T>(validate: ValidateFunction<T>, value: unknown, what: string): T {
+  refuseImageUrls(value, what)
   if (validate(value)) return value
   const { field, message } = firstError(validate)
   throw fail('SDF_PARAM_INVALID', `${what} request: field ${field} ${message}`, {
