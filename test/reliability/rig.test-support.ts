@@ -1,7 +1,10 @@
 // Shared set-up of the reliability suite: emulators with faults, a config file with short
 // timeouts, the server (in-process via buildApp, or as a child process), run helpers.
 import { readdirSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { crc32, deflateSync } from 'node:zlib'
 import type { PoolSettings } from '@sdflow/a1111'
 import { type RunningEmulator, type StartOptions, startEmulator } from '@sdflow/a1111-emulator'
 import type { RunEvent } from '@sdflow/protocol'
@@ -187,3 +190,96 @@ export function save(from: string, prefix: string, params: Record<string, unknow
 /** Count of a request path on an emulator. */
 export const requests = (emulator: RunningEmulator, path = '/sdapi/v1/txt2img') =>
   emulator.stats().requests[path] ?? 0
+
+export interface Tamper {
+  status?: number
+  headers?: Record<string, string>
+  /** The body to answer with: a string as is, anything else as JSON. */
+  body: unknown
+}
+
+export interface TamperingProxy {
+  url: string
+  /** Requests seen per path. */
+  seen: Record<string, number>
+  close(): Promise<void>
+}
+
+/**
+ * A loopback HTTP server in front of an emulator: every request is forwarded, except that
+ * answers on `route` go through `tamper` (the emulator's JSON in, whatever to send out).
+ */
+export async function tamperingProxy(
+  target: string,
+  route: string,
+  tamper: (answer: Record<string, unknown>) => Tamper,
+): Promise<TamperingProxy> {
+  const seen: Record<string, number> = {}
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/'
+      seen[path] = (seen[path] ?? 0) + 1
+      const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined
+      fetch(`${target}${req.url ?? '/'}`, {
+        method: req.method,
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
+      })
+        .then(async (answer) => {
+          if (path !== route || !answer.ok) {
+            res.writeHead(answer.status, {
+              'content-type': answer.headers.get('content-type') ?? '',
+            })
+            res.end(Buffer.from(await answer.arrayBuffer()))
+            return
+          }
+          const out = tamper((await answer.json()) as Record<string, unknown>)
+          const text = typeof out.body === 'string' ? out.body : JSON.stringify(out.body)
+          res.writeHead(out.status ?? 200, { 'content-type': 'application/json', ...out.headers })
+          res.end(text)
+        })
+        .catch(() => res.destroy())
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/**
+ * A PNG that claims `side` x `side` pixels of 1-bit grey, all zero: a few KB that would
+ * inflate to side^2 pixels (a decompression bomb). Valid chunks and CRCs.
+ */
+export function bombPng(side = 20_000): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(data.length)
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(body))
+    return Buffer.concat([length, body, crc])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(side, 0)
+  header.writeUInt32BE(side, 4)
+  header[8] = 1 // bit depth
+  header[9] = 0 // greyscale
+  const row = 1 + Math.ceil(side / 8)
+  const raw = Buffer.alloc(row * side)
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
