@@ -141,6 +141,7 @@ export const qrIllusion = defineBackendNode({
     }
     const done: AttemptOutcome[] = []
     let gpuMs = 0
+    let finished = 0
     for (let round = 1; !search.done; round++) {
       if (params.max_gpu_seconds > 0 && gpuMs >= params.max_gpu_seconds * 1000) break
       const probes = search.next(Math.min(parallel, params.max_attempts - done.length))
@@ -160,8 +161,10 @@ export const qrIllusion = defineBackendNode({
             minScore: params.min_score,
           })
           const { record } = outcome
+          // step counts finished attempts, so it only grows when a round's candidates overlap
+          finished++
           ctx.progress({
-            step: done.length + k + 1,
+            step: finished,
             total: params.max_attempts,
             message: `attempt ${record.attempt}: weight ${record.weight}, guidance ${record.guidance_start}-${record.guidance_end}, seed ${record.seed} on ${record.backend}: score ${record.score.toFixed(2)}${record.ok ? ' scans' : ''}`,
           })
