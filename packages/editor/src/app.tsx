@@ -74,6 +74,7 @@ export function App({
   const [status, setStatusState] = useState<Status>()
   const [dialog, setDialog] = useState<'open' | undefined>()
   const [lightbox, setLightbox] = useState<string>()
+  const [arranging, setArranging] = useState(false)
   const stream = useRef<EventStream | undefined>(undefined)
   const statusTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
 
@@ -141,6 +142,10 @@ export function App({
   const loadDoc = useCallback(
     async (doc: WorkflowDocument, from: FileRef, isDirty = false) => {
       if (!editor) return
+      // a run belongs to the document it ran; another document starts without one
+      stream.current?.close()
+      dispatch({ type: 'reset' })
+      session.setActiveRun(undefined)
       const g = documentToGraph(doc)
       await editor.load(g)
       setFile(from)
@@ -151,7 +156,7 @@ export function App({
       else await editor.arrange()
       bump()
     },
-    [editor],
+    [editor, dispatch],
   )
 
   const openSaved = useCallback(
@@ -174,10 +179,11 @@ export function App({
     void (async () => {
       const wanted = workflowFromUrl()
       const draft = session.draft()
+      const runId = session.activeRun()
       if (wanted && !(draft?.file.name === wanted && draft.dirty)) await openSaved(wanted)
       else if (draft) await loadDoc(draft.doc, draft.file, draft.dirty)
-      const runId = session.activeRun()
       if (runId) {
+        session.setActiveRun(runId)
         try {
           await api.runInfo(runId)
           dispatch({ type: 'submitted', runId })
@@ -327,12 +333,9 @@ export function App({
   }, [store, notify])
   const newDoc = useCallback(async () => {
     if (dirty && !window.confirm('Discard unsaved changes?')) return
-    stream.current?.close()
-    dispatch({ type: 'reset' })
-    session.setActiveRun(undefined)
     setUrlWorkflow(undefined)
     await loadDoc(emptyDocument(), {})
-  }, [dirty, dispatch, loadDoc])
+  }, [dirty, loadDoc])
 
   const onDrop = useCallback(
     async (event: React.DragEvent) => {
@@ -376,7 +379,11 @@ export function App({
           saveAs: () => void saveAs(),
           run: () => void run(),
           cancel: () => void cancel(),
-          arrange: () => void editor?.arrange(),
+          arrange: () => {
+            if (!editor) return
+            setArranging(true)
+            editor.arrange().finally(() => setArranging(false))
+          },
           fit: () => void editor?.zoomToFit(),
           undo: () => void editor?.undo(),
           redo: () => void editor?.redo(),
@@ -388,6 +395,7 @@ export function App({
         className="canvas"
         ref={canvas}
         data-testid="canvas"
+        data-busy={arranging ? 'arranging' : undefined}
         onDragOver={(e) => e.preventDefault()}
         onDrop={(e) => void onDrop(e)}
       />

@@ -231,6 +231,41 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     await editor.addConnection(new SdConnection(source, link.output, target, link.input))
   }
 
+  /** The spot nearest `start` (on a grid around it) where `node` overlaps no other node. */
+  const freeSpot = (start: { x: number; y: number }, node: SdNode) => {
+    const boxes = editor
+      .getNodes()
+      .filter((n) => n.id !== node.id)
+      .map((n) => ({
+        ...(area.nodeViews.get(n.id)?.position ?? { x: 0, y: 0 }),
+        w: n.width,
+        h: n.height,
+      }))
+    const gap = 30
+    const free = (p: { x: number; y: number }) =>
+      boxes.every(
+        (b) =>
+          p.x + node.width + gap <= b.x ||
+          b.x + b.w + gap <= p.x ||
+          p.y + node.height + gap <= b.y ||
+          b.y + b.h + gap <= p.y,
+      )
+    for (let ring = 0; ring < 12; ring++) {
+      for (let i = -ring; i <= ring; i++) {
+        for (const [dx, dy] of [
+          [i, -ring],
+          [i, ring],
+          [-ring, i],
+          [ring, i],
+        ] as const) {
+          const p = { x: start.x + dx * (node.width + gap), y: start.y + dy * 160 }
+          if (free(p)) return p
+        }
+      }
+    }
+    return start
+  }
+
   const zoomToFit = async () => {
     const nodes = editor.getNodes()
     if (nodes.length > 0) await AreaExtensions.zoomAt(area, nodes, { scale: 0.9 })
@@ -285,11 +320,10 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
       if (!position) {
         const { x, y, k } = area.area.transform
         const rect = container.getBoundingClientRect()
-        const jitter = (editor.getNodes().length % 6) * 24
-        position = {
-          x: (rect.width / 2 - x) / k - node.width / 2 + jitter,
-          y: (rect.height / 2 - y) / k - 80 + jitter,
-        }
+        position = freeSpot(
+          { x: (rect.width / 2 - x) / k - node.width / 2, y: (rect.height / 2 - y) / k - 100 },
+          node,
+        )
       }
       await area.translate(node.id, position)
       options.onSelect(node.id)

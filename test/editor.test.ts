@@ -1,0 +1,238 @@
+/**
+ * The editor in a real Chromium against the server with its embedded A1111 emulator. Needs
+ * `npm run build -w @sdflow/editor` first (the root `npm test` does it).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type StartedServer, startServer } from '@sdflow/server'
+import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const root = new URL('..', import.meta.url).pathname
+const shots = join(root, 'test-results/editor')
+const CHROMIUM = '/usr/bin/chromium'
+const NAME = 'fox-upscale'
+
+let dir: string
+let server: StartedServer
+let context: BrowserContext
+let page: Page
+const consoleErrors: string[] = []
+/** A 400 the test provokes on purpose (Chromium logs every failed fetch). */
+let expectedStatus: number | undefined
+
+const node = (id: string) => page.locator(`[data-testid="node"][data-node-id="${id}"]`)
+const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) })
+
+async function dragSocket(from: string, to: string): Promise<void> {
+  const a = await page.locator(from).boundingBox()
+  const b = await page.locator(to).boundingBox()
+  if (!a || !b) throw new Error(`socket not visible: ${a ? to : from}`)
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 })
+  await page.mouse.up()
+}
+const output = (id: string, key: string) =>
+  `[data-node-id="${id}"] [data-testid="output-${key}"] .sd-socket`
+const input = (id: string, key: string) =>
+  `[data-node-id="${id}"] [data-testid="input-${key}"] .sd-socket`
+
+/** Drop a file on the canvas as a user would from the desktop. */
+async function dropFile(name: string, mime: string, bytes: Buffer): Promise<void> {
+  const script = `(() => {
+    const bytes = Uint8Array.from(atob(${JSON.stringify(bytes.toString('base64'))}), (c) => c.charCodeAt(0))
+    const data = new DataTransfer()
+    data.items.add(new File([bytes], ${JSON.stringify(name)}, { type: ${JSON.stringify(mime)} }))
+    const canvas = document.querySelector('[data-testid="canvas"]')
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      canvas.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }))
+    }
+  })()`
+  await page.evaluate(script)
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'packages/editor/dist/index.html'))) {
+    throw new Error('build the editor first: npm run build -w @sdflow/editor')
+  }
+  mkdirSync(shots, { recursive: true })
+  dir = await mkdtemp(join(tmpdir(), 'sdflow-editor-'))
+  server = await startServer({
+    port: 0,
+    logger: false,
+    dataDir: join(dir, 'data'),
+    workflowsDir: join(dir, 'workflows'),
+    runtimeOptions: {
+      backends: 'auto',
+      emulatorStepMs: 60,
+      outDir: join(dir, 'out'),
+      inDir: join(dir, 'in'),
+    },
+  })
+  // a fresh profile (--user-data-dir) per run
+  context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
+    executablePath: CHROMIUM,
+    viewport: { width: 1280, height: 800 },
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  page = context.pages()[0] ?? (await context.newPage())
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return
+    const text = message.text()
+    if (expectedStatus && text.includes(`status of ${expectedStatus}`)) return
+    consoleErrors.push(text)
+  })
+  page.on('pageerror', (error) => consoleErrors.push(error.message))
+  page.on('dialog', (dialog) => void dialog.accept(NAME))
+  await page.goto(server.url)
+  await page.locator('[data-testid="palette"]').waitFor()
+})
+
+afterAll(async () => {
+  await context?.close()
+  await server?.close()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('editor in Chromium', () => {
+  it('builds txt2img -> upscale -> save from the palette by dragging links', async () => {
+    const palette = page.locator('[data-testid="palette"]')
+    await palette.locator('input[type="search"]').fill('text to')
+    await palette.locator('[data-type="sd.txt2img"]').click()
+    await palette.locator('input[type="search"]').fill('')
+    await palette.locator('[data-type="sd.upscale"]').click()
+    await palette.locator('[data-type="image.save"]').click()
+    await expect.poll(() => page.locator('[data-testid="node"]').count()).toBe(3)
+    await page.locator('[data-testid="fit-button"]').click()
+
+    await node('txt2img').locator('[data-param="prompt"] textarea').fill('a red fox in the snow')
+    await dragSocket(output('txt2img', 'image'), input('upscale', 'image'))
+    await dragSocket(output('upscale', 'image'), input('save', 'image'))
+    await expect.poll(() => page.locator('[data-testid="connection"]').count()).toBe(2)
+
+    // fewer steps, set in the inspector (all params), so the run is short
+    await node('txt2img').locator('.sd-node-title').click()
+    await page.locator('[data-testid="inspector"] [data-param="steps"] input').fill('16')
+    await page.locator('[data-testid="arrange-button"]').click()
+    await page.locator('[data-testid="canvas"]:not([data-busy])').waitFor()
+    await expect.poll(() => node('txt2img').locator('[data-testid="issue"]').count()).toBe(0)
+    await shot('1-built')
+  })
+
+  it('refuses a link between incompatible sockets and says why', async () => {
+    await dragSocket(output('txt2img', 'seeds'), input('save', 'image'))
+    await expect
+      .poll(() => page.locator('[data-testid="status"]').textContent())
+      .toContain('integer cannot feed an input of kind image')
+    await expect.poll(() => page.locator('[data-testid="connection"]').count()).toBe(2)
+    await shot('2-refused')
+  })
+
+  it('saves under a name and opens it again from /?workflow=NAME', async () => {
+    await page.locator('[data-testid="save-as-button"]').click()
+    await expect
+      .poll(() => page.locator('[data-testid="status"]').textContent())
+      .toContain(`Saved ${NAME}`)
+    const saved = JSON.parse(readFileSync(join(dir, 'workflows', `${NAME}.json`), 'utf8'))
+    expect(saved.nodes.txt2img.params).toMatchObject({ prompt: 'a red fox in the snow', steps: 16 })
+    expect(saved.nodes.save.inputs.image).toEqual({ node: 'upscale', output: 'image' })
+    expect(saved.nodes.txt2img.ui).toMatchObject({ x: expect.any(Number), y: expect.any(Number) })
+
+    await page.goto(`${server.url}/?workflow=${NAME}`)
+    await expect.poll(() => page.locator('[data-testid="node"]').count()).toBe(3)
+    await expect.poll(() => page.locator('[data-testid="connection"]').count()).toBe(2)
+    await expect(
+      node('txt2img').locator('[data-param="prompt"] textarea').inputValue(),
+    ).resolves.toBe('a red fox in the snow')
+    await expect(page.locator('[data-testid="doc-title"]').textContent()).resolves.toBe(NAME)
+  })
+
+  it('runs it: progress advances, then output thumbnails appear, also after a reload', async () => {
+    await page.locator('[data-testid="run-button"]').click()
+    const progress = node('txt2img').locator('[data-testid="node-progress"]')
+    await progress.waitFor()
+    const steps = new Set<number>()
+    for (let i = 0; i < 40 && steps.size < 3; i++) {
+      const step = await progress.getAttribute('data-step').catch(() => null)
+      if (step !== null) steps.add(Number(step))
+      await page.waitForTimeout(50)
+    }
+    expect(steps.size).toBeGreaterThanOrEqual(2)
+    await shot('3-running')
+
+    // closing and reopening the page picks the stream up again
+    await page.reload()
+    await node('save')
+      .locator('img[data-testid="node-output"]')
+      .first()
+      .waitFor({ timeout: 20_000 })
+    await expect(node('txt2img').getAttribute('data-status')).resolves.toBe('done')
+    await expect(node('save').getAttribute('data-status')).resolves.toBe('done')
+    await expect
+      .poll(() => page.locator('[data-testid="run-phase"]').textContent())
+      .toBe('finished')
+    const src = await node('save')
+      .locator('img[data-testid="node-output"]')
+      .first()
+      .getAttribute('src')
+    expect(src).toMatch(/^\/api\/artifacts\/[0-9a-f]{64}$/)
+    await shot('4-finished')
+
+    await node('save').locator('img[data-testid="node-output"]').first().click()
+    await page.locator('[data-testid="lightbox"] img').waitFor()
+    await page.keyboard.press('Escape')
+    await expect.poll(() => page.locator('[data-testid="lightbox"]').count()).toBe(0)
+  })
+
+  it('loads the workflow embedded in a PNG that sdflow wrote', async () => {
+    const pngs = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.png'))
+    expect(pngs.length).toBeGreaterThan(0)
+    await page.locator('[data-testid="palette"] [data-type="image.qr-code"]').click()
+    await expect.poll(() => page.locator('[data-testid="node"]').count()).toBe(4)
+    await dropFile(
+      pngs[0] as string,
+      'image/png',
+      readFileSync(join(dir, 'out', pngs[0] as string)),
+    )
+    await expect.poll(() => page.locator('[data-testid="node"]').count()).toBe(3)
+    await expect(page.locator('[data-testid="status"]').textContent()).resolves.toContain('Loaded')
+  })
+
+  it('shows the issues of a workflow that cannot run on the node and field they name', async () => {
+    const bad = readFileSync(join(root, 'test/fixtures/workflows/unknown-sampler.json'))
+    await dropFile('unknown-sampler.json', 'application/json', bad)
+    await expect.poll(() => page.locator('[data-testid="node"]').count()).toBe(1)
+    // checked in the editor before any run
+    const issue = node('gen').locator(
+      '[data-testid="issue"][data-pointer="/nodes/gen/params/sampler_name"]',
+    )
+    await expect.poll(() => issue.count()).toBeGreaterThan(0)
+
+    // and the server's verdict when run
+    expectedStatus = 400
+    await page.locator('[data-testid="run-button"]').click()
+    await expect.poll(() => issue.first().textContent()).toContain('did you mean')
+    await expect
+      .poll(() => page.locator('[data-testid="status"]').textContent())
+      .toContain('Not run')
+    expectedStatus = undefined
+    await shot('5-issues')
+  })
+
+  it('logged no console errors', () => {
+    expect(consoleErrors).toEqual([])
+  })
+})
