@@ -8,6 +8,8 @@ export interface CacheEntry {
   outputs: NodeOutputs
   files: string[]
   meta?: Record<string, unknown>
+  /** The backend that produced the result, for provenance. */
+  backend?: string
 }
 
 export interface NodeCache {

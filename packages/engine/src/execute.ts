@@ -212,10 +212,11 @@ async function runNode<S>(
     ctx.signal.throwIfAborted()
     checkOutputs(node, outputs)
     const durationMs = Math.round(performance.now() - began)
-    if (key) ctx.cache.set(key, meta ? { outputs, files, meta } : { outputs, files })
     const result: NodeResult = { status: 'done', outputs, files, durationMs }
     if (backend) result.backend = backend
     if (meta) result.meta = meta
+    if (key)
+      ctx.cache.set(key, { outputs, files, ...(meta && { meta }), ...(backend && { backend }) })
     await ctx.commit?.(nodeId, result)
     const finished: RunEventBody = { type: 'node.finished', nodeId, outputs, files, durationMs }
     if (backend) finished.backend = backend
@@ -246,6 +247,7 @@ function cached<S>(ctx: ExecuteContext<S>, nodeId: string, entry: CacheEntry): N
   ctx.emit(event)
   const result: NodeResult = { status: 'cached', outputs: entry.outputs, files: entry.files }
   if (entry.meta) result.meta = entry.meta
+  if (entry.backend) result.backend = entry.backend
   return result
 }
 

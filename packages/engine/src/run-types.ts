@@ -44,7 +44,10 @@ export interface RunOptions {
    * Results of nodes that finished in an earlier attempt of this run (resume after a crash):
    * they are announced as node.cached and never run again, whatever their cache policy.
    */
-  reuse?: Record<string, { outputs: NodeOutputs; files: string[]; meta?: Record<string, unknown> }>
+  reuse?: Record<
+    string,
+    { outputs: NodeOutputs; files: string[]; meta?: Record<string, unknown>; backend?: string }
+  >
   /**
    * Called with each node's result before node.finished is announced (and awaited), so a run
    * store can commit it first: an announced result is never lost.
