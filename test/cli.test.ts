@@ -281,6 +281,11 @@ describe('sdflow serve and run --server', () => {
       expect(ran.code, ran.stderr).toBe(0)
       expect(ran.stdout).toContain(`4 nodes: 4 ran, 0 cached, 0 failed`)
       expect(readdirSync(out)).toHaveLength(1)
+      expect(ran.stdout).toMatch(/GPU \d+\.\d s/)
+
+      const qr = await sdflow(['run', workflow('qr-illusion.json'), '--server', url])
+      expect(qr.code, qr.stderr).toBe(0)
+      expect(qr.stdout).toMatch(/scan: ok ".+" score/)
 
       const invalid = await sdflow(['run', fixture('unknown-sampler.json'), '--server', url])
       expect(invalid.code).toBe(2)

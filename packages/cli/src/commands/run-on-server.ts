@@ -1,4 +1,6 @@
+import { costLine, runCost, scanChecks, scanLine } from '@sdflow/nodes'
 import type { RunEvent } from '@sdflow/protocol'
+import { collectNodeResults } from '../node-results.js'
 import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'
 import { RemoteInvalid, runRemote } from '../remote.js'
 import { liveDisplay, summaryLine } from '../render/live-display.js'
@@ -19,6 +21,7 @@ export async function runOnServer(
   const nodes = (doc as { nodes?: Record<string, { type?: string }> }).nodes ?? {}
   const nodeTypes = new Map(Object.entries(nodes).map(([id, n]) => [id, n.type ?? '?']))
   const display = flags.json ? undefined : liveDisplay(output, nodeTypes)
+  const observed = collectNodeResults()
   const controller = new AbortController()
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(ExitCode.Cancelled)
@@ -31,8 +34,11 @@ export async function runOnServer(
       server: flags.server,
       token: flags.token,
       signal: controller.signal,
-      onEvent: (event: RunEvent) =>
-        flags.json ? output.out(JSON.stringify(event)) : display?.onEvent(event),
+      onEvent: (event: RunEvent) => {
+        observed.onEvent(event)
+        if (flags.json) output.out(JSON.stringify(event))
+        else display?.onEvent(event)
+      },
     })
     display?.close()
     const last = run.last
@@ -40,20 +46,29 @@ export async function runOnServer(
       output.err(`lost the connection to ${flags.server}; run ${run.runId} may go on there`)
       return ExitCode.Failed
     }
-    if (flags.json) return exitFor(statusOf(last))
+    const scans = scanChecks(observed.nodes, nodeTypes)
+    // a finished run whose QR code does not scan failed its purpose: scripts rely on exit 1
+    const exit =
+      last.type === 'run.finished' && scans.some((c) => !c.ok)
+        ? ExitCode.Failed
+        : exitFor(statusOf(last))
+    if (flags.json) return exit
     if (last.type === 'run.failed') for (const issue of last.issues) output.err(formatIssue(issue))
     if ('summary' in last) {
       output.out('')
       output.out(`${summaryLine(last.summary)} on ${flags.server} (run ${run.runId})`)
     }
+    const cost = runCost(observed.nodes, await prices(flags.server))
+    if (cost.gpuMs > 0) output.out(costLine(cost))
     if (last.type === 'run.finished') {
       for (const [name, value] of Object.entries(last.outputs)) {
         if (typeof value !== 'object') output.out(`${name}: ${String(value)}`)
       }
     }
     if ('files' in last) for (const path of last.files) output.out(`wrote ${relativeToCwd(path)}`)
+    for (const check of scans) output.out(scanLine(check, scans.length > 1))
     if (last.type === 'run.cancelled') output.err('cancelled')
-    return exitFor(statusOf(last))
+    return exit
   } catch (error) {
     if (!(error instanceof RemoteInvalid)) throw error
     if (flags.json) output.out(JSON.stringify({ type: 'invalid', issues: error.issues }))
@@ -61,6 +76,19 @@ export async function runOnServer(
     return ExitCode.Invalid
   } finally {
     process.off('SIGINT', onSigint)
+  }
+}
+
+/** Price per GPU-second by backend id, as the server's backends report it. */
+async function prices(server: string): Promise<Record<string, number>> {
+  try {
+    const response = await fetch(`${server.replace(/\/+$/, '')}/api/backends`)
+    const backends = (await response.json()) as { id: string; pricePerSecond?: number }[]
+    return Object.fromEntries(
+      backends.flatMap((b) => (b.pricePerSecond === undefined ? [] : [[b.id, b.pricePerSecond]])),
+    )
+  } catch {
+    return {}
   }
 }
 
