@@ -2,7 +2,7 @@
  * The editor in a real Chromium against the server with its embedded A1111 emulator. Needs
  * `npm run build -w @sdflow/editor` first (the root `npm test` does it).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -108,6 +108,28 @@ afterAll(async () => {
 })
 
 describe('editor in Chromium', () => {
+  it('adds a node from the context menu; Delete, Ctrl+Z and Ctrl+Shift+Z work', async () => {
+    const count = () => page.locator('[data-testid="node"]').count()
+    const box = await page.locator('[data-testid="canvas"]').boundingBox()
+    if (!box) throw new Error('no canvas')
+    await page.mouse.click(box.x + 200, box.y + 150, { button: 'right' })
+    const item = (text: string) =>
+      page.locator('[data-testid="context-menu-item"]', { hasText: new RegExp(`^${text}$`) })
+    await item('mask').hover()
+    await item('Shape mask').click()
+    await expect.poll(count).toBe(1)
+    await expect(page.locator('[data-testid="node"]').getAttribute('data-node-type')).resolves.toBe(
+      'mask.shape',
+    )
+    await page.locator('[data-testid="node"] .sd-node-title').click()
+    await page.keyboard.press('Delete')
+    await expect.poll(count).toBe(0)
+    await page.keyboard.press('Control+z')
+    await expect.poll(count).toBe(1)
+    await page.keyboard.press('Control+Shift+z')
+    await expect.poll(count).toBe(0)
+  })
+
   it('builds txt2img -> upscale -> save from the palette by dragging links', async () => {
     const palette = page.locator('[data-testid="palette"]')
     await palette.locator('input[type="search"]').fill('text to')
@@ -158,6 +180,22 @@ describe('editor in Chromium', () => {
       node('txt2img').locator('[data-param="prompt"] textarea').inputValue(),
     ).resolves.toBe('a red fox in the snow')
     await expect(page.locator('[data-testid="doc-title"]').textContent()).resolves.toBe(NAME)
+  })
+
+  it('refuses to save over a file changed since it was opened (412), and says so', async () => {
+    const file = join(dir, 'workflows', `${NAME}.json`)
+    const theirs = JSON.parse(readFileSync(file, 'utf8'))
+    writeFileSync(file, JSON.stringify({ ...theirs, description: 'changed elsewhere' }))
+    expectedStatus = 412
+    await page.locator('[data-testid="save-button"]').click()
+    await expect
+      .poll(() => page.locator('[data-testid="status"]').textContent())
+      .toContain('Conflict')
+    expectedStatus = undefined
+    expect(JSON.parse(readFileSync(file, 'utf8')).description).toBe('changed elsewhere')
+    // reopen to continue from the server's version
+    await page.goto(`${server.url}/?workflow=${NAME}`)
+    await expect.poll(() => page.locator('[data-testid="connection"]').count()).toBe(2)
   })
 
   it('runs it: progress advances, then output thumbnails appear, also after a reload', async () => {

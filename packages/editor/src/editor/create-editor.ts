@@ -331,6 +331,8 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     },
     setParam: env.setParam,
     async deleteSelected() {
+      // one undo step of its own, however soon after the last change
+      history.separate()
       const chosen = editor.getNodes().filter((n) => n.selected)
       for (const node of chosen) {
         for (const c of editor.getConnections()) {
