@@ -203,8 +203,9 @@ export function openRunStore(file: string): RunStore {
       'INSERT INTO runs (id, workflow, doc, inputs, status, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     insertEvent: db.prepare('INSERT INTO events (run_id, seq, type, json) VALUES (?, ?, ?, ?)'),
-    lastSeq: db.prepare('SELECT last_seq FROM runs WHERE id = ?').pluck(),
-    bumpSeq: db.prepare('UPDATE runs SET last_seq = MAX(last_seq, ?) WHERE id = ?'),
+    // from the events, not a column of the run's row: updating that row per event would
+    // rewrite the stored document each time (quadratic for a big workflow)
+    lastSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = ?').pluck(),
     status: db.prepare('UPDATE runs SET status = ? WHERE id = ?'),
     started: db.prepare(
       "UPDATE runs SET status = 'running', started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ?",
@@ -346,7 +347,6 @@ export function openRunStore(file: string): RunStore {
 
   const append = db.transaction((event: RunEvent): number => {
     const info = q.insertEvent.run(event.runId, event.seq, event.type, json(event))
-    q.bumpSeq.run(event.seq, event.runId)
     fold(event)
     return Number(info.lastInsertRowid)
   })
@@ -357,7 +357,7 @@ export function openRunStore(file: string): RunStore {
       workflow: row.workflow,
       status: row.status,
       createdAt: row.created_at,
-      lastSeq: row.last_seq,
+      lastSeq: q.lastSeq.get(row.id) as number,
       inputs: parse(row.inputs) ?? {},
       files: parse(row.files) ?? [],
       issues: parse(row.issues) ?? [],
