@@ -150,6 +150,9 @@ async function runNode<S>(
 ): Promise<NodeResult> {
   const { definition, spec } = node.node
   const nodeId = node.id
+  // nodes that finish without I/O would otherwise chain in microtasks and starve the event
+  // loop (HTTP, WebSocket, timers) until the whole run is over
+  await new Promise<void>((resolve) => setImmediate(resolve))
   const reused = ctx.reuse?.[nodeId]
   if (reused && stillThere(ctx.artifacts, reused.outputs, reused.files))
     return cached(ctx, nodeId, reused)
