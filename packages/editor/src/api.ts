@@ -1,5 +1,5 @@
 import type { Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
-import type { BackendInfo } from './lint.js'
+import type { BackendInfo } from './catalog.js'
 
 /** An error answer of the server: `{statusCode, code, message, issues}`. */
 export class ApiError extends Error {
@@ -81,6 +81,11 @@ export const api = {
       jsonInit('PUT', doc, pre),
     )
     return { etag: res.headers.get('etag') ?? undefined }
+  },
+  /** The engine's validation, backend catalogs included; nothing runs. */
+  async validate(doc: WorkflowDocument, signal?: AbortSignal): Promise<Issue[]> {
+    const init = { ...jsonInit('POST', { workflow: doc }), signal }
+    return (await json<{ issues: Issue[] }>('/api/validate', init)).body.issues
   },
   async run(doc: WorkflowDocument): Promise<{ runId: string }> {
     return (await json<{ runId: string }>('/api/runs', jsonInit('POST', { workflow: doc }))).body

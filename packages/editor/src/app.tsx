@@ -9,6 +9,7 @@ import {
   useSyncExternalStore,
 } from 'react'
 import { ApiError, api } from './api.js'
+import type { BackendInfo } from './catalog.js'
 import {
   documentToGraph,
   emptyDocument,
@@ -20,7 +21,6 @@ import { createEditor, type EditorHandle } from './editor/create-editor.js'
 import type { ViewState } from './editor/schemes.js'
 import { type EventStream, followRun } from './events-socket.js'
 import { indexIssues } from './issues.js'
-import { type BackendInfo, lintGraph } from './lint.js'
 import { workflowFromFile } from './png-workflow.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
@@ -209,10 +209,14 @@ export function App({
     if (version > 0) setServerIssues([])
   }, [version])
 
-  const lint = useMemo(
-    () => lintGraph(graph, specMap, view.backends),
-    [graph, specMap, view.backends],
-  )
+  // the engine's own validation, on the server: the editor never judges a workflow itself
+  const [checked, setChecked] = useState<Issue[]>([])
+  useEffect(() => {
+    if (specMap.size === 0) return
+    const controller = new AbortController()
+    api.validate(graphToDocument(graph, isMulti), controller.signal).then(setChecked, () => {})
+    return () => controller.abort()
+  }, [graph, specMap, isMulti])
   const runIssues = useMemo(() => {
     const out: Issue[] = [...view.run.issues]
     for (const n of Object.values(view.run.nodes))
@@ -221,14 +225,16 @@ export function App({
   }, [view.run])
   const index = useMemo(() => {
     const seen = new Set<string>()
-    const all = [...(serverIssues.length > 0 ? serverIssues : lint), ...runIssues].filter((i) => {
-      const key = `${i.pointer} ${i.message}`
-      if (seen.has(key)) return false
-      seen.add(key)
-      return true
-    })
+    const all = [...(serverIssues.length > 0 ? serverIssues : checked), ...runIssues].filter(
+      (i) => {
+        const key = `${i.pointer} ${i.message}`
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      },
+    )
     return indexIssues(all)
-  }, [serverIssues, lint, runIssues])
+  }, [serverIssues, checked, runIssues])
   useEffect(() => {
     store.set((s) => ({ ...s, issues: index.byNode }))
   }, [index, store])

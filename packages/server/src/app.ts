@@ -19,6 +19,7 @@ import { artifactRoutes } from './routes/artifacts.js'
 import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
+import { validateRoutes } from './routes/validate.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
@@ -148,6 +149,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(metaRoutes)
   await app.register(workflowRoutes)
   await app.register(runRoutes)
+  await app.register(validateRoutes)
   await app.register(artifactRoutes)
   await app.register(eventRoutes)
   await app.register(editorRoutes)

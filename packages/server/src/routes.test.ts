@@ -201,6 +201,32 @@ describe('workflows', () => {
   })
 })
 
+describe('validate', () => {
+  it('answers every issue of a workflow without running or storing it', async () => {
+    const doc = qrWorkflow('v')
+    const nodes = doc.nodes as Record<string, { params?: Record<string, unknown> }>
+    for (const node of Object.values(nodes)) node.params = { ...node.params, colour: 1 }
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/validate',
+      ...json({ workflow: doc }),
+    })
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body.valid).toBe(false)
+    expect(body.issues.length).toBe(Object.keys(nodes).length)
+    expect(body.issues[0]).toMatchObject({ code: 'SDF_PARAM_UNKNOWN' })
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/validate',
+      ...json({ workflow: qrWorkflow('v') }),
+    })
+    expect(ok.json()).toEqual({ valid: true, issues: [] })
+    const runs = await t.app.inject({ url: '/api/runs?limit=500' })
+    expect(runs.json().runs.filter((r: { workflow: string }) => r.workflow === 'v')).toEqual([])
+  })
+})
+
 describe('runs', () => {
   it('refuses an invalid workflow with every issue and queues nothing', async () => {
     const before = (await t.app.inject({ url: '/api/runs' })).json().runs.length

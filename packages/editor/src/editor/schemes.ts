@@ -3,7 +3,7 @@ import { ClassicPreset, type GetSchemes } from 'rete'
 import type { ContextMenuExtra } from 'rete-context-menu-plugin'
 import type { MinimapExtra } from 'rete-minimap-plugin'
 import type { ReactArea2D } from 'rete-react-plugin'
-import type { BackendInfo } from '../lint.js'
+import type { BackendInfo } from '../catalog.js'
 import type { RunView } from '../run-state.js'
 import type { Store } from '../store.js'
 

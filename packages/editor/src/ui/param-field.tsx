@@ -1,6 +1,6 @@
 import type { Issue } from '@sdflow/protocol'
 import { useEffect, useId, useRef, useState } from 'react'
-import { type BackendInfo, catalogNames } from '../lint.js'
+import { type BackendInfo, catalogNames } from '../catalog.js'
 import { catalogOptions, type Field, formatValue, parseField } from '../schema-controls.js'
 import { IssueList } from './issue-list.js'
 import { useStopPointer } from './stop-pointer.js'
