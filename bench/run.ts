@@ -1,5 +1,6 @@
 // Runs the named benchmarks (all when none is named) and prints their figures against targets.
 import { benchBackends } from './backends.js'
+import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 
 type Figure = {
@@ -12,6 +13,7 @@ type Figure = {
 const suites: Record<string, () => Promise<Figure[]>> = {
   engine: benchEngine,
   backends: benchBackends,
+  editor: benchEditor,
 }
 
 const wanted = process.argv.slice(2)
