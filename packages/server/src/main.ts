@@ -5,7 +5,8 @@ import { type StartedServer, startServer } from './start.js'
 
 /**
  * `sdflow-server [--host H] [--port P] [--token T] [--data DIR] [--workflows DIR] [--out DIR] [--in DIR]
- * [--backend URL]... [--config FILE] [--concurrency N] [--no-resume] [--quiet] [--verbose]`: listen, print
+ * [--backend URL]... [--config FILE] [--concurrency N] [--shutdown-grace MS] [--no-resume]
+ * [--quiet] [--verbose]`: listen, print
  * `listening on http://HOST:PORT`, stop cleanly on SIGTERM or SIGINT. SDFLOW_TOKEN may hold
  * the token.
  */
@@ -25,6 +26,7 @@ export async function main(
       backend: { type: 'string', multiple: true },
       config: { type: 'string' },
       concurrency: { type: 'string' },
+      'shutdown-grace': { type: 'string' },
       'no-resume': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -49,6 +51,9 @@ export async function main(
     },
   }
   if (values.concurrency !== undefined) options.concurrency = Number(values.concurrency)
+  if (values['shutdown-grace'] !== undefined) {
+    options.shutdownGraceMs = Number(values['shutdown-grace'])
+  }
   const server = await startServer(options)
   process.stdout.write(`listening on ${server.url}\n`)
   const stop = (signal: string) => {
