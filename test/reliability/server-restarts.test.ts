@@ -204,7 +204,7 @@ describe('SIGTERM mid-run', () => {
       body: JSON.stringify({ workflow: twoStage() }),
     }).then(
       async (r) => ({ status: r.status, body: (await r.json()) as { code?: string } }),
-      () => ({ status: 0, body: {} }),
+      () => ({ status: 0, body: {} as { code?: string } }),
     )
     if (late.status !== 0) {
       expect(late.status).toBe(503)
