@@ -113,8 +113,9 @@ const strange: unknown[] = [
 /** Every path to a value inside `value` (objects and arrays), as key lists. */
 function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []) {
   out.push(prefix)
-  if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...prefix, i], out))
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) paths(v, [...prefix, i], out)
+  } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) paths(v, [...prefix, k], out)
   }
   return out
