@@ -35,6 +35,17 @@ describe('image.save', () => {
     expect(readFileSync(join(output, 'cat-00007.png'), 'utf8')).toBe('someone else')
   })
 
+  it('reuses a file that already holds the same bytes (a save re-run after a crash)', async () => {
+    const { output } = harness()
+    const image = await solid(3, 3, [9, 9, 9])
+    // two engines with their own caches, as a restarted process would be
+    for (const engine of [harness({ output }).engine, harness({ output }).engine]) {
+      const result = await runOk(engine, save({ metadata: false }, image))
+      expect(result.files).toEqual([join(output, 'sdflow-00001.png')])
+    }
+    expect(readdirSync(output)).toEqual(['sdflow-00001.png'])
+  })
+
   it('keeps every file intact when runs save the same prefix at the same moment', async () => {
     const first = harness()
     // a second engine, with its own cache and artifacts, writing to the same output folder

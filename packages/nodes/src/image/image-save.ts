@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { copyFile, link, mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises'
+import {
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises'
 import { join } from 'node:path'
 import { type ArtifactStore, defineNode, resolveUnder } from '@sdflow/engine'
 import { fail, type ImageRef, Socket, withPngText } from '@sdflow/protocol'
@@ -43,11 +53,14 @@ export const imageSave = defineNode({
     await mkdir(resolveUnder(roots.output, params.folder, at), { recursive: true })
     // check again now that the folders exist: a link swapped in meanwhile is caught here
     const folder = resolveUnder(roots.output, params.folder, at)
-    let next = await firstFreeNumber(folder, params.prefix)
+    const existing = (await readdir(folder)).filter((name) => ownName(params.prefix, name))
+    let next = firstFreeNumber(existing, params.prefix)
     const texts = params.metadata ? textsFor(run, upstream()) : undefined
     await mapBatch(inputs.image, signal, async (ref, index) => {
       const png = await pngBytes(artifacts, ref)
       const bytes = texts ? Buffer.from(withPngText(png, texts(index, inputs.image.length))) : png
+      const same = await sameFile(folder, existing, bytes)
+      if (same) return wrote(same)
       const saved = await saveUnique(folder, params.prefix, next, bytes, signal)
       next = saved.number + 1
       wrote(saved.path)
@@ -76,15 +89,34 @@ async function pngBytes(artifacts: ArtifactStore, ref: ImageRef): Promise<Buffer
 
 const fileName = (prefix: string, n: number) => `${prefix}-${String(n).padStart(5, '0')}.png`
 
+const numberOf = (prefix: string, name: string) =>
+  name.startsWith(`${prefix}-`) && /^\d{5,}\.png$/.test(name.slice(prefix.length + 1))
+    ? Number(name.slice(prefix.length + 1, -4))
+    : undefined
+const ownName = (prefix: string, name: string) => numberOf(prefix, name) !== undefined
+
 /** One past the highest number already used with this prefix (a hint; linking decides). */
-async function firstFreeNumber(folder: string, prefix: string): Promise<number> {
-  const pattern = new RegExp(`^${prefix.replaceAll('.', '\\.')}-(\\d{5,})\\.png$`)
-  let highest = 0
-  for (const name of await readdir(folder)) {
-    const n = Number(pattern.exec(name)?.[1] ?? 0)
-    if (n > highest) highest = n
+function firstFreeNumber(names: readonly string[], prefix: string): number {
+  return Math.max(0, ...names.map((name) => numberOf(prefix, name) ?? 0)) + 1
+}
+
+/**
+ * A file of this prefix that already holds exactly these bytes: the same image with the same
+ * provenance, as when a save re-runs after a crash between writing and recording. It is reused,
+ * never written twice. Only files of the same size are read.
+ */
+async function sameFile(
+  folder: string,
+  names: readonly string[],
+  bytes: Buffer,
+): Promise<string | undefined> {
+  for (const name of names) {
+    const path = join(folder, name)
+    const info = await stat(path).catch(() => undefined)
+    if (info?.size !== bytes.length) continue
+    if ((await readFile(path)).equals(bytes)) return path
   }
-  return highest + 1
+  return undefined
 }
 
 /**
