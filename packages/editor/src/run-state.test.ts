@@ -77,6 +77,8 @@ describe('run state reducer', () => {
     expect(s.nodes.gen?.images).toEqual([image('a')])
     expect(s.nodes.up?.status).toBe('cached')
     expect(s.nodes.up?.images).toEqual([image('b')])
+    expect(s.nodes.gen?.values).toEqual({ seeds: 7 })
+    expect(s.nodes.up?.values).toBeUndefined()
     expect(s.lastSeq).toBe(happy.length)
     expect(s.log.map((l) => l.text)).toContain('up cached')
   })

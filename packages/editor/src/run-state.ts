@@ -9,6 +9,8 @@ export interface NodeView {
   preview?: string
   /** Images among the node's outputs. */
   images: ImageRef[]
+  /** The node's plain outputs (string, number, boolean), by output name. */
+  values?: Record<string, string | number | boolean>
   issue?: Issue
   backend?: string
   durationMs?: number
@@ -68,6 +70,19 @@ export function imagesOf(outputs: NodeOutputs): ImageRef[] {
     else if (isImageRef(value)) out.push(value)
   }
   return out
+}
+
+/** The plain (string, number, boolean) values among a node's outputs. */
+export function valuesOf(
+  outputs: NodeOutputs,
+): Record<string, string | number | boolean> | undefined {
+  const out: Record<string, string | number | boolean> = {}
+  for (const [name, value] of Object.entries(outputs)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      out[name] = value
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined
 }
 
 function nodeOf(state: RunView, id: string): NodeView {
@@ -151,10 +166,12 @@ function applyEvent(state: RunView, event: RunEvent): RunView {
     case 'node.retrying':
       return withNode(state, event.nodeId, (n) => ({ ...n, issue: event.issue }))
     case 'node.cached':
-      return withNode(state, event.nodeId, () => ({
-        status: 'cached',
-        images: imagesOf(event.outputs),
-      }))
+      return withNode(state, event.nodeId, () => {
+        const next: NodeView = { status: 'cached', images: imagesOf(event.outputs) }
+        const values = valuesOf(event.outputs)
+        if (values) next.values = values
+        return next
+      })
     case 'node.finished':
       return withNode(state, event.nodeId, (n) => {
         const next: NodeView = {
@@ -164,6 +181,8 @@ function applyEvent(state: RunView, event: RunEvent): RunView {
         }
         const backend = event.backend ?? n.backend
         if (backend) next.backend = backend
+        const values = valuesOf(event.outputs)
+        if (values) next.values = values
         if (n.progress) next.progress = { ...n.progress, step: n.progress.total, fraction: 1 }
         return next
       })

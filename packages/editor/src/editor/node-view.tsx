@@ -164,7 +164,23 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
           ))}
         </div>
       ) : null}
+      {run.values ? (
+        <dl className="sd-node-values" data-testid="node-values">
+          {Object.entries(run.values).map(([name, value]) => (
+            <div key={name}>
+              <dt>{name}</dt>
+              <dd title={String(value)}>{shown(value)}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
       <IssueList issues={nodeIssues} />
     </div>
   )
+}
+
+function shown(value: string | number | boolean): string {
+  if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(2)
+  const text = String(value)
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text
 }
