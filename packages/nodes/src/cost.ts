@@ -89,3 +89,12 @@ export function costLine(c: RunCost): string {
   }
   return parts.join(', ')
 }
+
+/** Price per GPU-second by backend id, from backends as the pool (or GET /api/backends) lists them. */
+export function pricesOf(
+  backends: readonly { id: string; pricePerSecond?: number }[],
+): Record<string, number> {
+  const prices: Record<string, number> = {}
+  for (const b of backends) if (b.pricePerSecond !== undefined) prices[b.id] = b.pricePerSecond
+  return prices
+}

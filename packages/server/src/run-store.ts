@@ -47,6 +47,8 @@ export interface NodeRecord {
   durationMs?: number
   issue?: Issue
   progress?: NodeProgress
+  /** What the node recorded: seeds, infotexts, checkpoint, GPU and queue time, attempts. */
+  meta?: Record<string, unknown>
   /** The result came from an earlier attempt of this run (resume) or from the node cache. */
   reused: boolean
 }
@@ -98,7 +100,12 @@ export interface RunStore {
   /** Ids of runs in one of these states, oldest first. */
   runsWith(statuses: readonly RunStatus[]): string[]
   /** Finished results to hand to the engine's `reuse` on resume. */
-  reusable(runId: string): Record<string, { outputs: NodeOutputs; files: string[] }>
+  reusable(
+    runId: string,
+  ): Record<
+    string,
+    { outputs: NodeOutputs; files: string[]; meta?: Record<string, unknown>; backend?: string }
+  >
   /** Nodes caught in flight go back to pending (they run again). */
   resetInFlight(runId: string): void
   /** Drop the oldest ended runs past the limits; never a queued or running one. */
@@ -140,6 +147,7 @@ CREATE TABLE IF NOT EXISTS nodes (
   issue TEXT,
   progress TEXT,
   reused INTEGER NOT NULL DEFAULT 0,
+  meta TEXT,
   PRIMARY KEY (run_id, node_id)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -181,6 +189,7 @@ interface NodeRow {
   issue: string | null
   progress: string | null
   reused: number
+  meta: string | null
 }
 
 const json = (value: unknown) => JSON.stringify(value)
@@ -197,6 +206,9 @@ export function openRunStore(file: string): RunStore {
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
   db.exec(SCHEMA)
+  // stores made before node meta was kept
+  const columns = db.prepare('PRAGMA table_info(nodes)').all() as { name: string }[]
+  if (!columns.some((c) => c.name === 'meta')) db.exec('ALTER TABLE nodes ADD COLUMN meta TEXT')
 
   const q = {
     insertRun: db.prepare(
@@ -228,11 +240,11 @@ export function openRunStore(file: string): RunStore {
       'UPDATE nodes SET attempts = attempts + 1, backend = COALESCE(?, backend) WHERE run_id = ? AND node_id = ?',
     ),
     nodeDone: db.prepare(
-      `INSERT INTO nodes (run_id, node_id, status, outputs, files, backend, duration_ms, finished_at, reused)
-       VALUES (@run, @node, @status, @outputs, @files, @backend, @duration, @time, @reused)
+      `INSERT INTO nodes (run_id, node_id, status, outputs, files, backend, duration_ms, finished_at, reused, meta)
+       VALUES (@run, @node, @status, @outputs, @files, @backend, @duration, @time, @reused, @meta)
        ON CONFLICT DO UPDATE SET
          status = CASE WHEN nodes.status = 'done' AND excluded.status = 'cached' THEN 'done' ELSE excluded.status END,
-         outputs = excluded.outputs, files = excluded.files,
+         outputs = excluded.outputs, files = excluded.files, meta = COALESCE(excluded.meta, nodes.meta),
          backend = COALESCE(excluded.backend, nodes.backend),
          duration_ms = COALESCE(excluded.duration_ms, nodes.duration_ms),
          finished_at = COALESCE(nodes.finished_at, excluded.finished_at),
@@ -267,7 +279,7 @@ export function openRunStore(file: string): RunStore {
       'SELECT id FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY pos',
     ),
     reusable: db.prepare(
-      "SELECT node_id, outputs, files FROM nodes WHERE run_id = ? AND status IN ('done', 'cached') AND outputs IS NOT NULL",
+      "SELECT node_id, outputs, files, meta, backend FROM nodes WHERE run_id = ? AND status IN ('done', 'cached') AND outputs IS NOT NULL",
     ),
     countRuns: db.prepare('SELECT COUNT(*) FROM runs').pluck(),
     countEvents: db.prepare('SELECT COUNT(*) FROM events').pluck(),
@@ -314,6 +326,7 @@ export function openRunStore(file: string): RunStore {
           duration: event.type === 'node.finished' ? event.durationMs : null,
           time: event.time,
           reused: event.type === 'node.cached' ? 1 : 0,
+          meta: event.meta ? json(event.meta) : null,
         })
         break
       case 'node.failed':
@@ -390,6 +403,8 @@ export function openRunStore(file: string): RunStore {
     if (issue) out.issue = issue
     const progress = parse<NodeProgress>(row.progress)
     if (progress) out.progress = progress
+    const meta = parse<Record<string, unknown>>(row.meta)
+    if (meta) out.meta = meta
     return out
   }
 
@@ -435,6 +450,7 @@ export function openRunStore(file: string): RunStore {
         duration: result.durationMs ?? null,
         time: new Date().toISOString(),
         reused: 0,
+        meta: result.meta ? json(result.meta) : null,
       })
     },
     getRun(id) {
@@ -461,12 +477,24 @@ export function openRunStore(file: string): RunStore {
     },
     runsWith: (statuses) => q.runsWith.all(json(statuses)).map((r) => (r as { id: string }).id),
     reusable(runId) {
-      const rows = q.reusable.all(runId) as { node_id: string; outputs: string; files: string }[]
+      const rows = q.reusable.all(runId) as {
+        node_id: string
+        outputs: string
+        files: string
+        meta: string | null
+        backend: string | null
+      }[]
       return Object.fromEntries(
-        rows.map((r) => [
-          r.node_id,
-          { outputs: JSON.parse(r.outputs) as NodeOutputs, files: JSON.parse(r.files) as string[] },
-        ]),
+        rows.map((r) => {
+          const entry: ReturnType<RunStore['reusable']>[string] = {
+            outputs: JSON.parse(r.outputs) as NodeOutputs,
+            files: JSON.parse(r.files) as string[],
+          }
+          const meta = parse<Record<string, unknown>>(r.meta)
+          if (meta) entry.meta = meta
+          if (r.backend) entry.backend = r.backend
+          return [r.node_id, entry]
+        }),
       )
     },
     resetInFlight(runId) {

@@ -1,4 +1,4 @@
-import { costLine, runCost, scanChecks, scanLine } from '@sdflow/nodes'
+import { costLine, pricesOf, runCost, scanChecks, scanLine } from '@sdflow/nodes'
 import type { RunEvent } from '@sdflow/protocol'
 import { collectNodeResults } from '../node-results.js'
 import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'
@@ -83,10 +83,7 @@ export async function runOnServer(
 async function prices(server: string): Promise<Record<string, number>> {
   try {
     const response = await fetch(`${server.replace(/\/+$/, '')}/api/backends`)
-    const backends = (await response.json()) as { id: string; pricePerSecond?: number }[]
-    return Object.fromEntries(
-      backends.flatMap((b) => (b.pricePerSecond === undefined ? [] : [[b.id, b.pricePerSecond]])),
-    )
+    return pricesOf((await response.json()) as { id: string; pricePerSecond?: number }[])
   } catch {
     return {}
   }

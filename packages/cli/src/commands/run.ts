@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util'
-import { costLine, createNodeRegistry, runCost, scanChecks, scanLine } from '@sdflow/nodes'
+import {
+  costLine,
+  createNodeRegistry,
+  pricesOf,
+  runCost,
+  scanChecks,
+  scanLine,
+} from '@sdflow/nodes'
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
-import { createRuntime, type Runtime } from '@sdflow/server'
+import { createRuntime } from '@sdflow/server'
 import { parseSets, usage } from '../args.js'
 import { loadRunnable } from '../load-workflow.js'
 import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'
@@ -112,7 +119,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
     }
     output.out('')
     output.out(summaryLine(result.summary))
-    const cost = runCost(result.nodes, pricesOf(runtime))
+    const cost = runCost(result.nodes, pricesOf(runtime.pool?.list() ?? []))
     if (cost.gpuMs > 0) output.out(costLine(cost))
     for (const [name, value] of Object.entries(result.outputs)) {
       if (typeof value !== 'object') output.out(`${name}: ${String(value)}`)
@@ -136,14 +143,6 @@ export async function runCommand(args: string[], output: Output): Promise<number
 }
 
 /** Price per GPU-second by backend id, from the config. */
-function pricesOf(runtime: Runtime): Record<string, number> {
-  const prices: Record<string, number> = {}
-  for (const b of runtime.pool?.list() ?? []) {
-    if (b.pricePerSecond !== undefined) prices[b.id] = b.pricePerSecond
-  }
-  return prices
-}
-
 /** Whether any node of the document runs on a backend (then the pool, or the emulator, starts). */
 function usesBackend(doc: unknown): boolean {
   const registry = createNodeRegistry()

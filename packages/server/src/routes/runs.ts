@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { pricesOf, runCost } from '@sdflow/nodes'
 import { fail } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
@@ -38,9 +39,13 @@ function runSummary(run: RunRecord) {
 }
 
 /** Seeds a node resolved (A1111 nodes output `seeds`). */
+/** Every resolved seed per node (meta.seeds: one per image), else the `seeds` output. */
 function seedsOf(nodes: NodeRecord[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const n of nodes) if (n.outputs?.seeds !== undefined) out[n.id] = n.outputs.seeds
+  for (const n of nodes) {
+    const seeds = n.meta?.seeds ?? n.outputs?.seeds
+    if (seeds !== undefined) out[n.id] = seeds
+  }
   return out
 }
 
@@ -124,6 +129,10 @@ export async function runRoutes(root: FastifyInstance): Promise<void> {
         ...(position >= 0 ? { queuePosition: position } : {}),
         backends,
         seeds: seedsOf(nodes),
+        cost: runCost(
+          Object.fromEntries(nodes.map((n) => [n.id, n])),
+          pricesOf(sdflow.runtime.pool?.list() ?? []),
+        ),
         nodes: Object.fromEntries(nodes.map(({ id: nodeId, ...rest }) => [nodeId, rest])),
         document: sdflow.store.document(id),
       }

@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { backendWorkflow, type TestApp, testApp, waitFor } from './server.test-support.js'
+
+let emulator: RunningEmulator
+let t: TestApp
+beforeAll(async () => {
+  emulator = await startEmulator({ stepMs: 2 })
+  const config = join(
+    await import('node:os').then((os) => os.tmpdir()),
+    `sdflow-price-${process.pid}.json`,
+  )
+  await writeFile(
+    config,
+    JSON.stringify({ backends: [{ id: 'gpu', url: emulator.url, pricePerSecond: 0.001 }] }),
+  )
+  t = await testApp({ runtimeOptions: { backends: 'auto', configFile: config } })
+})
+afterAll(async () => {
+  await t.close()
+  await emulator.close()
+})
+
+describe('GET /api/runs/:id', () => {
+  it('reports every resolved seed, each node meta and the estimated cost', async () => {
+    const doc = backendWorkflow(4, 77)
+    const nodes = doc.nodes as Record<string, { params: Record<string, unknown> }>
+    if (nodes.gen) nodes.gen.params.batch_size = 2
+    const submitted = await t.app.inject({
+      method: 'POST',
+      url: '/api/runs',
+      payload: JSON.stringify({ workflow: doc }),
+      headers: { 'content-type': 'application/json' },
+    })
+    const { runId } = submitted.json()
+    const run = await waitFor(async () => {
+      const view = (await t.app.inject({ url: `/api/runs/${runId}` })).json()
+      return view.status === 'finished' ? view : undefined
+    }, 'the run to finish')
+    expect(run.seeds.gen).toEqual([77, 78])
+    expect(run.nodes.gen.meta).toMatchObject({ seeds: [77, 78], attempts: 1 })
+    expect(run.nodes.gen.backend).toBe('gpu')
+    expect(run.cost.gpuMs).toBeGreaterThan(0)
+    expect(run.cost.cost).toBeGreaterThan(0)
+    expect(run.cost.images).toBe(2)
+  })
+})
