@@ -91,7 +91,7 @@ describe('a server killed mid-run', () => {
     expect(run.nodes.upscale?.status).toBe('done')
     expect(run.nodes.save?.status).toBe('done')
     const genOutputs = (genFinished as { outputs: Record<string, unknown> }).outputs
-    expect(run.seeds.gen).toEqual(genOutputs.seeds)
+    expect(run.seeds.gen).toEqual([genOutputs.seeds])
     expect(run.nodes.gen?.outputs).toEqual(genOutputs)
 
     // the stored stream: gapless, the first attempt's events kept, the gen node never re-run
