@@ -227,6 +227,9 @@ describe('editor in Chromium', () => {
       .first()
       .getAttribute('src')
     expect(src).toMatch(/^\/api\/artifacts\/[0-9a-f]{64}$/)
+    await expect
+      .poll(() => page.locator('[data-testid="run-cost"]').textContent())
+      .toMatch(/^GPU \d+\.\d s/)
     await shot('4-finished')
 
     await node('save').locator('img[data-testid="node-output"]').first().click()

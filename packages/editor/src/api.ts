@@ -49,6 +49,20 @@ const jsonInit = (method: string, body: unknown, headers: Record<string, string>
   body: JSON.stringify(body),
 })
 
+/** What the run panel reads of GET /api/runs/:id. */
+export interface RunInfo {
+  status: string
+  document?: WorkflowDocument
+  cost?: {
+    gpuMs: number
+    queueMs: number
+    retries: number
+    images: number
+    cost?: number
+    costPerImage?: number
+  }
+}
+
 export const api = {
   async nodeTypes(signal?: AbortSignal): Promise<NodeSpec[]> {
     return (await json<NodeSpec[]>('/api/node-types', { signal })).body
@@ -90,8 +104,8 @@ export const api = {
   async run(doc: WorkflowDocument): Promise<{ runId: string }> {
     return (await json<{ runId: string }>('/api/runs', jsonInit('POST', { workflow: doc }))).body
   },
-  async runInfo(id: string): Promise<{ status: string; document?: WorkflowDocument }> {
-    return (await json<{ status: string; document?: WorkflowDocument }>(`/api/runs/${id}`)).body
+  async runInfo(id: string): Promise<RunInfo> {
+    return (await json<RunInfo>(`/api/runs/${id}`)).body
   },
   async cancel(id: string): Promise<void> {
     await json<unknown>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })

@@ -1,5 +1,6 @@
 import type { Issue } from '@sdflow/protocol'
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, useState } from 'react'
+import { api, type RunInfo } from '../api.js'
 import type { RunView } from '../run-state.js'
 import { IssueList } from './issue-list.js'
 
@@ -11,10 +12,30 @@ export function RunLog({ run, general }: { run: RunView; general: Issue[] }) {
     const el = box.current
     if (el && count > 0) el.scrollTop = el.scrollHeight
   }, [count])
+  // GPU time and estimated price, once the run has ended (the server adds them up)
+  const [cost, setCost] = useState<RunInfo['cost']>()
+  const ended = run.phase === 'finished' || run.phase === 'failed' || run.phase === 'cancelled'
+  useEffect(() => {
+    setCost(undefined)
+    if (!ended || !run.runId) return
+    let live = true
+    api.runInfo(run.runId).then(
+      (info) => live && setCost(info.cost),
+      () => {},
+    )
+    return () => {
+      live = false
+    }
+  }, [ended, run.runId])
   return (
     <section className="run-log" data-testid="run-log">
       <header>
         Run log {run.runId ? <span className="muted">{run.runId}</span> : null}
+        {cost && cost.gpuMs > 0 ? (
+          <span className="muted" data-testid="run-cost">
+            {costText(cost)}
+          </span>
+        ) : null}
         <span className={`phase phase-${run.phase}`} data-testid="run-phase">
           {run.phase}
         </span>
@@ -29,4 +50,14 @@ export function RunLog({ run, general }: { run: RunView; general: Issue[] }) {
       </div>
     </section>
   )
+}
+
+function costText(cost: NonNullable<RunInfo['cost']>): string {
+  const parts = [`GPU ${(cost.gpuMs / 1000).toFixed(1)} s`]
+  if (cost.retries > 0) parts.push(`${cost.retries} retr${cost.retries === 1 ? 'y' : 'ies'}`)
+  if (cost.cost !== undefined) {
+    const each = cost.costPerImage !== undefined ? ` ($${cost.costPerImage.toFixed(4)}/image)` : ''
+    parts.push(`est. $${cost.cost.toFixed(4)}${each}`)
+  }
+  return parts.join(' · ')
 }
