@@ -1,47 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import jsQR from 'jsqr'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-
-const root = new URL('..', import.meta.url).pathname
-const bin = join(root, 'packages/cli/bin/sdflow.js')
-const fixture = (name: string) => join(root, 'test/fixtures/workflows', name)
-const workflow = (name: string) => join(root, 'workflows', name)
-
-interface Ran {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function sdflow(
-  args: string[],
-  options: { onStdout?: (text: string, child: ChildProcess) => void } = {},
-) {
-  return new Promise<Ran>((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk
-      options.onStdout?.(stdout, child)
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk
-    })
-    child.on('close', (code, signal) =>
-      resolve({ code, stdout, stderr: signal ? `${stderr}[killed by ${signal}]` : stderr }),
-    )
-  })
-}
-
-const tmp = () => mkdtempSync(join(tmpdir(), 'sdflow-cli-'))
+import { bin, fixture, listening, root, sdflow, tmp, workflow } from './cli.test-support.js'
 
 async function decodeQr(file: string): Promise<string | undefined> {
   const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
@@ -207,13 +170,7 @@ describe('sdflow with backends', () => {
       cwd: root,
     })
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        emulator.stdout.on('data', (chunk: Buffer) => {
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk))
-          if (match?.[1]) resolve(match[1])
-        })
-        emulator.on('exit', () => reject(new Error('emulator exited')))
-      })
+      const url = await listening(emulator)
       const ran = await sdflow([
         'run',
         workflow('txt2img-refine-upscale.json'),
@@ -270,13 +227,7 @@ describe('sdflow serve and run --server', () => {
       { cwd: root },
     )
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        server.stdout.on('data', (chunk: Buffer) => {
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk))
-          if (match?.[1]) resolve(match[1])
-        })
-        server.on('exit', () => reject(new Error('server exited')))
-      })
+      const url = await listening(server)
       const ran = await sdflow(['run', workflow('txt2img-refine-upscale.json'), '--server', url])
       expect(ran.code, ran.stderr).toBe(0)
       expect(ran.stdout).toContain(`4 nodes: 4 ran, 0 cached, 0 failed`)

@@ -1,40 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { verifyQr } from '@sdflow/nodes'
 import QRCode from 'qrcode'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
+import { bin, listening, root, sdflow, tmp as tmpIn, workflow } from './cli.test-support.js'
 
-const root = new URL('..', import.meta.url).pathname
-const bin = join(root, 'packages/cli/bin/sdflow.js')
-const workflow = (name: string) => join(root, 'workflows', name)
-const tmp = () => mkdtempSync(join(tmpdir(), 'sdflow-qr-cli-'))
-
-interface Ran {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function sdflow(args: string[]): Promise<Ran> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: '1' },
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk
-    })
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const tmp = () => tmpIn('sdflow-qr-cli-')
 
 const only = (dir: string) => {
   const files = readdirSync(dir)
@@ -170,19 +143,11 @@ describe('QR and illusion example workflows', () => {
   }, 60_000)
 
   it('estimates the cost from the configured price per GPU-second', async () => {
-    const emulator: ChildProcess = spawn(
-      process.execPath,
-      [bin, 'emulator', '--port', '0', '--step-ms', '1'],
-      { cwd: root },
-    )
+    const emulator = spawn(process.execPath, [bin, 'emulator', '--port', '0', '--step-ms', '1'], {
+      cwd: root,
+    })
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        emulator.stdout?.on('data', (chunk: Buffer) => {
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk))
-          if (match?.[1]) resolve(match[1])
-        })
-        emulator.on('exit', () => reject(new Error('emulator exited')))
-      })
+      const url = await listening(emulator)
       const config = join(tmp(), 'sdflow.config.json')
       writeFileSync(
         config,

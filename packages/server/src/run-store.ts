@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { NodeResult } from '@sdflow/engine'
+import type { NodeResult, NodeStatus } from '@sdflow/engine'
 import type { Issue, NodeOutputs, RunEvent, RunSummary } from '@sdflow/protocol'
 import Database from 'better-sqlite3'
 
@@ -16,14 +16,8 @@ export type RunStatus =
 
 export const activeStatuses: readonly RunStatus[] = ['queued', 'running']
 
-export type NodeState =
-  | 'pending'
-  | 'running'
-  | 'done'
-  | 'cached'
-  | 'failed'
-  | 'skipped'
-  | 'cancelled'
+/** A node's state in the store: the engine's own node status. */
+export type NodeState = NodeStatus
 
 export interface NodeProgress {
   step: number
