@@ -1,41 +1,54 @@
 import { SdflowError } from '@sdflow/protocol'
-import { emulatorCommand, emulatorHelp } from './commands/emulator.js'
-import { inspectCommand, inspectHelp } from './commands/inspect.js'
-import { nodesCommand, nodesHelp } from './commands/nodes.js'
-import { runCommand, runHelp } from './commands/run.js'
-import { serveCommand, serveHelp } from './commands/serve.js'
-import { validateCommand, validateHelp } from './commands/validate.js'
 import { ExitCode, formatIssue, type Output, processOutput } from './output.js'
 
 type Command = { run: (args: string[], output: Output) => Promise<number>; help: string }
 
-const commands: Record<string, Command> = {
-  run: { run: runCommand, help: runHelp },
-  serve: { run: serveCommand, help: serveHelp },
-  validate: { run: validateCommand, help: validateHelp },
-  nodes: { run: nodesCommand, help: nodesHelp },
-  inspect: { run: inspectCommand, help: inspectHelp },
-  emulator: { run: emulatorCommand, help: emulatorHelp },
+// each command loads its own modules when it runs: `sdflow validate` never loads the server
+const commands: Record<string, () => Promise<Command>> = {
+  run: async () => {
+    const m = await import('./commands/run.js')
+    return { run: m.runCommand, help: m.runHelp }
+  },
+  serve: async () => {
+    const m = await import('./commands/serve.js')
+    return { run: m.serveCommand, help: m.serveHelp }
+  },
+  validate: async () => {
+    const m = await import('./commands/validate.js')
+    return { run: m.validateCommand, help: m.validateHelp }
+  },
+  nodes: async () => {
+    const m = await import('./commands/nodes.js')
+    return { run: m.nodesCommand, help: m.nodesHelp }
+  },
+  inspect: async () => {
+    const m = await import('./commands/inspect.js')
+    return { run: m.inspectCommand, help: m.inspectHelp }
+  },
+  emulator: async () => {
+    const m = await import('./commands/emulator.js')
+    return { run: m.emulatorCommand, help: m.emulatorHelp }
+  },
 }
 
-const usage = `sdflow: typed node workflows for Stable Diffusion on AUTOMATIC1111
-
-${Object.values(commands)
-  .map((c) => c.help)
-  .join('\n\n')}`
+async function usage(): Promise<string> {
+  const all = await Promise.all(Object.values(commands).map((load) => load()))
+  return `sdflow: typed node workflows for Stable Diffusion on AUTOMATIC1111\n\n${all.map((c) => c.help).join('\n\n')}`
+}
 
 /** Run one command line; resolves to the exit code. */
 export async function main(argv: string[], output: Output = processOutput()): Promise<number> {
   const [name, ...args] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    output.out(usage)
+    output.out(await usage())
     return name ? ExitCode.Ok : ExitCode.Invalid
   }
-  const command = commands[name]
-  if (!command) {
-    output.err(`SDF_CLI_USAGE / unknown command "${name}"\n\n${usage}`)
+  const load = commands[name]
+  if (!load) {
+    output.err(`SDF_CLI_USAGE / unknown command "${name}"\n\n${await usage()}`)
     return ExitCode.Invalid
   }
+  const command = await load()
   if (args.includes('--help') || args.includes('-h')) {
     output.out(command.help)
     return ExitCode.Ok

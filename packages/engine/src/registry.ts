@@ -6,7 +6,8 @@ import { compileParams } from './params.js'
 export interface RegisteredNode<S = unknown> {
   definition: AnyNode<S>
   spec: NodeSpec
-  validateParams: ValidateFunction
+  /** The params validator, compiled on first use and kept. */
+  readonly validateParams: ValidateFunction
 }
 
 export interface Registry<S = unknown> {
@@ -15,15 +16,22 @@ export interface Registry<S = unknown> {
   specs(): NodeSpec[]
 }
 
-/** Node types by id; each params schema is compiled once, here. */
+/**
+ * Node types by id. Each params schema is compiled once, when a workflow first uses the type,
+ * so a command that touches three node types does not pay for compiling thirty.
+ */
 export function createRegistry<S>(nodes: readonly AnyNode<S>[]): Registry<S> {
   const byType = new Map<string, RegisteredNode<S>>()
   for (const definition of nodes) {
     if (byType.has(definition.type)) throw new Error(`node type ${definition.type} defined twice`)
+    let compiled: ValidateFunction | undefined
     byType.set(definition.type, {
       definition,
       spec: toSpec(definition),
-      validateParams: compileParams(definition.params),
+      get validateParams() {
+        compiled ??= compileParams(definition.params)
+        return compiled
+      },
     })
   }
   return {

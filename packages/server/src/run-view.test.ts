@@ -10,10 +10,7 @@ let emulator: RunningEmulator
 let t: TestApp
 beforeAll(async () => {
   emulator = await startEmulator({ stepMs: 2 })
-  const config = join(
-    await import('node:os').then((os) => os.tmpdir()),
-    `sdflow-price-${process.pid}.json`,
-  )
+  const config = join(mkdtempSync(join(tmpdir(), 'sdflow-price-')), 'sdflow.config.json')
   await writeFile(
     config,
     JSON.stringify({ backends: [{ id: 'gpu', url: emulator.url, pricePerSecond: 0.001 }] }),

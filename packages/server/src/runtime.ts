@@ -7,7 +7,7 @@ import {
   loadConfig,
   type PoolSettings,
 } from '@sdflow/a1111'
-import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
+import type { RunningEmulator } from '@sdflow/a1111-emulator'
 import { createEngine, type Engine } from '@sdflow/engine'
 import { createNodeRegistry, type NodeServices } from '@sdflow/nodes'
 
@@ -46,6 +46,8 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     const found = await configured(options)
     let backends = found.backends
     if (backends.length === 0) {
+      // loaded only when needed: a command that never starts it stays quick to start
+      const { startEmulator } = await import('@sdflow/a1111-emulator')
       emulator = await startEmulator({ stepMs: options.emulatorStepMs ?? 15 })
       options.onEmulator?.(emulator.url)
       backends = backendsFromUrls([emulator.url]).map((b) => ({ ...b, id: 'emulator' }))

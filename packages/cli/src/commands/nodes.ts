@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { NodeSpec } from '@sdflow/protocol'
-import { createRuntime } from '@sdflow/server'
+import { createRuntime } from '@sdflow/server/runtime'
 import { usage } from '../args.js'
 import { ExitCode, type Output } from '../output.js'
 import { paint } from '../render/paint.js'

@@ -8,7 +8,7 @@ import {
   scanLine,
 } from '@sdflow/nodes'
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
-import { createRuntime } from '@sdflow/server'
+import { createRuntime } from '@sdflow/server/runtime'
 import { parseSets, usage } from '../args.js'
 import { loadRunnable } from '../load-workflow.js'
 import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { hasErrors } from '@sdflow/protocol'
-import { createRuntime } from '@sdflow/server'
+import { createRuntime } from '@sdflow/server/runtime'
 import { usage } from '../args.js'
 import { loadWorkflow } from '../load-workflow.js'
 import { ExitCode, formatIssue, type Output } from '../output.js'
