@@ -43,21 +43,6 @@ function timeline(events: RunEvent[]): { detectedMs: number; doneMs: number } {
   return { detectedMs: at('node.retrying') - start, doneMs: at('node.finished') - start }
 }
 
-/** Record every health a backend is seen with while `during` runs. */
-async function healthSeen(r: Rig, id: string, during: Promise<unknown>): Promise<Set<string>> {
-  const seen = new Set<string>()
-  let over = false
-  void during.finally(() => {
-    over = true
-  })
-  while (!over) {
-    const status = r.app.sdflow.runtime.pool?.list().find((b) => b.id === id)
-    if (status) seen.add(status.health)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  return seen
-}
-
 async function twoBackends(timeouts: { requestMs: number; frozenMs: number }) {
   const [a, b] = (await emulators(2)) as [RunningEmulator, RunningEmulator]
   const r = await rig([
@@ -78,7 +63,6 @@ describe('a backend that accepts and never answers', () => {
     a.injectFault({ route: '/sdapi/v1/txt2img', kind: 'hang' })
     const started = Date.now()
     const runId = await submit(r.app, oneImage())
-    const health = await healthSeen(r, 'a', settled(r.app, runId))
     const run = await settled(r.app, runId)
     expect(run.status).toBe('finished')
     expect(run.nodes.gen).toMatchObject({ status: 'done', backend: 'b', attempts: 2 })
@@ -88,7 +72,10 @@ describe('a backend that accepts and never answers', () => {
     // the hung request's connection was closed by sdflow, not left open
     expect(a.stats().abandoned['/sdapi/v1/txt2img']).toBe(1)
     expect(requests(a, '/sdapi/v1/interrupt')).toBeGreaterThanOrEqual(1)
-    expect(health.has('down')).toBe(true)
+    // marked down (it may be probed back up before anyone looks: count, do not sample)
+    expect(
+      r.app.sdflow.runtime.pool?.list().find((s) => s.id === 'a')?.downs,
+    ).toBeGreaterThanOrEqual(1)
     expect(requests(b)).toBe(1)
     expect(Date.now() - started).toBeLessThan(15_000)
     const t = timeline(eventsOf(r.app, runId))

@@ -12,6 +12,8 @@ export interface BackendStatus {
   health: Health
   busy: number
   slots: number
+  /** Times the backend was marked down since the pool started. */
+  downs: number
   catalog?: Catalog
   loadedCheckpoint?: string
   lastError?: Issue
@@ -31,6 +33,8 @@ export interface BackendState {
   lastError?: Issue
   /** Consecutive failed probes (for the backoff). */
   failures: number
+  /** Times marked down since the pool started. */
+  downs: number
   timer?: NodeJS.Timeout
   probing?: Promise<void>
   /** Aborts whatever is in flight on this backend when the pool closes. */
@@ -44,6 +48,7 @@ export function statusOf(b: BackendState): BackendStatus {
     health: b.health,
     busy: b.busy,
     slots: b.config.slots,
+    downs: b.downs,
   }
   if (b.catalog) out.catalog = b.catalog
   if (b.loadedCheckpoint) out.loadedCheckpoint = b.loadedCheckpoint

@@ -88,6 +88,7 @@ export function createPool(options: PoolOptions): BackendPool {
     busy: 0,
     catalogAt: 0,
     failures: 0,
+    downs: 0,
     inFlight: new Set(),
   }))
   const byId = new Map(backends.map((b) => [b.config.id, b]))
@@ -112,6 +113,7 @@ export function createPool(options: PoolOptions): BackendPool {
   }
 
   const markDown = (b: BackendState, error: unknown) => {
+    if (b.health !== 'down') b.downs += 1
     b.health = 'down'
     b.failures += 1
     if (error instanceof SdflowError) b.lastError = error.issue
