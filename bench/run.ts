@@ -2,6 +2,7 @@
 import { benchBackends } from './backends.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
+import { benchEvents } from './events.js'
 
 type Figure = {
   name: string
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   engine: benchEngine,
   backends: benchBackends,
   editor: benchEditor,
+  events: benchEvents,
 }
 
 const wanted = process.argv.slice(2)
