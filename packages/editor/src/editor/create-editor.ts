@@ -19,6 +19,8 @@ import { NodeView } from './node-view.js'
 import { type AreaExtra, type NodeEnv, type Schemes, SdConnection, SdNode } from './schemes.js'
 import { SocketView } from './socket-view.js'
 
+const MINIMAP_SIZE = 160
+
 export interface EditorHandle {
   /** Replace the graph (no history); positions are applied as given. */
   load(graph: Graph): Promise<void>
@@ -134,7 +136,7 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     }),
   )
   render.addPreset(Presets.contextMenu.setup({ delay: 200 }))
-  render.addPreset(Presets.minimap.setup({ size: 160 }))
+  render.addPreset(Presets.minimap.setup({ size: MINIMAP_SIZE }))
   // refuse before the flow drops the input's current link
   connection.addPreset(
     () =>
@@ -266,9 +268,26 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     return start
   }
 
+  // like AreaExtensions.zoomAt, but fitting beside or above the minimap (which sits over the
+  // bottom-right corner), whichever leaves the nodes larger: after a fit none hides behind it
   const zoomToFit = async () => {
     const nodes = editor.getNodes()
-    if (nodes.length > 0) await AreaExtensions.zoomAt(area, nodes, { scale: 0.9 })
+    if (nodes.length === 0) return
+    const box = AreaExtensions.getBoundingBox(area, nodes)
+    const { clientWidth, clientHeight } = area.container
+    const reserve = MINIMAP_SIZE + 32
+    const fits = [
+      { w: clientWidth - reserve, h: clientHeight },
+      { w: clientWidth, h: clientHeight - reserve },
+    ].map(({ w, h }) => {
+      const k = Math.min((w / box.width) * 0.9, (h / box.height) * 0.9, 1)
+      return { w, h, k }
+    })
+    const best = fits.reduce((a, b) => (b.k > a.k ? b : a))
+    if (best.k <= 0) return
+    area.area.transform.x = best.w / 2 - box.center.x * best.k
+    area.area.transform.y = best.h / 2 - box.center.y * best.k
+    await area.area.zoom(best.k, 0, 0)
   }
 
   const handle: EditorHandle = {
