@@ -39,3 +39,13 @@ export function relativeToCwd(path: string): string {
   const cwd = `${resolve('.')}/`
   return path.startsWith(cwd) ? path.slice(cwd.length) : path
 }
+
+/** `name: value` lines for a run's plain outputs (images are reported as files). */
+export function outputLines(outputs: Record<string, unknown>): string[] {
+  return Object.entries(outputs).flatMap(([name, value]) => {
+    if (typeof value === 'object' || value === undefined) return []
+    const shown =
+      typeof value === 'number' && !Number.isInteger(value) ? Number(value.toFixed(4)) : value
+    return [`${name}: ${String(shown)}`]
+  })
+}

@@ -1,7 +1,14 @@
 import { costLine, pricesOf, runCost, scanChecks, scanLine } from '@sdflow/nodes'
 import type { RunEvent } from '@sdflow/protocol'
 import { collectNodeResults } from '../node-results.js'
-import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'
+import {
+  ExitCode,
+  exitFor,
+  formatIssue,
+  type Output,
+  outputLines,
+  relativeToCwd,
+} from '../output.js'
 import { RemoteInvalid, runRemote } from '../remote.js'
 import { liveDisplay, summaryLine } from '../render/live-display.js'
 
@@ -61,9 +68,7 @@ export async function runOnServer(
     const cost = runCost(observed.nodes, await prices(flags.server))
     if (cost.gpuMs > 0) output.out(costLine(cost))
     if (last.type === 'run.finished') {
-      for (const [name, value] of Object.entries(last.outputs)) {
-        if (typeof value !== 'object') output.out(`${name}: ${String(value)}`)
-      }
+      for (const line of outputLines(last.outputs)) output.out(line)
     }
     if ('files' in last) for (const path of last.files) output.out(`wrote ${relativeToCwd(path)}`)
     for (const check of scans) output.out(scanLine(check, scans.length > 1))

@@ -11,7 +11,14 @@ import { hasErrors, type RunEvent } from '@sdflow/protocol'
 import { createRuntime } from '@sdflow/server/runtime'
 import { parseSets, usage } from '../args.js'
 import { loadRunnable } from '../load-workflow.js'
-import { ExitCode, exitFor, formatIssue, type Output, relativeToCwd } from '../output.js'
+import {
+  ExitCode,
+  exitFor,
+  formatIssue,
+  type Output,
+  outputLines,
+  relativeToCwd,
+} from '../output.js'
 import { liveDisplay, summaryLine } from '../render/live-display.js'
 import { runOnServer } from './run-on-server.js'
 
@@ -121,9 +128,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
     output.out(summaryLine(result.summary))
     const cost = runCost(result.nodes, pricesOf(runtime.pool?.list() ?? []))
     if (cost.gpuMs > 0) output.out(costLine(cost))
-    for (const [name, value] of Object.entries(result.outputs)) {
-      if (typeof value !== 'object') output.out(`${name}: ${String(value)}`)
-    }
+    for (const line of outputLines(result.outputs)) output.out(line)
     for (const node of Object.values(result.nodes)) {
       for (const path of node.files) {
         output.out(
