@@ -10,6 +10,7 @@ export default tseslint.config(
       'packages/editor/**',
       '**/*.test.ts',
       '**/*.test-support.ts',
+      '**/*.test-d.ts',
       '**/test-support/**',
     ],
   },

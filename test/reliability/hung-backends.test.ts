@@ -14,7 +14,6 @@ import {
   eventsOf,
   filesUnder,
   gen,
-  type Rig,
   requests,
   rig,
   save,
