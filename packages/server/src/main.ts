@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { SdflowError } from '@sdflow/protocol'
+import { fail, SdflowError } from '@sdflow/protocol'
 import { DEFAULT_HOST, DEFAULT_PORT, type ServerOptions } from './options.js'
 import { type StartedServer, startServer } from './start.js'
 
@@ -35,7 +35,7 @@ export async function main(
   })
   const options: ServerOptions = {
     host: values.host,
-    port: Number(values.port),
+    port: wholeNumber(values.port, '--port', 65535),
     token: values.token ?? process.env.SDFLOW_TOKEN,
     dataDir: values.data,
     workflowsDir: values.workflows,
@@ -50,9 +50,11 @@ export async function main(
       inDir: values.in,
     },
   }
-  if (values.concurrency !== undefined) options.concurrency = Number(values.concurrency)
+  if (values.concurrency !== undefined) {
+    options.concurrency = Math.max(1, wholeNumber(values.concurrency, '--concurrency'))
+  }
   if (values['shutdown-grace'] !== undefined) {
-    options.shutdownGraceMs = Number(values['shutdown-grace'])
+    options.shutdownGraceMs = wholeNumber(values['shutdown-grace'], '--shutdown-grace')
   }
   const server = await startServer(options)
   process.stdout.write(`listening on ${server.url}\n`)
@@ -69,6 +71,14 @@ export async function main(
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
   return server
+}
+
+function wholeNumber(text: string, flag: string, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw fail('SDF_CLI_USAGE', `${flag} ${text}: expected a whole number from 0 to ${max}`)
+  }
+  return value
 }
 
 export function describeStartError(error: unknown): string {
