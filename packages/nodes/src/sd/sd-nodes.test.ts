@@ -37,12 +37,14 @@ describe('sd.txt2img', () => {
       {
         gen: {
           type: 'sd.txt2img',
-          params: { prompt: 'a fox', steps: 150, width: 256, height: 192, batch_size: 2, seed: 40 },
+          params: { prompt: 'a fox', steps: 40, width: 256, height: 192, batch_size: 2, seed: 40 },
         },
       },
       { image: out('gen') },
     )
-    const { result, events } = await run(b.engine, doc)
+    // 40 steps of 25 ms: a second of sampling, several progress polls whatever the load
+    const slow = await backend({ stepMs: 25 })
+    const { result, events } = await run(slow.engine, doc).finally(() => slow.close())
     expect(result.status).toBe('finished')
     const refs = images(result, 'gen')
     expect(refs.map((r) => [r.width, r.height])).toEqual([
