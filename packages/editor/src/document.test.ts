@@ -65,6 +65,17 @@ describe('document <-> graph', () => {
     expect(hasPositions(back)).toBe(true)
   })
 
+  it('keeps the node type version a node was written for', () => {
+    const doc: WorkflowDocument = {
+      format: 'sdflow.workflow/1',
+      name: 'v',
+      nodes: {
+        a: { type: 'image.qr-code', version: 3, params: { text: 'x' }, ui: { x: 0, y: 0 } },
+      },
+    }
+    expect(graphToDocument(documentToGraph(doc), isMulti)).toEqual(doc)
+  })
+
   it('writes no inputs for a node whose links are gone', () => {
     const graph = documentToGraph(load(join(root, 'workflows', 'txt2img-refine-upscale.json')))
     graph.nodes = graph.nodes.filter((n) => n.id !== 'refine')

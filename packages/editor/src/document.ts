@@ -4,6 +4,8 @@ import { type Link, linksOf, WORKFLOW_FORMAT, type WorkflowDocument } from '@sdf
 export interface GraphNode {
   id: string
   type: string
+  /** The node type version its params were written for, as the document says (absent: 1). */
+  version?: number
   /** Only the values the document or the user set; defaults stay in the schema. */
   params: Record<string, unknown>
   position: { x: number; y: number }
@@ -60,6 +62,7 @@ export function documentToGraph(doc: WorkflowDocument): Graph {
     graphNodes.push({
       id,
       type: node.type,
+      ...(node.version === undefined ? {} : { version: node.version }),
       params: { ...(node.params ?? {}) },
       position: position(node.ui, index),
       ui,
@@ -87,6 +90,7 @@ export function graphToDocument(graph: Graph, isMulti: IsMulti): WorkflowDocumen
       } else inputs[link.input] = value
     }
     const out: WorkflowDocument['nodes'][string] = { type: node.type }
+    if (node.version !== undefined) out.version = node.version
     if (Object.keys(node.params).length > 0) out.params = { ...node.params }
     if (Object.keys(inputs).length > 0) out.inputs = inputs
     out.ui = { ...node.ui, x: Math.round(node.position.x), y: Math.round(node.position.y) }

@@ -133,6 +133,11 @@ export interface NodeDefinition<
   /** True when these params give a different result each run (seed -1): never cached. */
   nondeterministic?(params: Static<P>): boolean
   /**
+   * Params written for version `from` (absent from a document: 1) as version `from + 1` expects
+   * them. Pure; called once per step until the node type's current version.
+   */
+  migrate?(from: number, params: Record<string, unknown>): Record<string, unknown>
+  /**
    * Checks that need the services (backend catalogs): run by validate when the engine has
    * them. `at` is the pointer of the node's params.
    */
@@ -155,6 +160,7 @@ export interface AnyNode<S = unknown> {
   // `never`: every node type's params and inputs fit here; the engine checks them (ajv,
   // validate) before the single call site in execute.ts
   nondeterministic?(params: never): boolean
+  migrate?(from: number, params: Record<string, unknown>): Record<string, unknown>
   check?(params: never, services: S, at: string): Issue[]
   execute(ctx: NodeContext<never, never, S>): Promise<NodeOutputs>
 }

@@ -7,6 +7,7 @@ import {
   WorkflowDocument,
 } from '@sdflow/protocol'
 import { didYouMean } from './closest.js'
+import { migrateParams } from './migrate.js'
 import { ajvIssues, checkParams, compileSchema } from './params.js'
 import type { RegisteredNode, Registry } from './registry.js'
 import { checkContract, checkHasOutput } from './validate-contract.js'
@@ -68,7 +69,10 @@ export function validate<S>(
       )
       continue
     }
-    const checked = checkParams(registered.validateParams, instance.params, `${at}/params`)
+    const migrated = migrateParams(registered, instance.version, instance.params, at)
+    issues.push(...migrated.issues)
+    if (migrated.issues.length > 0) continue
+    const checked = checkParams(registered.validateParams, migrated.params, `${at}/params`)
     issues.push(...checked.issues)
     const { check } = registered.definition
     if (check && checked.issues.length === 0 && options.services !== undefined) {

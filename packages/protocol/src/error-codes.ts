@@ -6,6 +6,10 @@ export const ErrorCodes = {
   SDF_DOC_PARSE: { status: 400, meaning: 'The file is not valid JSON.' },
   SDF_DOC_SHAPE: { status: 400, meaning: 'The document does not match the workflow format.' },
   SDF_NODE_UNKNOWN_TYPE: { status: 400, meaning: 'A node names a type that is not registered.' },
+  SDF_NODE_UNSUPPORTED_VERSION: {
+    status: 400,
+    meaning: 'A node was written for a node type version this sdflow cannot read.',
+  },
   SDF_PARAM_UNKNOWN: { status: 400, meaning: 'A node sets a param its type does not have.' },
   SDF_PARAM_MISSING: { status: 400, meaning: 'A required param has no value.' },
   SDF_PARAM_OUT_OF_RANGE: { status: 400, meaning: 'A param value is outside its allowed range.' },

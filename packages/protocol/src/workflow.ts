@@ -16,6 +16,12 @@ export type Link = Static<typeof Link>
 export const NodeInstance = Type.Object(
   {
     type: Type.String({ minLength: 1, description: 'node type id, e.g. sd.txt2img' }),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'the node type version its params were written for (absent: 1)',
+      }),
+    ),
     params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     inputs: Type.Optional(
       Type.Record(Type.String(), Type.Union([Link, Type.Array(Link)]), {

@@ -300,6 +300,7 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
           const node = makeNode(g.id, g.type)
           node.params = { ...g.params }
           node.ui = { ...g.ui }
+          node.version = g.version
           await editor.addNode(node)
           await area.translate(node.id, g.position)
         }
@@ -316,6 +317,7 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
         return {
           id: n.id,
           type: n.nodeType,
+          ...(n.version === undefined ? {} : { version: n.version }),
           params: { ...n.params },
           position: view ? { ...view.position } : { x: 0, y: 0 },
           ui: { ...n.ui },

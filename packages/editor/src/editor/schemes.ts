@@ -30,6 +30,8 @@ export class SdNode extends ClassicPreset.Node {
   height = 120
   params: Record<string, unknown> = {}
   ui: Record<string, unknown> = {}
+  /** The node type version its params were written for; absent means 1. */
+  version: number | undefined
 
   constructor(
     id: string,
@@ -39,6 +41,8 @@ export class SdNode extends ClassicPreset.Node {
   ) {
     super(spec?.title ?? `${nodeType} (unknown type)`)
     this.id = id
+    // a node made now is written for the current version (1 needs no mark)
+    this.version = spec && spec.version > 1 ? spec.version : undefined
   }
 }
 
