@@ -1,5 +1,6 @@
 import { costLine, pricesOf, runCost, scanChecks, scanLine } from '@sdflow/nodes'
 import type { RunEvent } from '@sdflow/protocol'
+import { cancelOnCtrlC } from '../ctrl-c.js'
 import { collectNodeResults } from '../node-results.js'
 import {
   ExitCode,
@@ -29,18 +30,12 @@ export async function runOnServer(
   const nodeTypes = new Map(Object.entries(nodes).map(([id, n]) => [id, n.type ?? '?']))
   const display = flags.json ? undefined : liveDisplay(output, nodeTypes)
   const observed = collectNodeResults()
-  const controller = new AbortController()
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(ExitCode.Cancelled)
-    output.err('cancelling on the server… (Ctrl-C again to stop following)')
-    controller.abort()
-  }
-  process.on('SIGINT', onSigint)
+  const ctrlC = cancelOnCtrlC(output, 'cancelling on the server… (Ctrl-C again to stop following)')
   try {
     const run = await runRemote(doc, inputs, {
       server: flags.server,
       token: flags.token,
-      signal: controller.signal,
+      signal: ctrlC.signal,
       onEvent: (event: RunEvent) => {
         observed.onEvent(event)
         if (flags.json) output.out(JSON.stringify(event))
@@ -80,7 +75,7 @@ export async function runOnServer(
     else for (const issue of error.issues) output.err(formatIssue(issue))
     return ExitCode.Invalid
   } finally {
-    process.off('SIGINT', onSigint)
+    ctrlC.dispose()
   }
 }
 

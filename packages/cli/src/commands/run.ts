@@ -10,6 +10,7 @@ import {
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
 import { createRuntime } from '@sdflow/server/runtime'
 import { parseSets, usage } from '../args.js'
+import { cancelOnCtrlC } from '../ctrl-c.js'
 import { loadRunnable } from '../load-workflow.js'
 import {
   ExitCode,
@@ -89,13 +90,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
     outDir: values.out ?? 'outputs',
     inDir: values.in,
   })
-  const controller = new AbortController()
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(ExitCode.Cancelled)
-    output.err('cancelling… (Ctrl-C again to quit at once)')
-    controller.abort()
-  }
-  process.on('SIGINT', onSigint)
+  const ctrlC = cancelOnCtrlC(output, 'cancelling… (Ctrl-C again to quit at once)')
   try {
     const validation = runtime.engine.validate(doc, { inputs })
     if (hasErrors(validation.issues)) {
@@ -114,7 +109,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
     const display = values.json ? undefined : liveDisplay(output, nodeTypes)
     const onEvent = (event: RunEvent) =>
       values.json ? output.out(JSON.stringify(event)) : display?.onEvent(event)
-    const result = await runtime.engine.run(doc, { inputs, signal: controller.signal, onEvent })
+    const result = await runtime.engine.run(doc, { inputs, signal: ctrlC.signal, onEvent })
     display?.close()
     const scans = scanChecks(result.nodes, nodeTypes)
     // a finished run whose QR code does not scan failed its purpose: scripts rely on exit 1
@@ -142,7 +137,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
     if (result.status === 'cancelled') output.err('cancelled')
     return exit
   } finally {
-    process.off('SIGINT', onSigint)
+    ctrlC.dispose()
     await runtime.close()
   }
 }
