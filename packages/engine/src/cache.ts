@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto'
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname } from 'node:path'
 import type { NodeOutputs } from '@sdflow/protocol'
 import { canonicalJson } from './canonical-json.js'
@@ -32,19 +39,31 @@ export function cacheKey(
   return createHash('sha256').update(canonicalJson({ type, version, params, inputs })).digest('hex')
 }
 
-/** An in-memory cache backed by an append-only JSON-lines file, so a new process still hits. */
-export function createFileCache(file: string): NodeCache {
+/**
+ * An in-memory cache backed by an append-only JSON-lines file, so a new process still hits.
+ * On load the file keeps only the newest `maxEntries` results (a run with seed -1 adds new keys
+ * downstream every time) and is rewritten when it holds much more than that.
+ */
+export function createFileCache(file: string, maxEntries = 50_000): NodeCache {
   const entries = new Map<string, CacheEntry>()
+  let lines = 0
   if (existsSync(file)) {
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       if (!line) continue
+      lines++
       try {
         const { key, ...entry } = JSON.parse(line) as CacheEntry & { key: string }
+        entries.delete(key) // the newest write of a key counts as the newest entry
         entries.set(key, entry)
       } catch {
         // a line torn by a crash is a miss, not an error
       }
     }
+    for (const key of entries.keys()) {
+      if (entries.size <= maxEntries) break
+      entries.delete(key)
+    }
+    if (lines > entries.size * 1.5 + 100) rewrite(file, entries)
   }
   let pending: string[] = []
   let scheduled = false
@@ -77,4 +96,12 @@ export function createMemoryCache(): NodeCache {
     set: (key, entry) => void entries.set(key, entry),
     flush: () => {},
   }
+}
+
+/** Replace the file with one line per entry, atomically (temp file, then rename). */
+function rewrite(file: string, entries: Map<string, CacheEntry>): void {
+  const temp = `${file}.${process.pid}.tmp`
+  const text = [...entries].map(([key, entry]) => JSON.stringify({ key, ...entry })).join('\n')
+  writeFileSync(temp, entries.size > 0 ? `${text}\n` : '')
+  renameSync(temp, file)
 }
