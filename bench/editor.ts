@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer } from '@sdflow/server'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../test/chromium.test-support.js'
 
 /** Chains of QR code -> resize -> crop -> save, laid out on a grid: `count` nodes in all. */
 export function editorWorkflow(count: number) {
@@ -50,20 +50,7 @@ export async function benchEditor() {
     workflowsDir: workflows,
     runtimeOptions: { backends: 'none' },
   })
-  const context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-    executablePath: '/usr/bin/chromium',
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  const context = await launchChromium(join(dir, 'chromium'))
   try {
     const page = context.pages()[0] ?? (await context.newPage())
     // warm the HTTP cache and the JIT once, as a returning user would have it

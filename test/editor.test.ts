@@ -7,12 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type StartedServer, startServer } from '@sdflow/server'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { launchChromium } from './chromium.test-support.js'
 
 const root = new URL('..', import.meta.url).pathname
 const shots = join(root, 'test-results/editor')
-const CHROMIUM = '/usr/bin/chromium'
 const NAME = 'fox-upscale'
 
 let dir: string
@@ -73,21 +73,7 @@ beforeAll(async () => {
     },
   })
   // a fresh profile (--user-data-dir) per run
-  context = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-    executablePath: CHROMIUM,
-    viewport: { width: 1280, height: 800 },
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  context = await launchChromium(join(dir, 'chromium'))
   page = context.pages()[0] ?? (await context.newPage())
   page.on('console', (message) => {
     if (message.type() !== 'error') return
