@@ -80,39 +80,30 @@ export function cropRegion(mask: RawGrey, pad: number): Region | null {
 
 /** A1 `masking.expand_crop_region`: grow the region to the processing aspect ratio. */
 export function expandRegion(r: Region, pw: number, ph: number, iw: number, ih: number): Region {
-  let { x1, y1, x2, y2 } = r
-  const ratioCrop = (x2 - x1) / (y2 - y1)
   const ratioProcessing = pw / ph
-  if (ratioCrop > ratioProcessing) {
-    const diff = Math.trunc((x2 - x1) / ratioProcessing - (y2 - y1))
-    y1 -= Math.floor(diff / 2)
-    y2 += diff - Math.floor(diff / 2)
-    if (y2 >= ih) {
-      const d = y2 - ih
-      y2 -= d
-      y1 -= d
-    }
-    if (y1 < 0) {
-      y2 -= y1
-      y1 = 0
-    }
-    if (y2 >= ih) y2 = ih
-  } else {
-    const diff = Math.trunc((y2 - y1) * ratioProcessing - (x2 - x1))
-    x1 -= Math.floor(diff / 2)
-    x2 += diff - Math.floor(diff / 2)
-    if (x2 >= iw) {
-      const d = x2 - iw
-      x2 -= d
-      x1 -= d
-    }
-    if (x1 < 0) {
-      x2 -= x1
-      x1 = 0
-    }
-    if (x2 >= iw) x2 = iw
+  if ((r.x2 - r.x1) / (r.y2 - r.y1) > ratioProcessing) {
+    const diff = Math.trunc((r.x2 - r.x1) / ratioProcessing - (r.y2 - r.y1))
+    const [y1, y2] = grow(r.y1, r.y2, diff, ih)
+    return { ...r, y1, y2 }
   }
-  return { x1, y1, x2, y2 }
+  const diff = Math.trunc((r.y2 - r.y1) * ratioProcessing - (r.x2 - r.x1))
+  const [x1, x2] = grow(r.x1, r.x2, diff, iw)
+  return { ...r, x1, x2 }
+}
+
+/** One side of expand_crop_region: widen [lo, hi) by `diff`, shifted back inside [0, size]. */
+function grow(lo: number, hi: number, diff: number, size: number): [number, number] {
+  let a = lo - Math.floor(diff / 2)
+  let b = hi + diff - Math.floor(diff / 2)
+  if (b >= size) {
+    a -= b - size
+    b = size
+  }
+  if (a < 0) {
+    b -= a
+    a = 0
+  }
+  return [a, Math.min(b, size)]
 }
 
 /** `base*(1-t) + over*t` per pixel. */
