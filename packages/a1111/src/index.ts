@@ -43,6 +43,7 @@ export {
 export {
   type BackendPool,
   createPool,
+  DEFAULT_QUEUE_TIMEOUT_MS,
   type Job,
   type PoolCatalog,
   type PoolOptions,

@@ -70,6 +70,9 @@ interface Waiter {
   grant(b: BackendState): void
 }
 
+/** How long a job waits for a healthy backend unless the config or the job says. */
+export const DEFAULT_QUEUE_TIMEOUT_MS = 600_000
+
 export function createPool(options: PoolOptions): BackendPool {
   const log = options.log
   const random = options.random ?? Math.random
@@ -194,7 +197,7 @@ export function createPool(options: PoolOptions): BackendPool {
     if (among.every((b) => b.catalog !== undefined && !canServe(b, job.needs))) {
       return Promise.reject(noneAvailable(job, among, 'anywhere'))
     }
-    const timeoutMs = job.queueTimeoutMs ?? options.queueTimeoutMs ?? 600_000
+    const timeoutMs = job.queueTimeoutMs ?? options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer)

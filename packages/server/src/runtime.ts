@@ -4,6 +4,7 @@ import {
   type BackendPool,
   backendsFromUrls,
   createPool,
+  DEFAULT_QUEUE_TIMEOUT_MS,
   loadConfig,
   type PoolSettings,
 } from '@sdflow/a1111'
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   engine: Engine<NodeServices>
   pool?: BackendPool
+  /** How long a node waits for a healthy backend (the config's pool.queueTimeoutMs). */
+  queueTimeoutMs?: number
   close(): Promise<void>
 }
 
@@ -42,8 +45,10 @@ const DEFAULT_CONFIG = 'sdflow.config.json'
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   let emulator: RunningEmulator | undefined
   let pool: BackendPool | undefined
+  let queueTimeoutMs = DEFAULT_QUEUE_TIMEOUT_MS
   if (options.backends === 'auto') {
     const found = await configured(options)
+    queueTimeoutMs = found.pool.queueTimeoutMs ?? queueTimeoutMs
     let backends = found.backends
     if (backends.length === 0) {
       // loaded only when needed: a command that never starts it stays quick to start
@@ -64,6 +69,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   return {
     engine,
     pool,
+    queueTimeoutMs,
     async close() {
       await pool?.close()
       await emulator?.close()
