@@ -2,13 +2,16 @@ import { fail } from '@sdflow/protocol'
 import { Ajv, type ValidateFunction } from 'ajv'
 import type { TSchema } from 'typebox'
 import { badResponse, type FailureSite } from './errors.js'
+import { lazyValidator } from './lazy-validator.js'
 import { refuseImageUrls } from './no-urls.js'
 import * as S from './schemas/index.js'
 
 const ajv = new Ajv({ allErrors: false, strict: false })
-const compile = <T>(schema: TSchema): ValidateFunction<T> => ajv.compile<T>(schema)
 
-/** Every boundary validator, compiled once when the module loads. */
+const compile = <T>(schema: TSchema): ValidateFunction<T> =>
+  lazyValidator(() => ajv.compile<T>(schema))
+
+/** Every boundary validator, each compiled once, on first use. */
 export const validators = {
   generation: compile<S.GenerationResponse>(S.GenerationResponse),
   info: compile<S.GenerationInfo>(S.GenerationInfo),

@@ -44,7 +44,8 @@ export interface ValidateOptions<S = unknown> {
   services?: S
 }
 
-const checkShape = compileSchema(WorkflowDocument)
+// compiled on first use: `sdflow nodes` loads this module and never validates
+let checkShape: ReturnType<typeof compileSchema> | undefined
 
 /** Collect every problem of a workflow document; never stops at the first. */
 export function validate<S>(
@@ -108,6 +109,7 @@ function documentShape(input: unknown): Issue[] {
       ),
     ]
   }
+  checkShape ??= compileSchema(WorkflowDocument)
   if (checkShape(input)) return []
   return ajvIssues(checkShape.errors ?? [], '', 'SDF_DOC_SHAPE').map((found) =>
     badId.test(found.pointer)
