@@ -1,5 +1,6 @@
 // Runs the named benchmarks (all when none is named) and prints their figures against targets.
 import { benchBackends } from './backends.js'
+import { benchCliStart } from './cli-start.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchEvents } from './events.js'
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   backends: benchBackends,
   editor: benchEditor,
   events: benchEvents,
+  'cli-start': benchCliStart,
 }
 
 const wanted = process.argv.slice(2)
