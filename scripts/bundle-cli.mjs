@@ -21,20 +21,18 @@ const inline = new Set([
   'fast-uri',
   'json-schema-traverse',
   'fast-deep-equal',
-  'jsqr',
-  'qrcode',
-  'pngjs',
-  'dijkstrajs',
 ])
 
-// sharp loads a native addon and some 40 CommonJS files (a third of the start of `sdflow nodes`),
-// while validate, nodes and inspect never touch a pixel: the bundle imports it on first use.
-// Every import of sharp in the code base is its default export, called or read as a property.
-const lazySharp = `import { createRequire } from 'node:module'
+// Loaded on first use instead of at start: sharp loads a native addon and some 40 CommonJS files
+// (a third of the start of `sdflow nodes`), jsqr and qrcode build themselves when imported; and
+// validate, nodes and inspect never touch a pixel or a code. Every import of these in the code
+// base is the default export, called or read as a property, which is what the proxy forwards.
+const lazy = new Set(['sharp', 'jsqr', 'qrcode'])
+const lazyModule = (name) => `import { createRequire } from 'node:module'
 const require = createRequire(import.meta.url)
 let real
-const load = () => (real ??= require('sharp'))
-export default new Proxy(function sharp() {}, {
+const load = () => (real ??= require(${JSON.stringify(name)}))
+export default new Proxy(function lazy() {}, {
   apply: (_target, self, args) => Reflect.apply(load(), self, args),
   construct: (_target, args) => Reflect.construct(load(), args),
   get: (_target, key) => load()[key],
@@ -48,9 +46,13 @@ const packageOf = (spec) =>
 const externals = {
   name: 'externals',
   setup(b) {
-    b.onResolve({ filter: /^sharp$/ }, () => ({ path: 'sharp', namespace: 'lazy-sharp' }))
-    b.onLoad({ filter: /.*/, namespace: 'lazy-sharp' }, () => ({
-      contents: lazySharp,
+    b.onResolve({ filter: /^(sharp|jsqr|qrcode)$/ }, (args) =>
+      lazy.has(args.path) && args.namespace !== 'lazy'
+        ? { path: args.path, namespace: 'lazy' }
+        : undefined,
+    )
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: lazyModule(args.path),
       loader: 'js',
       resolveDir: root,
     }))
@@ -88,6 +90,9 @@ const result = await build({
   metafile: true,
   logLevel: 'warning',
   legalComments: 'none',
+  // less to parse at every start; names stay readable in stack traces
+  minifyWhitespace: true,
+  minifySyntax: true,
   // CommonJS code inlined into ESM (ajv) calls require for Node built-ins
   banner: {
     js: "import { createRequire as __sdflowRequire } from 'node:module'; const require = __sdflowRequire(import.meta.url);",
