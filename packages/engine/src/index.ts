@@ -3,6 +3,8 @@ export {
   type ArtifactStoreOptions,
   createArtifactStore,
   DEFAULT_MAX_PIXELS,
+  type FileArtifactStore,
+  inspectImage,
   sniffMime,
 } from './artifact-store.js'
 export { cacheKey, createFileCache, createMemoryCache, type NodeCache } from './cache.js'
@@ -25,12 +27,15 @@ export {
   type ProgressUpdate,
   type RetryNotice,
   type SocketValue,
+  type UpstreamNode,
 } from './define-node.js'
 export { createEngine, type Engine, type EngineOptions } from './engine.js'
 export { createLimiter, type Limiter } from './limiter.js'
 export { type Logger, silentLogger } from './logger.js'
+export type { Dispatch, NodeTask, TaskEvent, TaskOutput, TaskScope } from './node-task.js'
 export { ajvIssues, compileSchema } from './params.js'
 export { resolveUnder } from './paths.js'
+export { localDispatch, performTask, type TaskEnv } from './perform-task.js'
 export { type Plan, plan } from './plan.js'
 export { createRegistry, type RegisteredNode, type Registry, toSpec } from './registry.js'
 export type { NodeResult, NodeStatus, RunOptions, RunResult, RunStatus } from './run-types.js'
