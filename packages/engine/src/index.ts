@@ -7,6 +7,7 @@ export {
   inspectImage,
   sniffMime,
 } from './artifact-store.js'
+export { ByteLru } from './byte-lru.js'
 export { cacheKey, createFileCache, createMemoryCache, type NodeCache } from './cache.js'
 export { canonicalJson } from './canonical-json.js'
 export { closest, didYouMean } from './closest.js'
@@ -38,6 +39,7 @@ export { resolveUnder } from './paths.js'
 export { localDispatch, performTask, type TaskEnv } from './perform-task.js'
 export { type Plan, plan } from './plan.js'
 export { createRegistry, type RegisteredNode, type Registry, toSpec } from './registry.js'
+export { toIssue } from './run-node.js'
 export type { NodeResult, NodeStatus, RunOptions, RunResult, RunStatus } from './run-types.js'
 export {
   type CheckedNode,
