@@ -37,7 +37,7 @@ function launch(
     }),
   )
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} not ready: ${out}`)), 30_000)
+    const timer = setTimeout(() => reject(new Error(`${command} not ready: ${out}`)), 90_000)
     const onData = (d: Buffer) => {
       out += String(d)
       const match = ready.exec(out)

@@ -114,7 +114,7 @@ beforeAll(async () => {
       config,
     ]),
   ])
-}, 120_000)
+}, 240_000)
 
 afterAll(async () => {
   await Promise.all(observers.map((o) => o.close()))

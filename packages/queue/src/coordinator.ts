@@ -44,6 +44,8 @@ interface Pending {
   id: string
   data: JobData
   scope: TaskScope
+  /** A worker took it: from then on it no longer expires for want of a worker. */
+  taken: boolean
   settle(outcome: { output: TaskOutput } | { error: unknown }): void
 }
 
@@ -79,9 +81,15 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
     const entry = pending.get(jobId)
     entry?.settle({ error: decodeFailure(failedReason, entry.data.task.nodeId) })
   })
+  queueEvents.on('active', ({ jobId }) => {
+    const entry = pending.get(jobId)
+    if (entry) entry.taken = true
+  })
   queueEvents.on('progress', ({ jobId, data }) => {
     const entry = pending.get(jobId)
-    if (entry && data && typeof data === 'object') entry.scope.emit(data as JobProgress)
+    if (!entry || !data || typeof data !== 'object') return
+    entry.taken = true
+    entry.scope.emit(data as JobProgress)
   })
 
   const add = (entry: Pending) =>
@@ -98,6 +106,7 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
     const job = await queue.getJob(entry.id)
     const state = job ? await job.getState() : 'unknown'
     if (job && state === 'completed') return entry.settle({ output: job.returnvalue })
+    if (state === 'active') entry.taken = true
     if (job && state === 'failed') await job.remove() // an earlier attempt of a resumed run
     if (!job || state === 'failed' || state === 'unknown') await add(entry)
   }
@@ -124,6 +133,7 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
 
   /** No worker took the job in time: take it back and fail like the pool would. */
   const expire = async (entry: Pending) => {
+    if (entry.taken) return
     const state = await queue.getJobState(entry.id)
     if (!WAITING_STATES.has(state) || !pending.has(entry.id)) return
     await queue.remove(entry.id)
@@ -168,6 +178,7 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
         id,
         data: { task, deadline: Date.now() + queueTimeoutMs },
         scope,
+        taken: false,
         settle(outcome) {
           if (pending.get(id) !== entry) return // taken once: a late duplicate is dropped
           pending.delete(id)
