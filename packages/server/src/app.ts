@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyWebsocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { a1111Face } from './a1111/plugin.js'
 import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
 import { installErrorHandling } from './errors.js'
@@ -20,6 +21,7 @@ import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
 import { validateRoutes } from './routes/validate.js'
+import { workflowRunRoutes } from './routes/workflow-run.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
@@ -152,6 +154,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(validateRoutes)
   await app.register(artifactRoutes)
   await app.register(eventRoutes)
+  await app.register(workflowRunRoutes)
+  await app.register(a1111Face, { token: options.token })
   await app.register(editorRoutes)
 
   let shutdown: Promise<void> | undefined
