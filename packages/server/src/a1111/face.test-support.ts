@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
 import sharp from 'sharp'
-import { type TestApp, testApp } from '../server.test-support.js'
+import { type TestApp, tempDir, testApp } from '../server.test-support.js'
 
 export const TOKEN = 'gateway-token-1234'
 
@@ -24,12 +24,8 @@ export async function startGateway(
   for (let i = 0; i < (options.emulators ?? 2); i++) {
     emulators.push(await startEmulator({ stepMs: options.stepMs ?? 5, seed: i + 1 }))
   }
-  const t0 = await testApp({ runtimeOptions: { backends: 'none' } })
-  await t0.close()
-  const configDir = t0.dir
-  const { mkdir } = await import('node:fs/promises')
-  await mkdir(configDir, { recursive: true })
-  const config = join(configDir, 'sdflow.config.json')
+  const dir = await tempDir('sdflow-gateway-')
+  const config = join(dir.path, 'sdflow.config.json')
   await writeFile(
     config,
     JSON.stringify({
@@ -42,7 +38,12 @@ export async function startGateway(
     }),
   )
   const t = await testApp({
-    runtimeOptions: { backends: 'auto', configFile: config },
+    runtimeOptions: {
+      backends: 'auto',
+      configFile: config,
+      outDir: join(dir.path, 'out'),
+      inDir: join(dir.path, 'in'),
+    },
     ...(options.token !== false && { token: TOKEN }),
     ...(options.workflowsDir && { workflowsDir: options.workflowsDir }),
   })
@@ -54,6 +55,7 @@ export async function startGateway(
     async close() {
       await t.close()
       for (const e of emulators) await e.close()
+      await dir.remove()
     },
   }
 }

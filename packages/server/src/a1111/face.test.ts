@@ -205,7 +205,8 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
       body: '{"prompt":',
     })
     expect(notJson.status).toBe(422)
-    expect((await notJson.json()).detail[0].type).toBe('value_error.jsondecode')
+    const parsed = (await notJson.json()) as { detail: { type: string }[] }
+    expect(parsed.detail[0]?.type).toBe('value_error.jsondecode')
   })
 
   it('asks for the token as Bearer or as the Basic password, answering 401 in A1111 shape', async () => {
@@ -231,7 +232,7 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
       body: '{}',
       headers: { 'content-type': 'application/json' },
     })
-    expect((await sdflow.json()).code).toBe('SDF_SERVER_UNAUTHORIZED')
+    expect(((await sdflow.json()) as { code: string }).code).toBe('SDF_SERVER_UNAUTHORIZED')
   })
 
   it("POST /options changes nothing global: it applies to that caller's later jobs only", async () => {
