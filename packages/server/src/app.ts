@@ -130,11 +130,18 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       info: {
         title: 'sdflow',
         description:
-          'Workflows for Stable Diffusion on AUTOMATIC1111 backends. Errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events (docs/protocol.md).',
+          "Workflows for Stable Diffusion on AUTOMATIC1111 backends. Two faces: sdflow's own API under /api (errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events, docs/protocol.md), and the A1111 HTTP API (tag `a1111`: /sdapi/v1/*, /controlnet/*, /internal/*, answered over the whole backend pool in A1111's own shapes and errors, docs/a1111-face.md).",
         version: '0.1.0',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          basic: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'any user name, the token as password',
+          },
+        },
       },
     },
   })

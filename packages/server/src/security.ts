@@ -56,8 +56,6 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
       )
     }
     const upgrade = isUpgrade(request)
-    // a foreign API face (A1111) checks the token itself, to answer in its own error shape
-    if (request.routeOptions.config.ownAuth === true) return
     if (!upgrade && SAFE_METHODS.has(request.method)) return
     const origin = request.headers.origin
     if (origin !== undefined && !originAllowed(origin, host, origins)) {
@@ -68,6 +66,8 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
         }),
       )
     }
+    // a foreign API face (A1111) checks the token itself, to answer in its own error shape
+    if (request.routeOptions.config.ownAuth === true) return
     if (
       options.token !== undefined &&
       !tokenMatches(presentedToken(request, upgrade), options.token)

@@ -235,6 +235,31 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     expect(((await sdflow.json()) as { code: string }).code).toBe('SDF_SERVER_UNAUTHORIZED')
   })
 
+  it('refuses a request from another origin, as on /api', async () => {
+    const answer = await postJson(
+      api('/sdapi/v1/txt2img'),
+      { prompt: 'x' },
+      { ...alice, origin: 'http://evil.example' },
+    )
+    expect(answer.status).toBe(403)
+  })
+
+  it('describes both faces in the OpenAPI document at /docs', async () => {
+    const doc = (await getJson(api('/docs/json'), alice)).body
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/sdapi/v1/txt2img',
+        '/sdapi/v1/img2img',
+        '/sdapi/v1/progress',
+        '/controlnet/model_list',
+        '/api/workflows/{name}/run',
+        '/api/runs',
+      ]),
+    )
+    expect(doc.paths['/sdapi/v1/txt2img'].post.tags).toEqual(['a1111'])
+    expect(doc.paths['/sdapi/v1/txt2img'].post.requestBody).toBeDefined()
+  })
+
   it("POST /options changes nothing global: it applies to that caller's later jobs only", async () => {
     const before = await getJson(`${g.emulators[0]?.url}/sdapi/v1/options`)
     const set = await postJson(api('/sdapi/v1/options'), { CLIP_stop_at_last_layers: 2 }, alice)
