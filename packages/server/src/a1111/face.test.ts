@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../server.test-support.js'
 import {
@@ -39,6 +40,17 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     const info = JSON.parse(answer.body.info)
     expect(info.all_seeds).toEqual([100, 101])
     expect(info.infotexts[0]).toContain('Seed: 100')
+  })
+
+  it("answers the README's curl example (the RunPod guide's request)", async () => {
+    const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('## Use sdflow as an A1111 server'))
+    const body = /-d '(\{[^']*\})'/.exec(section)?.[1] ?? ''
+    expect(section).toContain('http://127.0.0.1:7870/sdapi/v1/txt2img')
+    const answer = await postJson(api('/sdapi/v1/txt2img'), JSON.parse(body), alice)
+    expect(answer.status).toBe(200)
+    expect(await sizeOf(answer.body.images[0])).toEqual({ width: 512, height: 512 })
+    expect(JSON.parse(answer.body.info).sampler_name).toBe('DPM++ 2M')
   })
 
   it('redraws the masked area with img2img + mask: the answer has the init image size', async () => {
