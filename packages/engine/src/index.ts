@@ -34,6 +34,7 @@ export { resolveUnder } from './paths.js'
 export { type Plan, plan } from './plan.js'
 export { createRegistry, type RegisteredNode, type Registry, toSpec } from './registry.js'
 export type { NodeResult, NodeStatus, RunOptions, RunResult, RunStatus } from './run-types.js'
+export { isDiskFull, storageError } from './storage-error.js'
 export {
   type CheckedNode,
   type CheckedWorkflow,

@@ -3,7 +3,8 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyWebsocket from '@fastify/websocket'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { Logger } from '@sdflow/engine'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
 import { installErrorHandling } from './errors.js'
@@ -54,12 +55,6 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       options.runtime?.engine.dataDir ??
       '.sdflow',
   )
-  if (options.runtime) runtime = options.runtime
-  else {
-    runtime = await createRuntime({ backends: 'auto', ...options.runtimeOptions, dataDir })
-    ownsRuntime = true
-  }
-
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -70,6 +65,16 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     // the run shutdown comes first; then no connection may keep close() waiting
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (options.runtime) runtime = options.runtime
+  else {
+    runtime = await createRuntime({
+      backends: 'auto',
+      log: engineLog(app.log),
+      ...options.runtimeOptions,
+      dataDir,
+    })
+    ownsRuntime = true
+  }
 
   let store: ReturnType<typeof openRunStore>
   try {
@@ -170,6 +175,16 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     if (ownsRuntime) await runtime.close()
   })
   return app
+}
+
+/** The engine's logger surface over fastify's pino logger. */
+function engineLog(log: FastifyBaseLogger): Logger {
+  return {
+    debug: (msg, data) => log.debug(data ?? {}, msg),
+    info: (msg, data) => log.info(data ?? {}, msg),
+    warn: (msg, data) => log.warn(data ?? {}, msg),
+    error: (msg, data) => log.error(data ?? {}, msg),
+  }
 }
 
 declare module 'fastify' {

@@ -8,7 +8,7 @@ import {
   type PoolSettings,
 } from '@sdflow/a1111'
 import type { RunningEmulator } from '@sdflow/a1111-emulator'
-import { createEngine, type Engine } from '@sdflow/engine'
+import { createEngine, type Engine, type Logger } from '@sdflow/engine'
 import { createNodeRegistry, type NodeServices } from '@sdflow/nodes'
 
 export interface RuntimeOptions {
@@ -25,6 +25,8 @@ export interface RuntimeOptions {
   emulatorStepMs?: number
   /** Called once the embedded emulator listens. */
   onEmulator?: (url: string) => void
+  /** Where the engine reports what it carries on past (a node cache it cannot write). */
+  log?: Logger
 }
 
 export interface Runtime {
@@ -60,6 +62,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     services: pool ? { backends: pool } : {},
     dataDir: options.dataDir,
     roots: { input: options.inDir, output: options.outDir },
+    ...(options.log && { log: options.log }),
   })
   return {
     engine,
