@@ -15,7 +15,10 @@ export interface ArtifactStore {
   readonly maxPixels: number
   /** Check, hash and store encoded image bytes (PNG, JPEG or WebP). Stored once per hash. */
   put(bytes: Buffer): Promise<ImageRef>
-  /** The encoded bytes of a stored image. */
+  /**
+   * The encoded bytes of a stored image. Bytes read from disk are checked against the hash: a
+   * damaged file is removed and SDF_ARTIFACT_DAMAGED thrown.
+   */
   read(ref: ImageRef | string): Promise<Buffer>
   /** A sharp pipeline over a stored image, with the pixel limit applied. */
   decode(ref: ImageRef): Promise<Sharp>
@@ -117,6 +120,17 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       const file = locate(hash)
       if (!file) throw fail('SDF_PATH_NOT_FOUND', `artifact ${hash} is not in ${root}`)
       const bytes = await readFile(file)
+      // every read from disk is checked: a file truncated or changed there must not pass for
+      // the image its name promises (served as immutable, reused from the cache, saved)
+      if (createHash('sha256').update(bytes).digest('hex') !== hash) {
+        mimes.delete(hash)
+        await rm(file, { force: true })
+        throw fail(
+          'SDF_ARTIFACT_DAMAGED',
+          `artifact ${hash} was damaged on disk (its content no longer matches its hash) and has been removed`,
+          { details: { hash } },
+        )
+      }
       recent.set(hash, bytes)
       return bytes
     },

@@ -30,12 +30,14 @@ export async function runNode<S>(
   // loop (HTTP, WebSocket, timers) until the whole run is over
   await new Promise<void>((resolve) => setImmediate(resolve))
   const reused = ctx.reuse?.[nodeId]
-  if (reused && stillThere(ctx.artifacts, reused.outputs, reused.files))
+  if (reused && (await stillThere(ctx.artifacts, reused.outputs, reused.files)))
     return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)
   const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
   const hit = key ? ctx.cache.get(key) : undefined
-  if (hit && stillThere(ctx.artifacts, hit.outputs, hit.files)) return cached(ctx, nodeId, hit)
+  if (hit && (await stillThere(ctx.artifacts, hit.outputs, hit.files))) {
+    return cached(ctx, nodeId, hit)
+  }
 
   const limiter = ctx.limiters[spec.resource]
   let release = () => {}
@@ -181,9 +183,17 @@ function checkOutputs<S>(node: CheckedNode<S>, outputs: NodeOutputs): void {
   }
 }
 
-/** A cache entry is only good while the images and files it names still exist. */
-function stillThere(artifacts: ArtifactStore, outputs: NodeOutputs, files: string[]): boolean {
+/**
+ * A cache entry is only good while the images and files it names still exist and each image
+ * still matches its hash (the store checks what it reads from disk and drops a damaged one).
+ */
+async function stillThere(
+  artifacts: ArtifactStore,
+  outputs: NodeOutputs,
+  files: string[],
+): Promise<boolean> {
   if (!files.every((f) => existsSync(f))) return false
+  const hashes: string[] = []
   const stack: unknown[] = Object.values(outputs)
   while (stack.length > 0) {
     const value = stack.pop()
@@ -191,7 +201,15 @@ function stillThere(artifacts: ArtifactStore, outputs: NodeOutputs, files: strin
     else if (value && typeof value === 'object') {
       if ('hash' in value && typeof value.hash === 'string' && 'mime' in value) {
         if (!artifacts.has(value.hash)) return false
+        hashes.push(value.hash)
       } else stack.push(...Object.values(value))
+    }
+  }
+  for (const hash of hashes) {
+    try {
+      await artifacts.read(hash)
+    } catch {
+      return false
     }
   }
   return true
