@@ -61,7 +61,9 @@ const picture = (seed: number, prefix: string) =>
 
 function generated(app: FastifyInstance, runId: string): ImageRef {
   const node = app.sdflow.store.nodes(runId).find((n) => n.id === 'gen')
-  return (node?.outputs?.image as ImageRef[])[0] as ImageRef
+  const images = node?.outputs?.image as ImageRef[] | undefined
+  if (!images?.[0]) throw new Error(`run ${runId} has no generated image`)
+  return images[0]
 }
 
 describe('case 22: a damaged artifact', () => {
