@@ -6,6 +6,7 @@ import { crc32 } from 'node:zlib'
 import { fail, type ImageMime, type ImageRef } from '@sdflow/protocol'
 import sharp, { type Sharp } from 'sharp'
 import { ByteLru } from './byte-lru.js'
+import { storageError } from './storage-error.js'
 
 /** 64 megapixels: above any A1111 output (hires 4x of 2048 is 8192 x 8192). */
 export const DEFAULT_MAX_PIXELS = 8192 * 8192
@@ -97,16 +98,16 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       const hash = createHash('sha256').update(bytes).digest('hex')
       const file = fileOf(hash, mime)
       if (!existsSync(file)) {
-        ready ??= mkdir(root, { recursive: true })
-        await ready
-        await mkdir(join(root, hash.slice(0, 2)), { recursive: true })
         const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
         try {
+          ready ??= mkdir(root, { recursive: true })
+          await ready
+          await mkdir(join(root, hash.slice(0, 2)), { recursive: true })
           await writeFile(temp, bytes)
           await rename(temp, file)
         } catch (error) {
           await rm(temp, { force: true })
-          throw error
+          throw storageError(error, root)
         }
       }
       mimes.set(hash, mime)

@@ -78,7 +78,13 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
 
   let store: ReturnType<typeof openRunStore>
   try {
-    store = openRunStore(join(dataDir, RUN_STORE_FILE))
+    store = openRunStore(join(dataDir, RUN_STORE_FILE), {
+      onDamaged: ({ file, movedTo, reason }) =>
+        app.log.warn(
+          { file, movedTo, reason },
+          `the run store ${file} was damaged (${reason}): moved it to ${movedTo} and started an empty one`,
+        ),
+    })
   } catch (error) {
     if (ownsRuntime) await runtime.close()
     throw error
