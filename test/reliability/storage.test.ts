@@ -1,5 +1,5 @@
 // Full disks (tmpfs mounts) and a damaged run store, against the server as a child process.
-import { existsSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunningEmulator } from '@sdflow/a1111-emulator'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -122,6 +122,18 @@ describe.skipIf(!canMountTmpfs)('case 25: the data disk fills up during a run', 
     const finished = await whenStatus(server, runId, 'finished', 40_000)
     expect(finished.files).toHaveLength(1)
     expect(readdirSync(out)).toEqual(['full-00001.png'])
+  })
+})
+
+describe('case 27: the node cache path is a directory', () => {
+  it('stops the server at start with SDF_STORAGE_UNUSABLE naming the path', async () => {
+    const { args, data } = serverArgs('eisdir')
+    const cacheFile = join(data, 'cache', 'nodes.jsonl')
+    mkdirSync(cacheFile, { recursive: true })
+    const started = startServerProcess(args)
+    await expect(started).rejects.toThrow(
+      new RegExp(`SDF_STORAGE_UNUSABLE .*${cacheFile} is a directory`),
+    )
   })
 })
 

@@ -7,7 +7,7 @@ import type { Logger } from '@sdflow/engine'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
-import { installErrorHandling } from './errors.js'
+import { installErrorHandling, sendError } from './errors.js'
 import { createEventHub } from './event-hub.js'
 import {
   type BodyRoute,
@@ -64,6 +64,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     routerOptions: { maxParamLength: 256 },
     // the run shutdown comes first; then no connection may keep close() waiting
     forceCloseConnections: true,
+    // a URL the router cannot decode (`/api/workflows/%ff`) answers in the one error envelope
+    frameworkErrors: (error, _request, reply) => sendError(reply, error),
   }).withTypeProvider<TypeBoxTypeProvider>()
   if (options.runtime) runtime = options.runtime
   else {
