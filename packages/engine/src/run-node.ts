@@ -11,6 +11,7 @@ import type { ArtifactStore } from './artifact-store.js'
 import { type CacheEntry, cacheKey } from './cache.js'
 import type { NodeContext, UpstreamNode } from './define-node.js'
 import type { ExecuteContext } from './execute.js'
+import { entryOf, flightsOf, landing } from './in-flight.js'
 import type { NodeResult } from './run-types.js'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
 
@@ -33,7 +34,43 @@ export async function runNode<S>(
   if (reused && (await stillThere(ctx.artifacts, reused.outputs, reused.files)))
     return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)
-  const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
+  if (!cacheable) return attempt(ctx, node, inputs, results, undefined)
+  const key = cacheKey(spec.type, spec.version, node.params, inputs)
+  // an identical node in flight (this run or another): wait for it rather than generate twice;
+  // when it fails or is cancelled, one of those waiting takes its place
+  const flights = flightsOf(ctx.cache)
+  for (let flight = flights.get(key); flight; flight = flights.get(key)) {
+    const entry = await landing(flight, ctx.signal)
+    if (ctx.signal.aborted) return { status: 'cancelled', files: [] }
+    if (entry && (await stillThere(ctx.artifacts, entry.outputs, entry.files))) {
+      return cached(ctx, nodeId, entry)
+    }
+  }
+  let land: (entry: CacheEntry | undefined) => void = () => {}
+  const flight = new Promise<CacheEntry | undefined>((resolve) => {
+    land = resolve
+  })
+  flights.set(key, flight)
+  let result: NodeResult | undefined
+  try {
+    result = await attempt(ctx, node, inputs, results, key)
+    return result
+  } finally {
+    land(result && entryOf(result))
+    if (flights.get(key) === flight) flights.delete(key)
+  }
+}
+
+/** The cache, else the node's own execution, under its resource's limiter. */
+async function attempt<S>(
+  ctx: ExecuteContext<S>,
+  node: CheckedNode<S>,
+  inputs: Record<string, unknown>,
+  results: Map<string, NodeResult>,
+  key: string | undefined,
+): Promise<NodeResult> {
+  const { definition, spec } = node.node
+  const nodeId = node.id
   const hit = key ? ctx.cache.get(key) : undefined
   if (hit && (await stillThere(ctx.artifacts, hit.outputs, hit.files))) {
     return cached(ctx, nodeId, hit)
