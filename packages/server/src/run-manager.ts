@@ -21,6 +21,8 @@ export interface RunManagerOptions<S> {
   log: FastifyBaseLogger
   concurrency: number
   retention: { maxRuns: number; maxEvents: number }
+  /** Throws when no new run can be taken now (a coordinator without Redis). */
+  admit?: () => void
 }
 
 interface Active {
@@ -167,6 +169,7 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
   return {
     submit(doc, inputs, name, submitOptions) {
       if (!accepting) throw fail('SDF_SERVER_SHUTTING_DOWN', 'the server is shutting down')
+      options.admit?.()
       const validation = engine.validate(doc, { inputs })
       if (!validation.workflow || hasErrors(validation.issues)) {
         throw invalid(validation.issues)
