@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { readdirSync, writeFileSync } from 'node:fs'
+import { readdirSync, truncateSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import jsQR from 'jsqr'
@@ -65,6 +65,17 @@ describe('sdflow validate', () => {
     const readme = await sdflow(['validate', join(root, 'README.md')])
     expect(readme.code).toBe(1)
     expect(readme.stdout).toMatch(/^SDF_DOC_PARSE \/ \S+README\.md:1:1: /)
+  })
+
+  it('refuses a workflow file over the size limit before reading it', async () => {
+    const file = join(tmp(), 'huge.json')
+    writeFileSync(file, '')
+    truncateSync(file, 65 * 1024 * 1024) // sparse: the limit is checked from the size alone
+    for (const command of ['validate', 'run']) {
+      const ran = await sdflow([command, file])
+      expect(ran.code).toBe(2)
+      expect(ran.stderr).toMatch(/^SDF_DOC_TOO_LARGE .*65\.0 MiB; workflow files are limited/m)
+    }
   })
 
   it('exits 2 for a usage error or a file it cannot read, suggesting the closest name', async () => {
