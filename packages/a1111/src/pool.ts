@@ -50,6 +50,8 @@ export interface PoolCatalog {
   latentUpscaleModes: string[]
   controlnetModels: string[]
   controlnetModules: string[]
+  /** UI label -> module name, from every backend. */
+  controlnetModuleLabels: Record<string, string>
 }
 
 export interface BackendPool {
@@ -307,6 +309,10 @@ export function createPool(options: PoolOptions): BackendPool {
         latentUpscaleModes: union((c) => c.latentUpscaleModes),
         controlnetModels: union((c) => c.controlnetModels),
         controlnetModules: union((c) => c.controlnetModules),
+        controlnetModuleLabels: Object.assign(
+          Object.create(null) as Record<string, string>,
+          ...backends.map((b) => b.catalog?.controlnetModuleLabels ?? {}),
+        ),
       }
     },
     client: (id) => byId.get(id)?.client,
