@@ -31,6 +31,7 @@ import {
   num,
   persistOverrides,
   resolveCore,
+  samplerExtras,
 } from './core.js'
 import { pictureSeed } from './picture-seed.js'
 import { runIterations } from './sampling.js'
@@ -129,6 +130,7 @@ export async function runImg2img(ctx: EmulatorContext, req: Img2ImgRequest, opts
     maskExtras(req, core, maskPlan, Math.max(blurX, blurY))
   }
   core.extra.push(['Schedule type', core.sampler.scheduleType])
+  samplerExtras(ctx, core, req.eta)
 
   const steps = ctx.settings.bool('img2img_fix_steps', core.overrides)
     ? core.steps
