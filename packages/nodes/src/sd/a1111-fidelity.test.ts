@@ -263,3 +263,30 @@ describe('inpainting at a size that is not a multiple of 8 (issue 11 item 2)', (
     expect(failure?.message).toContain('inpaint_full_res: true')
   })
 })
+
+describe('abort listeners (issue 11 item 14)', () => {
+  it('12 backend nodes in flight on one slot add no MaxListenersExceededWarning', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`)
+    process.on('warning', onWarning)
+    try {
+      const nodes = Object.fromEntries(
+        Array.from({ length: 12 }, (_, i) => [
+          `g${i}`,
+          {
+            type: 'sd.txt2img',
+            params: { prompt: `p${i}`, steps: 2, width: 64, height: 64, seed: i },
+          },
+        ]),
+      )
+      const outputs = Object.fromEntries(Object.keys(nodes).map((id) => [id, out(id)]))
+      const { result } = await run(b.engine, workflow(nodes, outputs))
+      expect(result.status).toBe('finished')
+      // warnings are emitted on the next tick
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([])
+  })
+})
