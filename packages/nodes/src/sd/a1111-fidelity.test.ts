@@ -290,3 +290,37 @@ describe('abort listeners (issue 11 item 14)', () => {
     expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([])
   })
 })
+
+describe('sd.qr-illusion with an init image (issue 11 item 13)', () => {
+  it("runs the guide's img2img QR Monster call, tuning denoising with the control, and the picture scans", async () => {
+    const text = 'https://example.com/illusion'
+    const before = b.emulator.stats()
+    const doc = workflow(
+      {
+        qr: { type: 'image.qr-code', params: { text, size: 512 } },
+        photo: { type: 'image.pattern', params: { width: 512, height: 512 } },
+        tune: {
+          type: 'sd.qr-illusion',
+          params: { prompt: 'a harbour town', steps: 4, expected: text, seeds: [3] },
+          inputs: { control: out('qr'), init: out('photo') },
+        },
+      },
+      { image: out('tune'), ok: out('tune', 'ok') },
+    )
+    const { result } = await run(b.engine, doc)
+    expect(result.status).toBe('finished')
+    expect(result.outputs.ok).toBe(true)
+    const report = JSON.parse(String(result.nodes.tune?.outputs?.report)) as {
+      denoising?: number
+      strength: number
+    }[]
+    expect(report.length).toBeGreaterThan(0)
+    for (const r of report) expect(r.denoising).toBeGreaterThanOrEqual(0.6)
+    const after = b.emulator.stats()
+    const count = (s: typeof before, path: string) => s.requests?.[path] ?? 0
+    expect(count(after, '/sdapi/v1/img2img') - count(before, '/sdapi/v1/img2img')).toBe(
+      report.length,
+    )
+    expect(count(after, '/sdapi/v1/txt2img')).toBe(count(before, '/sdapi/v1/txt2img'))
+  })
+})
