@@ -2,6 +2,7 @@ export type { BackendStatus, Health } from './backend-state.js'
 export { backoffDelay } from './backoff.js'
 export {
   type Catalog,
+  canonicalModule,
   hasCheckpoint,
   hasControlnetModel,
   hasSampler,
@@ -50,5 +51,11 @@ export {
   type Work,
 } from './pool.js'
 export { expectedSteps } from './progress.js'
+export {
+  type RequestKind,
+  type RequestLimits,
+  type RequestProblem,
+  requestProblems,
+} from './request-check.js'
 export * from './schemas/index.js'
 export { defaultTimeouts, type Timeouts } from './timeouts.js'

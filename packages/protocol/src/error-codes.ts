@@ -23,6 +23,10 @@ export const ErrorCodes = {
     status: 400,
     meaning: 'A bypassed node has a used output that none of its inputs can pass on.',
   },
+  SDF_PARAM_NORMALIZED: {
+    status: 400,
+    meaning: 'sdflow sends a value in the form A1111 applies it (an info, never blocking).',
+  },
   SDF_INPUT_UNKNOWN: { status: 400, meaning: 'A link targets an input the node type lacks.' },
   SDF_INPUT_REQUIRED: { status: 400, meaning: 'A required input has no link.' },
   SDF_INPUT_MULTIPLE_LINKS: {
@@ -56,6 +60,10 @@ export const ErrorCodes = {
   SDF_CATALOG_UNKNOWN_NAME: {
     status: 400,
     meaning: 'A sampler, scheduler, checkpoint, upscaler or ControlNet name no backend has.',
+  },
+  SDF_CONTROLNET_MODULE_MISMATCH: {
+    status: 400,
+    meaning: "A ControlNet preprocessor that does not fit the unit's model family (a warning).",
   },
   SDF_IMAGE_INVALID: { status: 422, meaning: 'Bytes that should be an image are not one.' },
   SDF_IMAGE_TOO_LARGE: { status: 413, meaning: 'An image exceeds the pixel limit.' },
