@@ -25,7 +25,7 @@ import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
 import { createRuntime, type Runtime } from './runtime.js'
 import { checkBind, installGuard } from './security.js'
-import { WorkflowFiles } from './workflow-files.js'
+import { defaultExamplesDir, WorkflowFiles } from './workflow-files.js'
 import { eventRoutes } from './ws/events.js'
 import { CloseCodes } from './ws/subscription.js'
 
@@ -97,7 +97,10 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     hub,
     backendJobs: trackBackendJobs(hub),
     runs,
-    workflows: new WorkflowFiles(resolve(options.workflowsDir ?? 'workflows')),
+    workflows: new WorkflowFiles(
+      resolve(options.workflowsDir ?? join(dataDir, 'workflows')),
+      examplesOf(options.examplesDir),
+    ),
     dataDir,
     bodyLimit: (route: BodyRoute) =>
       options.routeBodyLimits?.[route] ?? options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -177,4 +180,9 @@ declare module 'fastify' {
     /** Stop accepting runs; wait for running ones (up to the grace time), interrupt the rest. */
     sdflowShutdown(): Promise<void>
   }
+}
+
+function examplesOf(option: string | false | undefined): string | undefined {
+  if (option === false) return undefined
+  return option === undefined ? defaultExamplesDir() : resolve(option)
 }

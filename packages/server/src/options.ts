@@ -41,8 +41,13 @@ export interface ServerOptions {
   allowedOrigins?: readonly string[]
   /** Run store, cache and artifacts (default `.sdflow`). */
   dataDir?: string
-  /** Where workflow files live (default `./workflows`). */
+  /** The user's workflows: where saves go (default `<dataDir>/workflows`). */
   workflowsDir?: string
+  /**
+   * The shipped examples, listed and opened beside the user's, never written (default the
+   * repository's `workflows/` folder when it exists; false: none).
+   */
+  examplesDir?: string | false
   /** A ready runtime (the caller closes it); otherwise one is made from `runtimeOptions`. */
   runtime?: Runtime
   /** For the runtime made here (default `{ backends: 'auto' }`, dataDir as above). */
