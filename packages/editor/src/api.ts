@@ -16,6 +16,8 @@ export class ApiError extends Error {
 
 export interface WorkflowEntry {
   name: string
+  /** `user`: the user folder; `example`: shipped with sdflow, read-only. */
+  source?: 'user' | 'example'
   description?: string
   mtime: string
 }
@@ -73,12 +75,20 @@ export const api = {
   async workflows(signal?: AbortSignal): Promise<WorkflowEntry[]> {
     return (await json<WorkflowEntry[]>('/api/workflows', { signal })).body
   },
-  async workflow(name: string): Promise<{ doc: WorkflowDocument; etag: string | undefined }> {
+  async workflow(name: string): Promise<{
+    doc: WorkflowDocument
+    etag: string | undefined
+    readOnly: boolean
+  }> {
     const { body, res } = await json<WorkflowDocument>(
       `/api/workflows/${encodeURIComponent(name)}`,
       { cache: 'no-store' },
     )
-    return { doc: body, etag: res.headers.get('etag') ?? undefined }
+    return {
+      doc: body,
+      etag: res.headers.get('etag') ?? undefined,
+      readOnly: res.headers.get('x-sdflow-source') === 'example',
+    }
   },
   /**
    * Save a workflow. With `etag`: only if the file still has it (412 otherwise); without:

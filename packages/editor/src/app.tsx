@@ -25,6 +25,7 @@ import { workflowFromFile } from './png-workflow.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
 import { createStore } from './store.js'
+import { ConfirmDialog, NameDialog } from './ui/dialogs.js'
 import { Inspector } from './ui/inspector.js'
 import { Lightbox } from './ui/lightbox.js'
 import { OpenDialog } from './ui/open-dialog.js'
@@ -35,6 +36,15 @@ import { useKeyboard } from './ui/use-keyboard.js'
 
 const NAME = /^[A-Za-z0-9._-]{1,128}$/
 type Status = { text: string; level: 'info' | 'error' } | undefined
+type Dialog =
+  | { kind: 'open' }
+  | { kind: 'save-as' }
+  | { kind: 'confirm'; title: string; text: string; yes: string; onYes(): void }
+
+const nameProblem = (name: string) =>
+  NAME.test(name) && name !== '.' && name !== '..'
+    ? undefined
+    : `"${name}" is not a valid name: use 1 to 128 letters, digits, ".", "_" and "-"`
 
 function isDocument(value: unknown): value is WorkflowDocument {
   return (
@@ -72,7 +82,29 @@ export function App({
   const [graph, setGraph] = useState<Graph>(() => documentToGraph(emptyDocument()))
   const [serverIssues, setServerIssues] = useState<Issue[]>([])
   const [status, setStatusState] = useState<Status>()
-  const [dialog, setDialog] = useState<'open' | undefined>()
+  const [dialog, setDialog] = useState<Dialog | undefined>()
+  // fields whose text is not a value yet: `where/node/key` -> the issue shown and blocking Run
+  const [fieldProblems, setFieldProblems] = useState<ReadonlyMap<string, Issue>>(new Map())
+  const reportInvalid = useCallback(
+    (where: string, nodeId: string, key: string, message: string | undefined) => {
+      const id = `${where}/${nodeId}/${key}`
+      setFieldProblems((before) => {
+        if (message === undefined && !before.has(id)) return before
+        const next = new Map(before)
+        if (message === undefined) next.delete(id)
+        else {
+          next.set(id, {
+            code: 'SDF_PARAM_INVALID',
+            pointer: `/nodes/${nodeId}/params/${key}`,
+            message,
+            severity: 'error',
+          })
+        }
+        return next
+      })
+    },
+    [],
+  )
   const [lightbox, setLightbox] = useState<string>()
   const [arranging, setArranging] = useState(false)
   const stream = useRef<EventStream | undefined>(undefined)
@@ -105,7 +137,7 @@ export function App({
     void createEditor({
       container,
       specs: specMap,
-      env: { store, showImage: setLightbox },
+      env: { store, showImage: setLightbox, reportInvalid },
       onChange: () => {
         setDirty(true)
         bump()
@@ -123,7 +155,7 @@ export function App({
       gone = true
       handle?.destroy()
     }
-  }, [specMap, store, notify])
+  }, [specMap, store, notify, reportInvalid])
 
   const follow = useCallback(
     (runId: string, since: number) => {
@@ -162,8 +194,8 @@ export function App({
   const openSaved = useCallback(
     async (name: string) => {
       try {
-        const { doc, etag } = await api.workflow(name)
-        await loadDoc(doc, { name, etag })
+        const { doc, etag, readOnly } = await api.workflow(name)
+        await loadDoc(doc, readOnly ? { name, etag, readOnly } : { name, etag })
         setUrlWorkflow(name)
         notify(`Opened ${name}`)
       } catch (e) {
@@ -225,16 +257,18 @@ export function App({
   }, [view.run])
   const index = useMemo(() => {
     const seen = new Set<string>()
-    const all = [...(serverIssues.length > 0 ? serverIssues : checked), ...runIssues].filter(
-      (i) => {
-        const key = `${i.pointer} ${i.message}`
-        if (seen.has(key)) return false
-        seen.add(key)
-        return true
-      },
-    )
+    const all = [
+      ...fieldProblems.values(),
+      ...(serverIssues.length > 0 ? serverIssues : checked),
+      ...runIssues,
+    ].filter((i) => {
+      const key = `${i.pointer} ${i.message}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
     return indexIssues(all)
-  }, [serverIssues, checked, runIssues])
+  }, [serverIssues, checked, runIssues, fieldProblems])
   useEffect(() => {
     store.set((s) => ({ ...s, issues: index.byNode }))
   }, [index, store])
@@ -279,35 +313,36 @@ export function App({
     },
     [notify],
   )
-  const saveAs = useCallback(async () => {
-    const name = window.prompt(
-      'Save workflow as (letters, digits, . _ -):',
-      file.name ?? graph.meta.name,
-    )
-    if (name === null) return
-    if (!NAME.test(name)) {
-      notify(`"${name}" is not a valid name: use letters, digits, ".", "_" and "-"`, 'error')
-      return
-    }
-    try {
-      await saveTo(name, undefined)
-    } catch (e) {
-      if (
-        e instanceof ApiError &&
-        e.status === 412 &&
-        window.confirm(`${name} exists. Overwrite it?`)
-      ) {
-        try {
-          const { etag } = await api.workflow(name)
-          await saveTo(name, etag)
-        } catch (again) {
-          reportSaveError(again, name)
-        }
-      } else reportSaveError(e, name)
-    }
-  }, [file.name, graph.meta.name, notify, saveTo, reportSaveError])
+  const saveAsName = useCallback(
+    async (name: string) => {
+      try {
+        await saveTo(name, undefined)
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 412) {
+          setDialog({
+            kind: 'confirm',
+            title: 'Replace it?',
+            text: `A workflow named ${name} exists. Replace it with this one?`,
+            yes: 'Replace',
+            onYes: () => {
+              void (async () => {
+                try {
+                  const { etag } = await api.workflow(name)
+                  await saveTo(name, etag)
+                } catch (again) {
+                  reportSaveError(again, name)
+                }
+              })()
+            },
+          })
+        } else reportSaveError(e, name)
+      }
+    },
+    [saveTo, reportSaveError],
+  )
+  const saveAs = useCallback(() => setDialog({ kind: 'save-as' }), [])
   const save = useCallback(async () => {
-    if (!file.name) return saveAs()
+    if (!file.name || file.readOnly) return saveAs()
     try {
       await saveTo(file.name, file.etag)
     } catch (e) {
@@ -316,6 +351,14 @@ export function App({
   }, [file, saveAs, saveTo, reportSaveError])
 
   const run = useCallback(async () => {
+    const problems = [...new Map([...fieldProblems.values()].map((i) => [i.pointer, i])).values()]
+    if (problems.length > 0) {
+      notify(
+        `Not run: ${problems.map((i) => `${i.pointer.split('/')[2]}: ${i.message}`).join('; ')}`,
+        'error',
+      )
+      return
+    }
     try {
       const { runId } = await api.run(currentDoc())
       setServerIssues([])
@@ -326,7 +369,7 @@ export function App({
       if (e instanceof ApiError && e.issues.length > 0) setServerIssues(e.issues)
       notify(`Not run: ${e instanceof Error ? e.message : String(e)}`, 'error')
     }
-  }, [currentDoc, dispatch, follow, notify])
+  }, [currentDoc, dispatch, follow, notify, fieldProblems])
   const cancel = useCallback(async () => {
     const runId = store.get().run.runId
     if (!runId) return
@@ -337,11 +380,29 @@ export function App({
       notify(e instanceof Error ? e.message : String(e), 'error')
     }
   }, [store, notify])
-  const newDoc = useCallback(async () => {
-    if (dirty && !window.confirm('Discard unsaved changes?')) return
-    setUrlWorkflow(undefined)
-    await loadDoc(emptyDocument(), {})
-  }, [dirty, loadDoc])
+  /** Do `replace` at once, or after the user agreed to lose the unsaved edits. */
+  const guard = useCallback(
+    (what: string, replace: () => Promise<void>) => {
+      if (!dirty) {
+        void replace()
+        return
+      }
+      setDialog({
+        kind: 'confirm',
+        title: 'Discard unsaved changes?',
+        text: `${file.name ?? graph.meta.name} has changes that are not saved. ${what} replaces them.`,
+        yes: 'Discard and continue',
+        onYes: () => void replace(),
+      })
+    },
+    [dirty, file.name, graph.meta.name],
+  )
+  const newDoc = useCallback(() => {
+    guard('A new workflow', async () => {
+      setUrlWorkflow(undefined)
+      await loadDoc(emptyDocument(), {})
+    })
+  }, [guard, loadDoc])
 
   const onDrop = useCallback(
     async (event: React.DragEvent) => {
@@ -354,9 +415,11 @@ export function App({
           notify(`${dropped.name} holds no sdflow workflow`, 'error')
           return
         }
-        setUrlWorkflow(undefined)
-        await loadDoc(doc, {}, true)
-        notify(`Loaded ${doc.name ?? 'a workflow'} from ${dropped.name}`)
+        guard(`Loading ${dropped.name}`, async () => {
+          setUrlWorkflow(undefined)
+          await loadDoc(doc, {}, true)
+          notify(`Loaded ${doc.name ?? 'a workflow'} from ${dropped.name}`)
+        })
       } catch (e) {
         notify(
           `Cannot read ${dropped.name}: ${e instanceof Error ? e.message : String(e)}`,
@@ -364,7 +427,7 @@ export function App({
         )
       }
     },
-    [loadDoc, notify],
+    [loadDoc, notify, guard],
   )
 
   useKeyboard(editor)
@@ -379,10 +442,10 @@ export function App({
         dirty={dirty}
         phase={view.run.phase}
         actions={{
-          newDoc: () => void newDoc(),
-          open: () => setDialog('open'),
+          newDoc,
+          open: () => setDialog({ kind: 'open' }),
           save: () => void save(),
-          saveAs: () => void saveAs(),
+          saveAs,
           run: () => void run(),
           cancel: () => void cancel(),
           arrange: () => {
@@ -411,14 +474,39 @@ export function App({
         issues={selectedNode ? (index.byNode.get(selectedNode.id) ?? []) : []}
         backends={view.backends}
         onParam={(id, key, value) => editor?.setParam(id, key, value)}
+        onInvalid={(id, key, message) => reportInvalid('inspector', id, key, message)}
       />
       <RunLog run={view.run} general={index.general} />
-      {dialog === 'open' ? (
+      {dialog?.kind === 'open' ? (
         <OpenDialog
           onClose={() => setDialog(undefined)}
           onOpen={(name) => {
             setDialog(undefined)
-            void openSaved(name)
+            guard(`Opening ${name}`, () => openSaved(name))
+          }}
+        />
+      ) : null}
+      {dialog?.kind === 'save-as' ? (
+        <NameDialog
+          title={file.readOnly ? `Save a copy of the example ${file.name}` : 'Save workflow as'}
+          initial={file.readOnly ? `my-${file.name}` : (file.name ?? graph.meta.name)}
+          check={nameProblem}
+          onClose={() => setDialog(undefined)}
+          onSubmit={(name) => {
+            setDialog(undefined)
+            void saveAsName(name)
+          }}
+        />
+      ) : null}
+      {dialog?.kind === 'confirm' ? (
+        <ConfirmDialog
+          title={dialog.title}
+          text={dialog.text}
+          yes={dialog.yes}
+          onNo={() => setDialog(undefined)}
+          onYes={() => {
+            setDialog(undefined)
+            dialog.onYes()
           }}
         />
       ) : null}

@@ -202,9 +202,21 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     }
     return context
   })
+  // a click on a header picks the node without moving it: only a real move is a change
+  let pickedAt: { id: string; x: number; y: number } | undefined
   area.addPipe((context) => {
-    if (context.type === 'nodepicked') options.onSelect(context.data.id)
-    if (context.type === 'nodedragged' && !loading) options.onChange()
+    if (context.type === 'nodepicked') {
+      options.onSelect(context.data.id)
+      const p = area.nodeViews.get(context.data.id)?.position
+      pickedAt = p && { id: context.data.id, x: p.x, y: p.y }
+    }
+    if (context.type === 'nodedragged' && !loading) {
+      const p = area.nodeViews.get(context.data.id)?.position
+      const moved =
+        !pickedAt || pickedAt.id !== context.data.id || p?.x !== pickedAt.x || p.y !== pickedAt.y
+      pickedAt = undefined
+      if (moved) options.onChange()
+    }
     return context
   })
 

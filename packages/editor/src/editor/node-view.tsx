@@ -116,6 +116,7 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
                 )
               })}
               onCommit={(value) => node.env.setParam(node.id, field.key, value)}
+              onInvalid={(message) => node.env.reportInvalid('node', node.id, field.key, message)}
             />
           ))}
         </div>

@@ -20,6 +20,8 @@ export interface NodeEnv {
   store: Store<ViewState>
   setParam(nodeId: string, key: string, value: unknown): void
   showImage(url: string): void
+  /** A field of a node holds text that is not a usable value (message), or no longer. */
+  reportInvalid(where: string, nodeId: string, key: string, message: string | undefined): void
 }
 
 export const NODE_WIDTH = 250

@@ -14,10 +14,11 @@ interface Props {
   issues: Issue[]
   backends: readonly BackendInfo[]
   onParam(nodeId: string, key: string, value: unknown): void
+  onInvalid(nodeId: string, key: string, message: string | undefined): void
 }
 
 /** Every param of the selected node, as controls generated from its schema. */
-export function Inspector({ node, spec, issues, backends, onParam }: Props) {
+export function Inspector({ node, spec, issues, backends, onParam, onInvalid }: Props) {
   const fields = useMemo(() => (spec ? fieldsOf(spec.params) : []), [spec])
   if (!node) {
     return (
@@ -44,6 +45,7 @@ export function Inspector({ node, spec, issues, backends, onParam }: Props) {
           backends={backends}
           issues={fieldIssues(issues, 'params', field.key)}
           onCommit={(value) => onParam(node.id, field.key, value)}
+          onInvalid={(message) => onInvalid(node.id, field.key, message)}
         />
       ))}
       <Legend />
