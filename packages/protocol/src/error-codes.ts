@@ -18,6 +18,10 @@ export const ErrorCodes = {
     status: 400,
     meaning: 'A width or height that A1111 floors to a multiple of 8 (a warning).',
   },
+  SDF_NODE_BYPASS_NO_INPUT: {
+    status: 400,
+    meaning: 'A bypassed node has a used output that none of its inputs can pass on.',
+  },
   SDF_INPUT_UNKNOWN: { status: 400, meaning: 'A link targets an input the node type lacks.' },
   SDF_INPUT_REQUIRED: { status: 400, meaning: 'A required input has no link.' },
   SDF_INPUT_MULTIPLE_LINKS: {
@@ -92,6 +96,10 @@ export const ErrorCodes = {
   SDF_RUN_UPSTREAM_FAILED: {
     status: 424,
     meaning: 'A node was skipped because a node it depends on failed.',
+  },
+  SDF_RUN_NOT_PLANNED: {
+    status: 400,
+    meaning: 'A node was left out of the run because it feeds no output (reported, not an error).',
   },
   SDF_NODE_FAILED: { status: 500, meaning: 'A node failed with an unexpected error.' },
   SDF_CLI_USAGE: { status: 400, meaning: 'The command line is not valid.' },
