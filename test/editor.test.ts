@@ -39,16 +39,17 @@ afterAll(async () => {
 })
 
 describe('editor in Chromium', () => {
-  it('adds a node from the context menu; Delete, Ctrl+Z and Ctrl+Shift+Z work', async () => {
+  it('adds a node from the right-click search; Delete, Ctrl+Z and Ctrl+Shift+Z work', async () => {
     const count = () => page.locator('[data-testid="node"]').count()
     const box = await page.locator('[data-testid="canvas"]').boundingBox()
     if (!box) throw new Error('no canvas')
     await page.mouse.click(box.x + 200, box.y + 150, { button: 'right' })
-    const item = (text: string) =>
-      page.locator('[data-testid="context-menu-item"]', { hasText: new RegExp(`^${text}$`) })
-    await item('mask').hover()
-    await item('Shape mask').click()
+    const popup = page.locator('[data-testid="node-search"]')
+    await popup.locator('input').fill('shape mask')
+    await shot('0-search-right-click')
+    await popup.locator('[data-testid="node-search-item"][data-type="mask.shape"]').click()
     await expect.poll(count).toBe(1)
+    await expect.poll(() => popup.count()).toBe(0)
     await expect(page.locator('[data-testid="node"]').getAttribute('data-node-type')).resolves.toBe(
       'mask.shape',
     )

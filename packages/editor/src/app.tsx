@@ -13,11 +13,14 @@ import type { BackendInfo } from './catalog.js'
 import {
   documentToGraph,
   emptyDocument,
+  fragmentOf,
   type Graph,
   graphToDocument,
   hasPositions,
+  parseFragment,
+  pastedGraph,
 } from './document.js'
-import { createEditor, type EditorHandle } from './editor/create-editor.js'
+import { createEditor, type EditorHandle, type SearchRequest } from './editor/create-editor.js'
 import type { ViewState } from './editor/schemes.js'
 import { type EventStream, followRun } from './events-socket.js'
 import { indexIssues } from './issues.js'
@@ -28,9 +31,12 @@ import { createStore } from './store.js'
 import { ConfirmDialog, NameDialog } from './ui/dialogs.js'
 import { Inspector } from './ui/inspector.js'
 import { Lightbox } from './ui/lightbox.js'
+import { NodeMenu } from './ui/node-menu.js'
+import { NodeSearch } from './ui/node-search.js'
 import { OpenDialog } from './ui/open-dialog.js'
 import { Palette } from './ui/palette.js'
 import { RunLog } from './ui/run-log.js'
+import { Shortcuts } from './ui/shortcuts.js'
 import { StatusBar, Toolbar } from './ui/toolbar.js'
 import { useKeyboard } from './ui/use-keyboard.js'
 
@@ -107,6 +113,11 @@ export function App({
   )
   const [lightbox, setLightbox] = useState<string>()
   const [arranging, setArranging] = useState(false)
+  const [search, setSearch] = useState<SearchRequest>()
+  const [menu, setMenu] = useState<{ at: { x: number; y: number }; nodeId: string }>()
+  const [help, setHelp] = useState(false)
+  // what Ctrl+C copied, for when the system clipboard is out of reach
+  const copied = useRef<string | undefined>(undefined)
   const stream = useRef<EventStream | undefined>(undefined)
   const statusTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
 
@@ -144,6 +155,15 @@ export function App({
       },
       onSelect: (id) => store.set((s) => ({ ...s, selected: id })),
       notify: (text) => notify(text, 'error'),
+      onSearch: (request) => {
+        setMenu(undefined)
+        setSearch(request)
+      },
+      onNodeMenu: ({ screen, nodeId }) => {
+        const rect = container.getBoundingClientRect()
+        setSearch(undefined)
+        setMenu({ at: { x: rect.left + screen.x, y: rect.top + screen.y }, nodeId })
+      },
     }).then((h) => {
       if (gone) h.destroy()
       else {
@@ -430,8 +450,98 @@ export function App({
     [loadDoc, notify, guard],
   )
 
-  useKeyboard(editor)
+  const copyNodes = useCallback(
+    (ids: string[]) => {
+      if (!editor || ids.length === 0) return
+      const text = JSON.stringify(fragmentOf(editor.read(), new Set(ids), isMulti), null, 2)
+      copied.current = text
+      navigator.clipboard?.writeText(text).catch(() => undefined)
+      notify(`Copied ${ids.length} node${ids.length === 1 ? '' : 's'}`)
+    },
+    [editor, isMulti, notify],
+  )
+  const pasteText = useCallback(
+    async (text: string | undefined, at: { x: number; y: number }) => {
+      if (!editor) return
+      const doc = text === undefined ? undefined : parseFragment(text)
+      if (!doc || Object.keys(doc.nodes).length === 0) {
+        notify('Nothing to paste: the clipboard holds no sdflow nodes', 'error')
+        return
+      }
+      const { nodes, links } = pastedGraph(doc, editor.ids(), at)
+      await editor.addGraph(nodes, links)
+      notify(`Pasted ${nodes.length} node${nodes.length === 1 ? '' : 's'}`)
+    },
+    [editor, notify],
+  )
+  const paste = useCallback(async () => {
+    if (!editor) return
+    let text: string | undefined
+    try {
+      text = await navigator.clipboard.readText()
+    } catch {
+      text = undefined
+    }
+    if (!text || !parseFragment(text)) text = copied.current
+    await pasteText(text, editor.pointer())
+  }, [editor, pasteText])
+  const duplicate = useCallback(
+    async (ids: string[]) => {
+      if (!editor || ids.length === 0) return
+      const g = editor.read()
+      const chosen = g.nodes.filter((n) => ids.includes(n.id))
+      const at = {
+        x: Math.min(...chosen.map((n) => n.position.x)) + 40,
+        y: Math.min(...chosen.map((n) => n.position.y)) + 40,
+      }
+      await pasteText(JSON.stringify(fragmentOf(g, new Set(ids), isMulti)), at)
+    },
+    [editor, isMulti, pasteText],
+  )
+  const openSearch = useCallback(() => {
+    if (!editor) return
+    setSearch({ screen: editor.screenPointer(), at: editor.pointer() })
+  }, [editor])
+  const addFromSearch = useCallback(
+    async (type: string, socket: string | undefined) => {
+      const request = search
+      setSearch(undefined)
+      if (!editor || !request) return
+      const id = await editor.addNode(type, request.at)
+      const end = request.end
+      if (end && socket) {
+        await editor.connect(
+          end.side === 'output'
+            ? { source: end.nodeId, output: end.key, target: id, input: socket }
+            : { source: id, output: socket, target: end.nodeId, input: end.key },
+        )
+      }
+    },
+    [editor, search],
+  )
+
+  useKeyboard(editor, {
+    copy: () => copyNodes(editor?.selectedIds() ?? []),
+    paste: () => void paste(),
+    duplicate: () => void duplicate(editor?.selectedIds() ?? []),
+    bypass: () => editor?.toggleBypass(editor.selectedIds()),
+    save: () => void save(),
+    run: () => void run(),
+    search: openSearch,
+    help: () => setHelp(true),
+  })
   useEffect(() => () => stream.current?.close(), [])
+
+  /** A right-clicked node acts with the selection it belongs to, else alone. */
+  const targets = (nodeId: string) => {
+    const selected = editor?.selectedIds() ?? []
+    return selected.includes(nodeId) ? selected : [nodeId]
+  }
+  const removeNodes = async (nodeId: string) => {
+    if (!editor) return
+    if (!editor.selectedIds().includes(nodeId)) await editor.selectOnly(nodeId)
+    await editor.deleteSelected()
+  }
 
   const selectedNode = graph.nodes.find((n) => n.id === view.selected)
   const title = file.name ?? `${graph.meta.name} (unsaved)`
@@ -510,6 +620,38 @@ export function App({
           }}
         />
       ) : null}
+      {search && canvas.current ? (
+        <NodeSearch
+          specs={specs}
+          bounds={canvas.current.getBoundingClientRect()}
+          screen={search.screen}
+          end={search.end}
+          onClose={() => setSearch(undefined)}
+          onPick={(hit) => void addFromSearch(hit.spec.type, hit.socket)}
+        />
+      ) : null}
+      {menu ? (
+        <NodeMenu
+          at={menu.at}
+          onClose={() => setMenu(undefined)}
+          items={[
+            { label: 'Copy', shortcut: 'Ctrl+C', run: () => copyNodes(targets(menu.nodeId)) },
+            {
+              label: 'Duplicate',
+              shortcut: 'Ctrl+D',
+              run: () => void duplicate(targets(menu.nodeId)),
+            },
+            {
+              label: 'Bypass',
+              shortcut: 'Ctrl+B',
+              run: () => editor?.toggleBypass(targets(menu.nodeId)),
+            },
+            { label: 'Paste', shortcut: 'Ctrl+V', run: () => void paste() },
+            { label: 'Delete', shortcut: 'Del', run: () => void removeNodes(menu.nodeId) },
+          ]}
+        />
+      ) : null}
+      {help ? <Shortcuts onClose={() => setHelp(false)} /> : null}
       {lightbox ? <Lightbox url={lightbox} onClose={() => setLightbox(undefined)} /> : null}
     </div>
   )

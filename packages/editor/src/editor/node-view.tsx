@@ -50,17 +50,21 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
   return (
     <div
       ref={root}
-      className={`sd-node${node.selected ? ' selected' : ''}`}
+      className={`sd-node${node.selected ? ' selected' : ''}${node.bypass ? ' bypassed' : ''}`}
       data-testid="node"
       data-node-id={node.id}
       data-node-type={node.nodeType}
       data-status={run.status}
+      data-bypassed={node.bypass ? 'true' : undefined}
       style={{ width: node.width }}
     >
       <div className="sd-node-title" title={node.spec?.description}>
         <span className="sd-node-label">{node.label}</span>
         <span className="sd-node-id">{node.id}</span>
-        <span className="sd-node-status">{run.status === 'idle' ? '' : run.status}</span>
+        <span className="sd-node-status">
+          {node.bypass ? 'bypassed ' : ''}
+          {run.status === 'idle' ? '' : run.status}
+        </span>
       </div>
       <div className="sd-node-ports">
         <div className="ports-in">

@@ -1,6 +1,5 @@
 import type { Issue, NodeSpec } from '@sdflow/protocol'
 import { ClassicPreset, type GetSchemes } from 'rete'
-import type { ContextMenuExtra } from 'rete-context-menu-plugin'
 import type { MinimapExtra } from 'rete-minimap-plugin'
 import type { ReactArea2D } from 'rete-react-plugin'
 import type { BackendInfo } from '../catalog.js'
@@ -34,6 +33,8 @@ export class SdNode extends ClassicPreset.Node {
   ui: Record<string, unknown> = {}
   /** The node type version its params were written for; absent means 1. */
   version: number | undefined
+  /** Passes its inputs through instead of running (`"bypass": true`). */
+  bypass = false
 
   constructor(
     id: string,
@@ -57,4 +58,4 @@ export class SdConnection<A extends SdNode, B extends SdNode> extends ClassicPre
 }
 
 export type Schemes = GetSchemes<SdNode, SdConnection<SdNode, SdNode>>
-export type AreaExtra = ReactArea2D<Schemes> | ContextMenuExtra | MinimapExtra
+export type AreaExtra = ReactArea2D<Schemes> | MinimapExtra
