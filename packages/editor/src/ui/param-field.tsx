@@ -126,7 +126,7 @@ export function ParamField({ field, value, backends, issues, onCommit, onInvalid
         {field.required ? ' *' : ''}
       </label>
       {control}
-      {error ? <div className="field-error">{error}</div> : null}
+      {error && !onInvalid ? <div className="field-error">{error}</div> : null}
       <IssueList issues={issues} />
     </div>
   )
