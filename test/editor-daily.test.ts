@@ -301,6 +301,44 @@ describe('losing nothing, misreporting nothing', () => {
     await s.shot('11-cancelled')
   })
 
+  it('declares a workflow output, renames a node, and shows a node left out as not-run with why', async () => {
+    const partial = {
+      format: 'sdflow.workflow/1',
+      name: 'partial',
+      nodes: {
+        qr: { type: 'image.qr-code', params: { text: 'hi' }, ui: { x: 0, y: 0 } },
+        pattern: { type: 'image.pattern', ui: { x: 320, y: 0 } },
+      },
+    }
+    writeFileSync(join(s.dir, 'workflows', 'partial.json'), JSON.stringify(partial))
+    await page.goto(`${s.server.url}/?workflow=partial`)
+    await expect.poll(() => nodes().count()).toBe(2)
+    await s.node('qr').locator('.sd-node-title').click()
+    const inspector = page.locator('[data-testid="inspector"]')
+    await inspector.locator('[data-testid="expose-output-image"]').fill('code')
+    await inspector.locator('[data-testid="expose-output-image"]').press('Enter')
+    await inspector.locator('[data-testid="node-id"]').fill('my-code')
+    await inspector.locator('[data-testid="node-id"]').press('Enter')
+    await expect.poll(() => s.node('my-code').count()).toBe(1)
+    await s.shot('12-contract')
+    await page.locator('[data-testid="save-button"]').click()
+    const file = join(s.dir, 'workflows', 'partial.json')
+    await expect
+      .poll(() => JSON.parse(readFileSync(file, 'utf8')).outputs)
+      .toEqual({ code: { node: 'my-code', output: 'image' } })
+
+    await page.locator('[data-testid="run-button"]').click()
+    await expect
+      .poll(() => page.locator('[data-testid="run-phase"]').textContent(), { timeout: 20_000 })
+      .toBe('finished')
+    await expect(s.node('my-code').getAttribute('data-status')).resolves.toBe('done')
+    await expect(s.node('pattern').getAttribute('data-status')).resolves.toBe('not-run')
+    await expect(
+      s.node('pattern').locator('[data-testid="issue"]').first().textContent(),
+    ).resolves.toContain('feeds no output')
+    await s.shot('13-not-run')
+  })
+
   it('logged no console errors and opened no browser dialog', () => {
     expect(s.consoleErrors).toEqual([])
   })

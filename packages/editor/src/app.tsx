@@ -10,6 +10,7 @@ import {
 } from 'react'
 import { ApiError, api } from './api.js'
 import type { BackendInfo } from './catalog.js'
+import { expose, renameInContract } from './contract.js'
 import {
   documentToGraph,
   emptyDocument,
@@ -585,6 +586,19 @@ export function App({
         backends={view.backends}
         onParam={(id, key, value) => editor?.setParam(id, key, value)}
         onInvalid={(id, key, message) => reportInvalid('inspector', id, key, message)}
+        meta={graph.meta}
+        taken={new Set(graph.nodes.map((n) => n.id))}
+        onRename={(from, to) => {
+          if (!editor) return
+          editor.setMeta(renameInContract(editor.read().meta, from, to))
+          void editor.renameNode(from, to)
+        }}
+        onExpose={(nodeId, side, key, name) => {
+          if (!editor) return
+          editor.setMeta(expose(editor.read().meta, side, nodeId, key, name))
+          setDirty(true)
+          bump()
+        }}
       />
       <RunLog run={view.run} general={index.general} />
       {dialog?.kind === 'open' ? (

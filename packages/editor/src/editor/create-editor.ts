@@ -48,6 +48,8 @@ export interface EditorHandle {
   selectedIds(): string[]
   selectAll(): Promise<void>
   selectOnly(nodeId: string): Promise<void>
+  /** Give a node another id (links and the workflow's inputs and outputs follow; clears undo). */
+  renameNode(from: string, to: string): Promise<void>
   /** Add nodes and the links among them (a paste), selecting them; ids must be free. */
   addGraph(nodes: GraphNode[], links: GraphLink[]): Promise<void>
   /** Link output -> input if the sockets allow it (else it says why). */
@@ -488,6 +490,41 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     async selectOnly(nodeId) {
       for (const n of editor.getNodes()) if (n.selected) await selectable.unselect(n.id)
       await selectable.select(nodeId, false)
+    },
+    async renameNode(from, to) {
+      const old = editor.getNode(from)
+      if (!old || editor.getNode(to)) return
+      const position = area.nodeViews.get(from)?.position ?? { x: 0, y: 0 }
+      const links = editor
+        .getConnections()
+        .filter((c) => c.source === from || c.target === from)
+        .map((c) => ({
+          source: c.source === from ? to : c.source,
+          output: c.sourceOutput,
+          target: c.target === from ? to : c.target,
+          input: c.targetInput,
+        }))
+      loading = true
+      try {
+        for (const c of editor.getConnections()) {
+          if (c.source === from || c.target === from) await editor.removeConnection(c.id)
+        }
+        await editor.removeNode(from)
+        const node = makeNode(to, old.nodeType)
+        node.params = old.params
+        node.ui = old.ui
+        node.version = old.version
+        node.bypass = old.bypass
+        await editor.addNode(node)
+        await area.translate(to, position)
+        for (const link of links) await addLink(link)
+        history.clear()
+      } finally {
+        loading = false
+      }
+      await selectable.select(to, false)
+      options.onSelect(to)
+      options.onChange()
     },
     async addGraph(nodes, links) {
       history.separate()

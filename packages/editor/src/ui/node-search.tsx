@@ -33,7 +33,6 @@ export function NodeSearch({
   const input = useRef<HTMLInputElement>(null)
   const hits = useMemo(() => searchNodes(specs, query, end), [specs, query, end])
   useEffect(() => input.current?.focus(), [])
-  useEffect(() => setActive(0), [query])
   useEffect(() => {
     const onDown = (e: PointerEvent) => {
       if (box.current && !box.current.contains(e.target as Node)) onClose()
@@ -62,7 +61,10 @@ export function NodeSearch({
         placeholder={end ? `Add a node for ${end.kind}…` : 'Search nodes…'}
         aria-label="Search node types"
         value={query}
-        onChange={(e) => setQuery(e.target.value)}
+        onChange={(e) => {
+          setQuery(e.target.value)
+          setActive(0)
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Escape') onClose()
           else if (e.key === 'ArrowDown') setActive((a) => Math.min(a + 1, shown.length - 1))
