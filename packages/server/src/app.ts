@@ -12,6 +12,7 @@ import {
   type BodyRoute,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
+  DEFAULT_UPLOAD_LIMIT,
   type EventStreamOptions,
   type ServerOptions,
 } from './options.js'
@@ -19,6 +20,7 @@ import { artifactRoutes } from './routes/artifacts.js'
 import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
+import { uploadRoutes } from './routes/uploads.js'
 import { validateRoutes } from './routes/validate.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { createRunManager } from './run-manager.js'
@@ -103,7 +105,10 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     ),
     dataDir,
     bodyLimit: (route: BodyRoute) =>
-      options.routeBodyLimits?.[route] ?? options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      options.routeBodyLimits?.[route] ??
+      (route === 'POST /api/uploads' ? DEFAULT_UPLOAD_LIMIT : undefined) ??
+      options.bodyLimit ??
+      DEFAULT_BODY_LIMIT,
     events,
   }
   app.decorate('sdflow', context)
@@ -154,6 +159,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(runRoutes)
   await app.register(validateRoutes)
   await app.register(artifactRoutes)
+  await app.register(uploadRoutes)
   await app.register(eventRoutes)
   await app.register(editorRoutes)
 

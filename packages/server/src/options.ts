@@ -8,7 +8,10 @@ export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
 
 /** Routes whose body limit can be set on their own (images will come here later). */
-export type BodyRoute = 'PUT /api/workflows/:name' | 'POST /api/runs'
+export type BodyRoute = 'PUT /api/workflows/:name' | 'POST /api/runs' | 'POST /api/uploads'
+
+/** Default body limit of POST /api/uploads: 32 MiB (the pixel limit applies as well). */
+export const DEFAULT_UPLOAD_LIMIT = 32 * 1024 * 1024
 
 export interface RetentionOptions {
   /** Stored runs kept; the oldest ended ones are pruned first (default 1000). */

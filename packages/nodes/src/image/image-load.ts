@@ -16,7 +16,7 @@ export const imageLoad = defineNode({
   title: 'Load image',
   category: 'image',
   description:
-    'Loads one PNG, JPEG or WebP image from a file under the input folder or from base64 text; set exactly one of path and base64.',
+    'Loads one PNG, JPEG or WebP image from a file under the input folder, from base64 text, or from an uploaded image (POST /api/uploads) by its artifact hash; set exactly one of path, base64 and artifact.',
   params: Type.Object({
     path: Type.Optional(
       Type.String({
@@ -30,6 +30,13 @@ export const imageLoad = defineNode({
         description: 'the image as base64, with or without a data:image/...;base64, prefix',
       }),
     ),
+    artifact: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{64}$',
+        description:
+          'the sha256 hash of an image in the artifact store (what POST /api/uploads answers)',
+      }),
+    ),
   }),
   inputs: {},
   outputs: { image: Socket.Image },
@@ -37,16 +44,39 @@ export const imageLoad = defineNode({
   // the file may change between runs while its path stays the same: always read it again
   nondeterministic: (params) => params.path !== undefined,
   async execute({ params, nodeId, roots, artifacts, signal }) {
-    const { path, base64 } = params
-    if (path !== undefined && base64 !== undefined) {
-      throw fail('SDF_PARAM_INVALID', 'set either path or base64, not both', {
-        pointer: paramPointer(nodeId, 'base64'),
+    const { path, base64, artifact } = params
+    const given = [path, base64, artifact].filter((v) => v !== undefined).length
+    if (given > 1) {
+      throw fail('SDF_PARAM_INVALID', 'set one of path, base64 and artifact, not several', {
+        pointer: paramPointer(nodeId, artifact !== undefined ? 'artifact' : 'base64'),
       })
     }
-    if (path === undefined && base64 === undefined) {
-      throw fail('SDF_PARAM_MISSING', 'set path (a file under the input folder) or base64', {
-        pointer: paramPointer(nodeId, 'path'),
-      })
+    if (given === 0) {
+      throw fail(
+        'SDF_PARAM_MISSING',
+        'set path (a file under the input folder), base64, or artifact (an uploaded image)',
+        { pointer: paramPointer(nodeId, 'path') },
+      )
+    }
+    if (artifact !== undefined) {
+      if (!artifacts.has(artifact)) {
+        throw fail(
+          'SDF_PARAM_INVALID',
+          `no uploaded image ${artifact} in the artifact store; upload it again`,
+          {
+            pointer: paramPointer(nodeId, 'artifact'),
+          },
+        )
+      }
+      const stored = await artifacts.read(artifact)
+      signal.throwIfAborted()
+      const image = await putAt(
+        artifacts.put.bind(artifacts),
+        stored,
+        paramPointer(nodeId, 'artifact'),
+        'the uploaded image',
+      )
+      return { image: [image] }
     }
     const at = paramPointer(nodeId, path !== undefined ? 'path' : 'base64')
     const bytes =
