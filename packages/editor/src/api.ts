@@ -1,4 +1,4 @@
-import type { Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
+import type { ImageRef, Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
 import type { BackendInfo } from './catalog.js'
 
 /** An error answer of the server: `{statusCode, code, message, issues}`. */
@@ -116,6 +116,14 @@ export const api = {
   },
   async runInfo(id: string): Promise<RunInfo> {
     return (await json<RunInfo>(`/api/runs/${id}`)).body
+  },
+  /** Store one image (PNG, JPEG or WebP bytes) on the server; answers its ImageRef. */
+  async upload(file: Blob): Promise<ImageRef> {
+    const type = ['image/png', 'image/jpeg', 'image/webp'].includes(file.type)
+      ? file.type
+      : 'image/png'
+    const init = { method: 'POST', headers: { 'content-type': type }, body: file }
+    return (await json<ImageRef>('/api/uploads', init)).body
   },
   async cancel(id: string): Promise<void> {
     await json<unknown>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })

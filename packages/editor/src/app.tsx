@@ -25,7 +25,7 @@ import { createEditor, type EditorHandle, type SearchRequest } from './editor/cr
 import type { ViewState } from './editor/schemes.js'
 import { type EventStream, followRun } from './events-socket.js'
 import { indexIssues } from './issues.js'
-import { workflowFromFile } from './png-workflow.js'
+import { isImageFile, workflowFromFile } from './png-workflow.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
 import { createStore } from './store.js'
@@ -83,6 +83,7 @@ export function App({
   const view = useSyncExternalStore(store.subscribe, store.get)
   const canvas = useRef<HTMLDivElement>(null)
   const [editor, setEditor] = useState<EditorHandle>()
+  const editorRef = useRef<EditorHandle | undefined>(undefined)
   const [file, setFile] = useState<FileRef>({})
   const [dirty, setDirty] = useState(false)
   const [version, bump] = useReducer((n: number) => n + 1, 0)
@@ -140,6 +141,23 @@ export function App({
     [editor, isMulti],
   )
 
+  /** Store an image on the server and make it the `artifact` of a Load image node. */
+  const uploadInto = useCallback(
+    async (nodeId: string, file: Blob) => {
+      const handle = editorRef.current
+      if (!handle) return
+      try {
+        const ref = await api.upload(file)
+        handle.setParam(nodeId, 'path', undefined)
+        handle.setParam(nodeId, 'base64', undefined)
+        handle.setParam(nodeId, 'artifact', ref.hash)
+        notify(`Uploaded ${ref.width}x${ref.height} ${ref.mime}`)
+      } catch (e) {
+        notify(`Not uploaded: ${e instanceof Error ? e.message : String(e)}`, 'error')
+      }
+    },
+    [notify],
+  )
   // the canvas: created once the specs are known
   useEffect(() => {
     const container = canvas.current
@@ -149,7 +167,7 @@ export function App({
     void createEditor({
       container,
       specs: specMap,
-      env: { store, showImage: setLightbox, reportInvalid },
+      env: { store, showImage: setLightbox, reportInvalid, upload: uploadInto },
       onChange: () => {
         setDirty(true)
         bump()
@@ -169,6 +187,7 @@ export function App({
       if (gone) h.destroy()
       else {
         handle = h
+        editorRef.current = h
         setEditor(h)
       }
     })
@@ -176,7 +195,7 @@ export function App({
       gone = true
       handle?.destroy()
     }
-  }, [specMap, store, notify, reportInvalid])
+  }, [specMap, store, notify, reportInvalid, uploadInto])
 
   const follow = useCallback(
     (runId: string, since: number) => {
@@ -431,7 +450,14 @@ export function App({
       const dropped = event.dataTransfer.files[0]
       if (!dropped) return
       try {
-        const doc = workflowFromFile(new Uint8Array(await dropped.arrayBuffer()))
+        const bytes = new Uint8Array(await dropped.arrayBuffer())
+        const doc = workflowFromFile(bytes)
+        // a plain image (no workflow inside): a Load image node holding it
+        if (doc === undefined && isImageFile(bytes) && editorRef.current) {
+          const id = await editorRef.current.addNode('image.load')
+          await uploadInto(id, dropped)
+          return
+        }
         if (!isDocument(doc)) {
           notify(`${dropped.name} holds no sdflow workflow`, 'error')
           return
@@ -448,7 +474,7 @@ export function App({
         )
       }
     },
-    [loadDoc, notify, guard],
+    [loadDoc, notify, guard, uploadInto],
   )
 
   const copyNodes = useCallback(

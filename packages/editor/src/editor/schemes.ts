@@ -21,6 +21,8 @@ export interface NodeEnv {
   showImage(url: string): void
   /** A field of a node holds text that is not a usable value (message), or no longer. */
   reportInvalid(where: string, nodeId: string, key: string, message: string | undefined): void
+  /** Store an image on the server and make it the node's `artifact` param. */
+  upload(nodeId: string, file: Blob): Promise<void>
 }
 
 export const NODE_WIDTH = 250
