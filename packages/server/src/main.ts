@@ -10,8 +10,9 @@ import { type StartedServer, startServer } from './start.js'
 const SUGGESTED_EXAMPLE = 'qr-illusion'
 
 /**
- * `sdflow-server [--host H] [--port P] [--token T] [--data DIR] [--workflows DIR] [--examples DIR] [--out DIR] [--in DIR]
- * [--backend URL]... [--config FILE] [--concurrency N] [--shutdown-grace MS] [--no-resume]
+ * `sdflow-server [--host H] [--port P] [--token T] [--data DIR] [--workflows DIR] [--examples DIR]
+ * [--out DIR] [--in DIR] [--backend URL]... [--config FILE] [--redis URL] [--concurrency N]
+ * [--shutdown-grace MS] [--no-resume]
  * [--quiet] [--verbose]`: listen, print
  * `listening on http://HOST:PORT` and the editor URL of the suggested example, stop cleanly on SIGTERM or SIGINT. SDFLOW_TOKEN may hold
  * the token.
@@ -32,6 +33,7 @@ export async function main(
       in: { type: 'string' },
       backend: { type: 'string', multiple: true },
       config: { type: 'string' },
+      redis: { type: 'string' },
       concurrency: { type: 'string' },
       'shutdown-grace': { type: 'string' },
       'no-resume': { type: 'boolean', default: false },
@@ -54,6 +56,7 @@ export async function main(
       backends: 'auto',
       backendUrls: values.backend,
       configFile: values.config,
+      redisUrl: values.redis,
       outDir: values.out,
       inDir: values.in,
     },
