@@ -148,6 +148,10 @@ export const ErrorCodes = {
     status: 412,
     meaning: 'If-Match or If-None-Match does not hold: the workflow changed meanwhile.',
   },
+  SDF_SERVER_READ_ONLY: {
+    status: 409,
+    meaning: 'The workflow is a shipped example, which is read-only.',
+  },
   SDF_SERVER_BODY_TOO_LARGE: { status: 413, meaning: 'The request body exceeds the limit.' },
   SDF_SERVER_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
