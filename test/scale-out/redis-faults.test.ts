@@ -81,6 +81,7 @@ const worker = (c: Cluster, name: string) =>
 
 describe('Redis with AOF on', () => {
   let c: Cluster
+  let aofWorker: Awaited<ReturnType<typeof worker>>
 
   it('a job no live worker takes fails with SDF_BACKEND_NONE_AVAILABLE after pool.queueTimeoutMs', async () => {
     c = await cluster(true, 3000)
@@ -89,7 +90,7 @@ describe('Redis with AOF on', () => {
     expect(run.status).toBe('failed')
     expect(run.nodes.gen?.issue?.code).toBe('SDF_BACKEND_NONE_AVAILABLE')
     expect(run.nodes.up?.status).toBe('skipped')
-    await worker(c, 'aof-worker')
+    aofWorker = await worker(c, 'aof-worker')
   }, 240_000)
 
   it('SIGKILLed and restarted mid-job loses nothing: the job goes on, the node runs once', async () => {
@@ -139,6 +140,7 @@ describe('Redis with AOF on', () => {
     const events = await eventsOf(c.coordinator.url, runId)
     expect(count(events, 'node.finished', 'gen')).toBe(1)
     expect(count(events, 'run.finished')).toBe(1)
+    expect(aofWorker.output()).toMatch(/coordinator unreachable; retrying \{"what":"uploading artifact/)
   }, 240_000)
 })
 
