@@ -140,7 +140,9 @@ describe('Redis with AOF on', () => {
     const events = await eventsOf(c.coordinator.url, runId)
     expect(count(events, 'node.finished', 'gen')).toBe(1)
     expect(count(events, 'run.finished')).toBe(1)
-    expect(aofWorker.output()).toMatch(/coordinator unreachable; retrying \{"what":"uploading artifact/)
+    expect(aofWorker.output()).toMatch(
+      /coordinator unreachable; retrying \{"what":"uploading artifact/,
+    )
   }, 240_000)
 })
 

@@ -104,6 +104,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
         reuse: runOptions.reuse,
         run: { workflow: workflow.doc, inputs: runOptions.inputs ?? {} },
         commit: runOptions.commit,
+        readCache: runOptions.readCache ?? true,
       })
       dispose()
       cache.flush()

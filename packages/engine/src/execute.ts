@@ -28,6 +28,7 @@ export interface ExecuteContext<S> {
   emit(body: RunEventBody): void
   reuse?: RunOptions['reuse']
   commit?: RunOptions['commit']
+  readCache?: boolean
   run: { workflow: WorkflowDocument; inputs: Record<string, unknown> }
 }
 

@@ -36,7 +36,7 @@ export async function runNode<S>(
     return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)
   const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
-  const hit = key ? ctx.cache.get(key) : undefined
+  const hit = key && ctx.readCache !== false ? ctx.cache.get(key) : undefined
   if (hit && stillThere(ctx.artifacts, hit.outputs, hit.files)) return cached(ctx, nodeId, hit)
 
   const limiter = ctx.limiters[spec.resource]

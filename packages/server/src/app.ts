@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyWebsocket from '@fastify/websocket'
 import { fail } from '@sdflow/protocol'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { a1111Face } from './a1111/plugin.js'
 import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
 import { installErrorHandling } from './errors.js'
@@ -23,6 +24,7 @@ import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
 import { validateRoutes } from './routes/validate.js'
 import { workerRoutes } from './routes/workers.js'
+import { workflowRunRoutes } from './routes/workflow-run.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
@@ -135,11 +137,18 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       info: {
         title: 'sdflow',
         description:
-          'Workflows for Stable Diffusion on AUTOMATIC1111 backends. Errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events (docs/protocol.md).',
+          "Workflows for Stable Diffusion on AUTOMATIC1111 backends. Two faces: sdflow's own API under /api (errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events, docs/protocol.md), and the A1111 HTTP API (tag `a1111`: /sdapi/v1/*, /controlnet/*, /internal/*, answered over the whole backend pool in A1111's own shapes and errors, docs/a1111-face.md).",
         version: '0.1.0',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          basic: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'any user name, the token as password',
+          },
+        },
       },
     },
   })
@@ -161,6 +170,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(artifactUploadRoutes)
   await app.register(workerRoutes)
   await app.register(eventRoutes)
+  await app.register(workflowRunRoutes)
+  await app.register(a1111Face, { token: options.token })
   await app.register(editorRoutes)
 
   let shutdown: Promise<void> | undefined
