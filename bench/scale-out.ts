@@ -247,6 +247,13 @@ export async function benchScaleOut() {
       },
     ]
   } finally {
+    const exits = children.map(
+      (c) =>
+        new Promise((r) =>
+          c.exitCode !== null || c.signalCode !== null ? r(0) : c.once('exit', r),
+        ),
+    )
     for (const child of children.reverse()) child.kill('SIGTERM')
+    await Promise.all(exits)
   }
 }
