@@ -6,6 +6,7 @@ import { crc32 } from 'node:zlib'
 import { fail, type ImageMime, type ImageRef } from '@sdflow/protocol'
 import sharp, { type Sharp } from 'sharp'
 import { ByteLru } from './byte-lru.js'
+import { storageError } from './storage-error.js'
 
 /** 64 megapixels: above any A1111 output (hires 4x of 2048 is 8192 x 8192). */
 export const DEFAULT_MAX_PIXELS = 8192 * 8192
@@ -18,7 +19,10 @@ export interface ArtifactStore {
   readonly maxPixels: number
   /** Check, hash and store encoded image bytes (PNG, JPEG or WebP). Stored once per hash. */
   put(bytes: Buffer): Promise<ImageRef>
-  /** The encoded bytes of a stored image. */
+  /**
+   * The encoded bytes of a stored image. Bytes read from disk are checked against the hash: a
+   * damaged file is removed and SDF_ARTIFACT_DAMAGED thrown.
+   */
   read(ref: ImageRef | string): Promise<Buffer>
   /** A sharp pipeline over a stored image, with the pixel limit applied. */
   decode(ref: ImageRef): Promise<Sharp>
@@ -97,16 +101,16 @@ export function createArtifactStore(options: ArtifactStoreOptions): FileArtifact
       const { hash, mime } = ref
       const file = fileOf(hash, mime)
       if (!existsSync(file)) {
-        ready ??= mkdir(root, { recursive: true })
-        await ready
-        await mkdir(join(root, hash.slice(0, 2)), { recursive: true })
         const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
         try {
+          ready ??= mkdir(root, { recursive: true })
+          await ready
+          await mkdir(join(root, hash.slice(0, 2)), { recursive: true })
           await writeFile(temp, bytes)
           await rename(temp, file)
         } catch (error) {
           await rm(temp, { force: true })
-          throw error
+          throw storageError(error, root)
         }
       }
       mimes.set(hash, mime)
@@ -120,6 +124,17 @@ export function createArtifactStore(options: ArtifactStoreOptions): FileArtifact
       const file = locate(hash)
       if (!file) throw fail('SDF_PATH_NOT_FOUND', `artifact ${hash} is not in ${root}`)
       const bytes = await readFile(file)
+      // every read from disk is checked: a file truncated or changed there must not pass for
+      // the image its name promises (served as immutable, reused from the cache, saved)
+      if (createHash('sha256').update(bytes).digest('hex') !== hash) {
+        mimes.delete(hash)
+        await rm(file, { force: true })
+        throw fail(
+          'SDF_ARTIFACT_DAMAGED',
+          `artifact ${hash} was damaged on disk (its content no longer matches its hash) and has been removed`,
+          { details: { hash } },
+        )
+      }
       recent.set(hash, bytes)
       return bytes
     },

@@ -57,12 +57,13 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
   const artifacts =
     options.artifacts ??
     createArtifactStore({ root: join(dataDir, 'artifacts'), maxPixels: options.maxPixels })
-  const cache = options.cache ?? createFileCache(join(dataDir, 'cache', 'nodes.jsonl'))
+  const log = options.log ?? silentLogger
+  const cache =
+    options.cache ?? createFileCache(join(dataDir, 'cache', 'nodes.jsonl'), undefined, log)
   const limiters: Record<string, Limiter> = {
     [Resource.Cpu]: createLimiter(options.limits?.cpu ?? availableParallelism()),
   }
   if (options.limits?.backend) limiters[Resource.Backend] = createLimiter(options.limits.backend)
-  const log = options.log ?? silentLogger
   const local = localDispatch({ registry, services, artifacts, roots, log })
   const dispatch = options.dispatch ? options.dispatch(local) : local
 

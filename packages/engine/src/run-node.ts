@@ -11,6 +11,7 @@ import type { ArtifactStore } from './artifact-store.js'
 import { type CacheEntry, cacheKey } from './cache.js'
 import type { UpstreamNode } from './define-node.js'
 import type { ExecuteContext } from './execute.js'
+import { entryOf, flightsOf, landing } from './in-flight.js'
 import type { NodeTask, TaskEvent } from './node-task.js'
 import type { NodeResult } from './run-types.js'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
@@ -32,12 +33,52 @@ export async function runNode<S>(
   // loop (HTTP, WebSocket, timers) until the whole run is over
   await new Promise<void>((resolve) => setImmediate(resolve))
   const reused = ctx.reuse?.[nodeId]
-  if (reused && stillThere(ctx.artifacts, reused.outputs, reused.files))
+  if (reused && (await stillThere(ctx.artifacts, reused.outputs, reused.files)))
     return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)
-  const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
+  if (!cacheable) return attempt(ctx, node, inputs, results, undefined)
+  const key = cacheKey(spec.type, spec.version, node.params, inputs)
+  // a caller that asked for a fresh generation neither reads the cache nor joins a flight
+  if (ctx.readCache === false) return attempt(ctx, node, inputs, results, key)
+  // an identical node in flight (this run or another): wait for it rather than generate twice;
+  // when it fails or is cancelled, one of those waiting takes its place
+  const flights = flightsOf(ctx.cache)
+  for (let flight = flights.get(key); flight; flight = flights.get(key)) {
+    const entry = await landing(flight, ctx.signal)
+    if (ctx.signal.aborted) return { status: 'cancelled', files: [] }
+    if (entry && (await stillThere(ctx.artifacts, entry.outputs, entry.files))) {
+      return cached(ctx, nodeId, entry)
+    }
+  }
+  let land: (entry: CacheEntry | undefined) => void = () => {}
+  const flight = new Promise<CacheEntry | undefined>((resolve) => {
+    land = resolve
+  })
+  flights.set(key, flight)
+  let result: NodeResult | undefined
+  try {
+    result = await attempt(ctx, node, inputs, results, key)
+    return result
+  } finally {
+    land(result && entryOf(result))
+    if (flights.get(key) === flight) flights.delete(key)
+  }
+}
+
+/** The cache, else the node's own execution, under its resource's limiter. */
+async function attempt<S>(
+  ctx: ExecuteContext<S>,
+  node: CheckedNode<S>,
+  inputs: Record<string, unknown>,
+  results: Map<string, NodeResult>,
+  key: string | undefined,
+): Promise<NodeResult> {
+  const { spec } = node.node
+  const nodeId = node.id
   const hit = key && ctx.readCache !== false ? ctx.cache.get(key) : undefined
-  if (hit && stillThere(ctx.artifacts, hit.outputs, hit.files)) return cached(ctx, nodeId, hit)
+  if (hit && (await stillThere(ctx.artifacts, hit.outputs, hit.files))) {
+    return cached(ctx, nodeId, hit)
+  }
 
   const limiter = ctx.limiters[spec.resource]
   let release = () => {}
@@ -194,9 +235,17 @@ function checkOutputs<S>(node: CheckedNode<S>, outputs: NodeOutputs): void {
   }
 }
 
-/** A cache entry is only good while the images and files it names still exist. */
-function stillThere(artifacts: ArtifactStore, outputs: NodeOutputs, files: string[]): boolean {
+/**
+ * A cache entry is only good while the images and files it names still exist and each image
+ * still matches its hash (the store checks what it reads from disk and drops a damaged one).
+ */
+async function stillThere(
+  artifacts: ArtifactStore,
+  outputs: NodeOutputs,
+  files: string[],
+): Promise<boolean> {
   if (!files.every((f) => existsSync(f))) return false
+  const hashes: string[] = []
   const stack: unknown[] = Object.values(outputs)
   while (stack.length > 0) {
     const value = stack.pop()
@@ -204,7 +253,15 @@ function stillThere(artifacts: ArtifactStore, outputs: NodeOutputs, files: strin
     else if (value && typeof value === 'object') {
       if ('hash' in value && typeof value.hash === 'string' && 'mime' in value) {
         if (!artifacts.has(value.hash)) return false
+        hashes.push(value.hash)
       } else stack.push(...Object.values(value))
+    }
+  }
+  for (const hash of hashes) {
+    try {
+      await artifacts.read(hash)
+    } catch {
+      return false
     }
   }
   return true

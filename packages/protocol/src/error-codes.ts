@@ -5,6 +5,7 @@
 export const ErrorCodes = {
   SDF_DOC_PARSE: { status: 400, meaning: 'The file is not valid JSON.' },
   SDF_DOC_SHAPE: { status: 400, meaning: 'The document does not match the workflow format.' },
+  SDF_DOC_TOO_LARGE: { status: 413, meaning: 'The workflow file is larger than the limit.' },
   SDF_NODE_UNKNOWN_TYPE: { status: 400, meaning: 'A node names a type that is not registered.' },
   SDF_NODE_UNSUPPORTED_VERSION: {
     status: 400,
@@ -56,6 +57,18 @@ export const ErrorCodes = {
   SDF_IMAGE_TOO_LARGE: { status: 413, meaning: 'An image exceeds the pixel limit.' },
   SDF_PATH_OUTSIDE_ROOT: { status: 403, meaning: 'A path resolves outside its allowed root.' },
   SDF_PATH_NOT_FOUND: { status: 404, meaning: 'A file the workflow reads does not exist.' },
+  SDF_ARTIFACT_DAMAGED: {
+    status: 410,
+    meaning: 'A stored image no longer matches its hash; it was removed.',
+  },
+  SDF_STORAGE_FULL: {
+    status: 507,
+    meaning: 'The disk of a data or output folder is full.',
+  },
+  SDF_STORAGE_UNUSABLE: {
+    status: 500,
+    meaning: 'A file sdflow keeps in its data folder cannot be used.',
+  },
   SDF_CONFIG_INVALID: { status: 400, meaning: 'The configuration file is invalid.' },
   SDF_PROVENANCE_MISSING: {
     status: 422,
@@ -123,6 +136,10 @@ export const ErrorCodes = {
   SDF_SERVER_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     meaning: 'The request body has a content type the route does not accept.',
+  },
+  SDF_SERVER_UPGRADE_REQUIRED: {
+    status: 426,
+    meaning: 'A WebSocket route was asked for with a plain HTTP request.',
   },
   SDF_SERVER_SHUTTING_DOWN: {
     status: 503,

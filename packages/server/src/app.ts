@@ -3,12 +3,13 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyWebsocket from '@fastify/websocket'
+import type { Logger } from '@sdflow/engine'
 import { fail } from '@sdflow/protocol'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { a1111Face } from './a1111/plugin.js'
 import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
-import { installErrorHandling } from './errors.js'
+import { installErrorHandling, sendError } from './errors.js'
 import { createEventHub } from './event-hub.js'
 import {
   type BodyRoute,
@@ -59,12 +60,6 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       options.runtime?.engine.dataDir ??
       '.sdflow',
   )
-  if (options.runtime) runtime = options.runtime
-  else {
-    runtime = await createRuntime({ backends: 'auto', ...options.runtimeOptions, dataDir })
-    ownsRuntime = true
-  }
-
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -74,11 +69,29 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     routerOptions: { maxParamLength: 256 },
     // the run shutdown comes first; then no connection may keep close() waiting
     forceCloseConnections: true,
+    // a URL the router cannot decode (`/api/workflows/%ff`) answers in the one error envelope
+    frameworkErrors: (error, _request, reply) => sendError(reply, error),
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (options.runtime) runtime = options.runtime
+  else {
+    runtime = await createRuntime({
+      backends: 'auto',
+      log: engineLog(app.log),
+      ...options.runtimeOptions,
+      dataDir,
+    })
+    ownsRuntime = true
+  }
 
   let store: ReturnType<typeof openRunStore>
   try {
-    store = openRunStore(join(dataDir, RUN_STORE_FILE))
+    store = openRunStore(join(dataDir, RUN_STORE_FILE), {
+      onDamaged: ({ file, movedTo, reason }) =>
+        app.log.warn(
+          { file, movedTo, reason },
+          `the run store ${file} was damaged (${reason}): moved it to ${movedTo} and started an empty one`,
+        ),
+    })
   } catch (error) {
     if (ownsRuntime) await runtime.close()
     throw error
@@ -206,6 +219,16 @@ function queueAdmission(runtime: Runtime): (() => void) | undefined {
         'the coordinator cannot reach Redis; submit again once it is back',
       )
     }
+  }
+}
+
+/** The engine's logger surface over fastify's pino logger. */
+function engineLog(log: FastifyBaseLogger): Logger {
+  return {
+    debug: (msg, data) => log.debug(data ?? {}, msg),
+    info: (msg, data) => log.info(data ?? {}, msg),
+    warn: (msg, data) => log.warn(data ?? {}, msg),
+    error: (msg, data) => log.error(data ?? {}, msg),
   }
 }
 

@@ -32,6 +32,7 @@ export interface RuntimeOptions {
    * backends. No pool or emulator starts here.
    */
   redisUrl?: string
+  /** Where the engine reports what it carries on past (a node cache it cannot write). */
   log?: Logger
 }
 
@@ -71,6 +72,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     services: pool ? { backends: pool } : {},
     dataDir: options.dataDir,
     roots: { input: options.inDir, output: options.outDir },
+    ...(options.log && { log: options.log }),
   })
   return {
     engine,

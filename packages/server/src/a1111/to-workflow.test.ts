@@ -2,11 +2,12 @@ import { validate } from '@sdflow/engine'
 import { createNodeRegistry } from '@sdflow/nodes'
 import { describe, expect, it } from 'vitest'
 import { A1111Failure } from './a1111-errors.js'
+import { nodeParamsOf } from './node-params.js'
 import { toResponse } from './to-response.js'
-import { type ParamSchemas, toWorkflow } from './to-workflow.js'
+import { toWorkflow } from './to-workflow.js'
 
 const registry = createNodeRegistry()
-const schemas: ParamSchemas = (type) => registry.get(type)?.definition.params.properties ?? {}
+const schemas = nodeParamsOf(registry)
 const none = { init: [], units: [], extras: [] }
 const hash = (c: string) => c.repeat(64)
 const errorsOf = (doc: unknown) =>
