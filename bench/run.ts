@@ -4,6 +4,7 @@ import { benchCliStart } from './cli-start.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchEvents } from './events.js'
+import { benchScaleOut } from './scale-out.js'
 
 type Figure = {
   name: string
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   editor: benchEditor,
   events: benchEvents,
   'cli-start': benchCliStart,
+  'scale-out': benchScaleOut,
 }
 
 const wanted = process.argv.slice(2)

@@ -108,7 +108,8 @@ async function coordinatorRuntime(options: RuntimeOptions, redisUrl: string): Pr
     roots: { input: options.inDir, output: options.outDir },
     dispatch: coordinator.dispatch,
   })
-  return { engine, coordinator, close: () => coordinator.close() }
+  // the pool as this process sees it: the live workers' backends (listing, catalogs, prices)
+  return { engine, pool: coordinator.backends, coordinator, close: () => coordinator.close() }
 }
 
 /** Backends and pool settings: --backend URLs (default settings), else the config file. */
