@@ -1,13 +1,14 @@
 import type { Logger, RetryNotice } from '@sdflow/engine'
 import { fail, SdflowError } from '@sdflow/protocol'
+import type { Backend } from './backend.js'
 import type { BackendState, BackendStatus } from './backend-state.js'
 import { statusOf } from './backend-state.js'
 import { backoffDelay, sleep } from './backoff.js'
-import { type Catalog, loadCatalog, type Needs } from './catalog.js'
-import { type A1111Client, createClient } from './client.js'
+import type { Catalog, Needs } from './catalog.js'
 import type { BackendConfig } from './config.js'
 import { isRetryable, marksBackendDown, timedOut } from './errors.js'
-import { canServe, describeNeeds, pickBackend, whyNot } from './select.js'
+import { openBackend } from './open-backend.js'
+import { describeNeeds, neverServes, pickBackend, whyNot } from './select.js'
 
 export interface PoolOptions {
   backends: BackendConfig[]
@@ -39,7 +40,7 @@ export interface Job {
 }
 
 /** The work run on the chosen backend; `attempt` starts at 1 (use it in force_task_id). */
-export type Work<T> = (client: A1111Client, signal: AbortSignal, attempt: number) => Promise<T>
+export type Work<T> = (backend: Backend, signal: AbortSignal, attempt: number) => Promise<T>
 
 /** Names known on at least one backend, for validating workflows. */
 export interface PoolCatalog {
@@ -59,7 +60,7 @@ export interface BackendPool {
   close(): Promise<void>
   list(): BackendStatus[]
   catalog(): PoolCatalog
-  client(id: string): A1111Client | undefined
+  client(id: string): Backend | undefined
   run<T>(job: Job, work: Work<T>): Promise<T>
 }
 
@@ -68,7 +69,12 @@ interface Waiter {
   among: BackendState[]
   avoid: ReadonlySet<string>
   grant(b: BackendState): void
+  /** No candidate can ever serve it any more (say, its only backend refused the key). */
+  hopeless(): void
 }
+
+const isKeyRefused = (error: unknown): error is SdflowError =>
+  error instanceof SdflowError && error.code === 'SDF_BACKEND_KEY_REFUSED'
 
 export function createPool(options: PoolOptions): BackendPool {
   const log = options.log
@@ -83,7 +89,7 @@ export function createPool(options: PoolOptions): BackendPool {
   const closing = new AbortController()
   const backends: BackendState[] = options.backends.map((config) => ({
     config,
-    client: createClient(config),
+    client: openBackend(config),
     health: 'unknown',
     busy: 0,
     catalogAt: 0,
@@ -97,6 +103,10 @@ export function createPool(options: PoolOptions): BackendPool {
   /** Hand free slots to waiting jobs, first come first served. Runs on every state change. */
   const wake = () => {
     for (const waiter of [...waiters]) {
+      if (waiter.among.every((b) => neverServes(b, waiter.needs))) {
+        waiter.hopeless()
+        continue
+      }
       const b = pickBackend(waiter.among, waiter.needs, waiter.avoid)
       if (!b) continue
       waiters.splice(waiters.indexOf(waiter), 1)
@@ -123,11 +133,13 @@ export function createPool(options: PoolOptions): BackendPool {
   const probe = (b: BackendState): Promise<void> => {
     b.probing ??= (async () => {
       try {
-        await b.client.ping({ signal: closing.signal })
+        const result = await b.client.probe({ signal: closing.signal })
         const cameBack = b.health !== 'up'
         b.health = 'up'
         b.failures = 0
         b.lastError = undefined
+        b.refused = undefined
+        b.workers = result.workers
         wake()
         if (cameBack || !b.catalog || Date.now() - b.catalogAt >= catalogRefreshMs) {
           await refreshCatalog(b)
@@ -136,6 +148,7 @@ export function createPool(options: PoolOptions): BackendPool {
       } catch (error) {
         if (closing.signal.aborted) return
         log?.warn('backend probe failed', { backend: b.config.id, error: String(error) })
+        if (isKeyRefused(error)) b.refused = error.issue
         markDown(b, error)
       } finally {
         b.probing = undefined
@@ -146,8 +159,9 @@ export function createPool(options: PoolOptions): BackendPool {
   }
 
   const refreshCatalog = async (b: BackendState) => {
+    if (!b.client.capabilities.catalog) return
     try {
-      const catalog: Catalog = await loadCatalog(b.client, { signal: closing.signal })
+      const catalog: Catalog = await b.client.loadCatalog({ signal: closing.signal })
       b.catalog = catalog
       b.catalogAt = Date.now()
       if (catalog.loadedCheckpoint) b.loadedCheckpoint = catalog.loadedCheckpoint
@@ -182,6 +196,15 @@ export function createPool(options: PoolOptions): BackendPool {
       { details: { needs: job.needs ?? {} } },
     )
 
+  /** The error of a job no candidate will ever serve: the refused key itself, when that is why. */
+  const hopeless = (job: Job, among: BackendState[]): SdflowError => {
+    const refused = among.find((b) => b.refused)?.refused
+    if (refused && among.every((b) => b.refused || neverServes(b, job.needs))) {
+      return new SdflowError(refused)
+    }
+    return noneAvailable(job, among, 'anywhere')
+  }
+
   /** Wait (event-driven) for a slot on a backend that can serve the job. */
   const acquire = (job: Job, avoid: ReadonlySet<string>): Promise<BackendState> => {
     const among = candidatesOf(job)
@@ -191,9 +214,7 @@ export function createPool(options: PoolOptions): BackendPool {
     if (among.length === 0) {
       return Promise.reject(noneAvailable(job, among, '(no backend is configured)'))
     }
-    if (among.every((b) => b.catalog !== undefined && !canServe(b, job.needs))) {
-      return Promise.reject(noneAvailable(job, among, 'anywhere'))
-    }
+    if (among.every((b) => neverServes(b, job.needs))) return Promise.reject(hopeless(job, among))
     const timeoutMs = job.queueTimeoutMs ?? options.queueTimeoutMs ?? 600_000
     return new Promise((resolve, reject) => {
       const cleanup = () => {
@@ -210,6 +231,10 @@ export function createPool(options: PoolOptions): BackendPool {
         grant: (b) => {
           cleanup()
           resolve(b)
+        },
+        hopeless: () => {
+          cleanup()
+          reject(hopeless(job, among))
         },
       }
       const onAbort = () => {
@@ -268,6 +293,7 @@ export function createPool(options: PoolOptions): BackendPool {
         return result
       } catch (error) {
         if (job.signal?.aborted || closing.signal.aborted) throw error
+        if (isKeyRefused(error)) b.refused = error.issue
         if (!isRetryable(error) || !(error instanceof SdflowError)) throw error
         if (marksBackendDown(error)) markDown(b, error)
         else b.lastError = error.issue

@@ -37,8 +37,10 @@ export const controlnetDetect = defineBackendNode({
       controlnet_threshold_b: params.threshold_b,
       images: inputs.image,
     }
-    const result = await onBackend(ctx, { controlnetModules: [params.module] }, (client, signal) =>
-      client.controlnetDetect(request, { artifacts: ctx.artifacts, signal }),
+    const result = await onBackend(
+      ctx,
+      { operation: 'detect', controlnetModules: [params.module] },
+      (client, signal) => client.controlnetDetect(request, { artifacts: ctx.artifacts, signal }),
     )
     return { image: result.images }
   },

@@ -1,4 +1,4 @@
-import { type A1111Client, type GenerationResult, type Needs, taskId } from '@sdflow/a1111'
+import { type Backend, type GenerationResult, type Needs, taskId } from '@sdflow/a1111'
 import type { NodeContext } from '@sdflow/engine'
 import { fail, pointer } from '@sdflow/protocol'
 import type { NodeServices } from './services.js'
@@ -12,7 +12,7 @@ type Ctx = NodeContext<{ backend: string }, unknown, NodeServices>
 export async function onBackend<T>(
   ctx: Ctx,
   needs: Needs,
-  work: (client: A1111Client, signal: AbortSignal, taskId: string) => Promise<T>,
+  work: (backend: Backend, signal: AbortSignal, taskId: string) => Promise<T>,
 ): Promise<T> {
   const pool = ctx.services.backends
   if (!pool) {

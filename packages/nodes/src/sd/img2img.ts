@@ -1,4 +1,4 @@
-import type { Img2ImgInput } from '@sdflow/a1111'
+import type { Img2ImgInput, Operation } from '@sdflow/a1111'
 import { multi, type NodeContext } from '@sdflow/engine'
 import type { ControlNetUnit, ImageRef } from '@sdflow/protocol'
 import { Socket } from '@sdflow/protocol'
@@ -86,7 +86,8 @@ export async function redraw(
         ...(mask ? { mask } : {}),
         controlnet: unitsOf(inputs.controlnet),
       } as Img2ImgInput
-      return onBackend(ctx, needsFor(params, inputs.controlnet), (client, signal, taskId) =>
+      const needs = { ...needsFor(params, inputs.controlnet), operation: operationOf(mask) }
+      return onBackend(ctx, needs, (client, signal, taskId) =>
         client.img2img(input, {
           artifacts: ctx.artifacts,
           signal,
@@ -99,6 +100,9 @@ export async function redraw(
   ctx.annotate(generationMeta(results))
   return { image: results.flatMap((r) => r.images), seeds: results[0]?.seeds[0] ?? params.seed }
 }
+
+/** img2img with a mask is inpainting, which some backends (RunPod's proxy worker) cannot do. */
+const operationOf = (mask: ImageRef | undefined): Operation => (mask ? 'inpaint' : 'img2img')
 
 /** Width and height 0 mean "the size of the input image", as the A1111 UI does. */
 export function sized<P extends { width: number; height: number }>(params: P, image: ImageRef): P {

@@ -91,6 +91,7 @@ export async function runAttempt(
   }
   const input = { ...request, controlnet: unitsOf([unit]) } as Txt2ImgInput
   const needs = {
+    operation: 'txt2img' as const,
     ...needsOf(fields),
     upscalers: fields.enable_hr ? [fields.hr_upscaler] : [],
     controlnetModels: [unit.model],

@@ -43,6 +43,7 @@ export const txt2img = defineBackendNode({
     // the client checks the request against the A1111 schema before it is sent
     const input = { ...request, controlnet: unitsOf(inputs.controlnet) } as Txt2ImgInput
     const needs = {
+      operation: 'txt2img' as const,
       ...needsOf(params),
       upscalers: params.enable_hr ? [params.hr_upscaler] : [],
       controlnetModels: inputs.controlnet.map((u) => u.model),

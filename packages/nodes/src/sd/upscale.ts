@@ -60,7 +60,10 @@ export const upscale = defineBackendNode({
       ...fields
     } = params
     const toSize = w > 0 || h > 0
-    const needs = { upscalers: [params.upscaler_1, params.upscaler_2].filter((u) => u !== 'None') }
+    const needs = {
+      operation: 'extras' as const,
+      upscalers: [params.upscaler_1, params.upscaler_2].filter((u) => u !== 'None'),
+    }
     const images = await Promise.all(
       inputs.image.map(async (image) => {
         // a target size keeps the aspect when only one side is given
