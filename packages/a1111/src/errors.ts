@@ -171,7 +171,7 @@ function fieldOf(
 }
 
 export const unknownName =
-  /could not find upscaler|could not find checkpoint|bad sampler name|not found in supported modules|Init image not found|Sampler not found|Model not found|Invalid encoded image|bad number of images|Module not (available|supported)|No image selected/i
+  /could not find upscaler|could not find checkpoint|bad sampler name|not found in supported modules|Init image not found|Sampler not found|Model not found|Invalid encoded image|bad number of images|Module not (available|supported)|No image selected|Script '[^']+' not found/i
 
 /** Classify a non-2xx answer. `request` (the JSON we sent) helps name the offending field. */
 export function httpFailure(

@@ -1,11 +1,5 @@
 import type { SdflowError } from '@sdflow/protocol'
-import {
-  backendFail,
-  deterministic,
-  type FailureSite,
-  httpFailure,
-  unknownName,
-} from '../errors.js'
+import { backendFail, deterministic, type FailureSite, httpFailure } from '../errors.js'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -77,7 +71,9 @@ export function jobFailure(
       { details: { status: 'FAILED', error: text, field: refused[1] } },
     )
   }
-  if (isObject(output) && unknownName.test(`${text} ${JSON.stringify(output)}`)) {
+  if (isObject(output) && ('detail' in output || 'errors' in output)) {
+    // A1111's own error body, its status lost on the way: unknown names are refusals, NaN
+    // results final, anything else an internal error worth another try
     return httpFailure(site, 500, JSON.stringify({ error: text, ...output }), request)
   }
   return backendFail('SDF_BACKEND_ERROR', site, `the job failed on RunPod: ${text}`, {
