@@ -38,7 +38,12 @@ export const deterministic = /NansException|all NaNs/i
 
 /** True when the failure says the backend itself is unhealthy (not just this request). */
 export function marksBackendDown(error: unknown): boolean {
-  return error instanceof SdflowError && downing.has(error.code)
+  // a RunPod job that hit its execution timeout says nothing about the endpoint's health
+  return (
+    error instanceof SdflowError &&
+    downing.has(error.code) &&
+    error.issue.details?.backendHealthy !== true
+  )
 }
 
 /** 401/403: never retried; the message says which setting holds the credentials. */

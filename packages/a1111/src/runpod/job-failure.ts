@@ -86,7 +86,7 @@ export function jobTimedOut(site: FailureSite): SdflowError {
     'SDF_BACKEND_TIMEOUT',
     site,
     "RunPod ended the job as TIMED_OUT (the endpoint's execution timeout); raise it or lower the job's size",
-    { details: { status: 'TIMED_OUT' } },
+    { details: { status: 'TIMED_OUT', backendHealthy: true } },
   )
 }
 
