@@ -11,5 +11,9 @@ export function proxyPayload(payload: Record<string, unknown>): Record<string, u
   for (const [key, value] of Object.entries(payload)) {
     if (!ours.has(key) && value !== null && value !== undefined) out[key] = value
   }
+  // its scheduler check takes A1111's names (`karras`), not the labels (`Karras`)
+  if (typeof out.scheduler === 'string') {
+    out.scheduler = out.scheduler.toLowerCase().replace(/ /g, '_')
+  }
   return out
 }

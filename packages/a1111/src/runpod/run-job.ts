@@ -23,6 +23,8 @@ export interface JobCall {
   totalSteps?: number
   /** The A1111 request inside the input, for naming a refused field. */
   request: Record<string, unknown>
+  /** What the job does, for messages: `job POST /sdapi/v1/txt2img`. */
+  route: string
 }
 
 /** A finished job: its output and RunPod's billing figures (ms). */
@@ -110,8 +112,7 @@ async function follow(
   call: JobCall,
   signal: AbortSignal,
 ): Promise<JobDone | 'expired'> {
-  const route = `GET /status/${submitted.id}`
-  const site: FailureSite = { backend: http.id, route }
+  const site: FailureSite = { backend: http.id, route: `${call.route} (job ${submitted.id})` }
   const since = Date.now()
   let answer = submitted
   for (let poll = 1; ; poll++) {

@@ -67,6 +67,7 @@ export function openRunpod(config: RunpodBackendConfig): Backend {
     )
     const done = await runJob(http, timeouts, inputOf('POST', route, body), {
       request: body,
+      route: `job POST ${route}`,
       totalSteps: expectedSteps(kind, wire),
       ...(call.signal && { signal: call.signal }),
       ...(call.onProgress && { onProgress: call.onProgress }),
@@ -95,6 +96,7 @@ export function openRunpod(config: RunpodBackendConfig): Backend {
     const where = site(`job GET ${endpoint}`)
     const done = await runJob(http, timeouts, inputOf('GET', endpoint, {}), {
       request: {},
+      route: `job GET ${endpoint}`,
       ...(call.signal && { signal: call.signal }),
     })
     return parseResponse(validate, completedOutput(done, where, {}), where)

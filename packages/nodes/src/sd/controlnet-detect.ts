@@ -3,6 +3,7 @@ import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { onBackend } from './dispatch.js'
+import { checkOperation } from './operation-check.js'
 import { defineBackendNode } from './services.js'
 
 export const controlnetDetect = defineBackendNode({
@@ -27,7 +28,10 @@ export const controlnetDetect = defineBackendNode({
   inputs: { image: Socket.Image },
   outputs: { image: { kind: Socket.Image, description: 'one detected map per input image' } },
   resource: 'backend',
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) => [
+    ...checkCatalog(params, services, at),
+    ...checkOperation('detect', params, services, at),
+  ],
   async execute(ctx) {
     const { params, inputs } = ctx
     const request: ControlnetDetectInput = {

@@ -6,6 +6,7 @@ import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams } from './common-params.js'
 import { generationMeta, needsOf, onBackend } from './dispatch.js'
+import { checkOperation } from './operation-check.js'
 import { requestOf, unitsOf } from './request.js'
 import { defineBackendNode, type NodeServices } from './services.js'
 
@@ -51,7 +52,10 @@ export const img2img = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) => [
+    ...checkCatalog(params, services, at),
+    ...checkOperation('img2img', params, services, at),
+  ],
   execute: (ctx) =>
     redraw(
       ctx,

@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import { at, broadcastLength } from '../image/map-batch.js'
 import { checkCatalog } from './catalog-check.js'
 import { img2imgParams, redraw } from './img2img.js'
+import { checkOperation } from './operation-check.js'
 import { defineBackendNode } from './services.js'
 
 export const inpaint = defineBackendNode({
@@ -45,7 +46,10 @@ export const inpaint = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) => [
+    ...checkCatalog(params, services, at),
+    ...checkOperation('inpaint', params, services, at),
+  ],
   async execute(ctx) {
     const { inputs } = ctx
     const batch = broadcastLength({ image: inputs.image, mask: inputs.mask })

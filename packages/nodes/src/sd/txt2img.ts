@@ -5,6 +5,7 @@ import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams, hiresParams } from './common-params.js'
 import { generationMeta, needsOf, onBackend } from './dispatch.js'
+import { checkOperation } from './operation-check.js'
 import { requestOf, unitsOf } from './request.js'
 import { defineBackendNode } from './services.js'
 
@@ -36,7 +37,10 @@ export const txt2img = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) => [
+    ...checkCatalog(params, services, at),
+    ...checkOperation('txt2img', params, services, at),
+  ],
   async execute(ctx) {
     const { params, inputs } = ctx
     const request = requestOf(params, params.enable_hr ? [] : hiresOnly)

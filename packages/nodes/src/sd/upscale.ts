@@ -3,6 +3,7 @@ import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { onBackend } from './dispatch.js'
+import { checkOperation } from './operation-check.js'
 import { mergeExtra } from './request.js'
 import { defineBackendNode } from './services.js'
 
@@ -49,7 +50,10 @@ export const upscale = defineBackendNode({
   inputs: { image: Socket.Image },
   outputs: { image: Socket.Image },
   resource: 'backend',
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) => [
+    ...checkCatalog(params, services, at),
+    ...checkOperation('extras', params, services, at),
+  ],
   async execute(ctx) {
     const { params, inputs } = ctx
     const {
