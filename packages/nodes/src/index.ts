@@ -9,7 +9,15 @@ export function createNodeRegistry(): Registry<NodeServices> {
   return createRegistry<NodeServices>(allNodes)
 }
 
-export { type CostedNode, costLine, pricesOf, type RunCost, runCost } from './cost.js'
+export {
+  type CostedNode,
+  costLine,
+  imagePricesOf,
+  money,
+  pricesOf,
+  type RunCost,
+  runCost,
+} from './cost.js'
 export { PROVENANCE_FORMAT, type Provenance, parseProvenance } from './image/provenance.js'
 export { type ScanResult, verifyQr } from './image/verify-qr.js'
 export { SCAN_NODE_TYPES, type ScanCheck, scanChecks, scanLine } from './scan-check.js'

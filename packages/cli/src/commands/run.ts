@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import {
   costLine,
   createNodeRegistry,
+  imagePricesOf,
   pricesOf,
   runCost,
   scanChecks,
@@ -121,7 +122,8 @@ export async function runCommand(args: string[], output: Output): Promise<number
     }
     output.out('')
     output.out(summaryLine(result.summary))
-    const cost = runCost(result.nodes, pricesOf(runtime.pool?.list() ?? []))
+    const listed = runtime.pool?.list() ?? []
+    const cost = runCost(result.nodes, pricesOf(listed), imagePricesOf(listed))
     if (cost.gpuMs > 0) output.out(costLine(cost))
     for (const line of outputLines(result.outputs)) output.out(line)
     for (const node of Object.values(result.nodes)) {
