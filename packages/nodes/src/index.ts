@@ -18,6 +18,17 @@ export {
   type RunCost,
   runCost,
 } from './cost.js'
+export {
+  estimateLines,
+  estimateRun,
+  type KindEstimate,
+  learnStepTimes,
+  type PricedBackend,
+  type RunEstimate,
+  readStepHistory,
+  type StepHistory,
+  writeStepHistory,
+} from './estimate.js'
 export { PROVENANCE_FORMAT, type Provenance, parseProvenance } from './image/provenance.js'
 export { type ScanResult, verifyQr } from './image/verify-qr.js'
 export { SCAN_NODE_TYPES, type ScanCheck, scanChecks, scanLine } from './scan-check.js'
