@@ -11,7 +11,7 @@ import { runpodValidators } from './validators.js'
 
 /** Status polls start this soon after submitting and slow down to `POLL_MAX_MS`. */
 const POLL_BASE_MS = 100
-const POLL_MAX_MS = 2_000
+const POLL_MAX_MS = 1_000
 /** Backoff of a submission answered 429 (the endpoint's queue is full). */
 const FULL_BASE_MS = 250
 const FULL_MAX_MS = 10_000
@@ -115,7 +115,11 @@ async function follow(
   const site: FailureSite = { backend: http.id, route: `${call.route} (job ${submitted.id})` }
   const since = Date.now()
   let answer = submitted
+  let was = submitted.status
   for (let poll = 1; ; poll++) {
+    // a job that just started running is polled closely again: its end is the next news
+    if (answer.status !== was) poll = 1
+    was = answer.status
     switch (answer.status) {
       case 'COMPLETED':
         return {
