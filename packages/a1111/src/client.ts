@@ -58,6 +58,11 @@ export interface A1111Client extends Backend {
   controlnetModules(options?: CallOptions): Promise<S.ControlnetModuleListResponse>
 }
 
+/** Whether a pooled backend is the `a1111` transport, with A1111's own routes (lists, interrupt). */
+export function isA1111Client(backend: Backend): backend is A1111Client {
+  return backend.kind === 'a1111'
+}
+
 /** An HTTP client for one A1111 backend. Credentials stay in `auth`, never in the URL. */
 export function createClient(options: ClientOptions): A1111Client {
   const url = options.url.replace(/\/+$/, '')

@@ -27,6 +27,7 @@ export {
   createClient,
   type GenerateOptions,
   type ImageCallOptions,
+  isA1111Client,
 } from './client.js'
 export {
   type A1111BackendConfig,

@@ -21,6 +21,8 @@ export interface RunManagerOptions<S> {
   log: FastifyBaseLogger
   concurrency: number
   retention: { maxRuns: number; maxEvents: number }
+  /** Throws when no new run can be taken now (a coordinator without Redis). */
+  admit?: () => void
 }
 
 interface Active {
@@ -30,9 +32,24 @@ interface Active {
   done: Promise<void>
 }
 
+export interface SubmitOptions {
+  /** false: nodes run even when the cache has their result (a gateway call, by default). */
+  readCache?: boolean
+}
+
 export interface RunManager {
   /** Validate and queue; an invalid workflow throws with every issue and queues nothing. */
-  submit(doc: unknown, inputs: Record<string, unknown>, name?: string): { runId: string }
+  submit(
+    doc: unknown,
+    inputs: Record<string, unknown>,
+    name?: string,
+    options?: SubmitOptions,
+  ): { runId: string }
+  /**
+   * Resolves with the run's status once it ended (finished, failed, cancelled), or with its
+   * status then when `signal` aborts first (a caller that stopped waiting).
+   */
+  settled(runId: string, signal?: AbortSignal): Promise<RunStatus>
   cancel(runId: string): RunStatus
   resume(runId: string): void
   /** Runs a crash left queued or running: mark interrupted, then queue them again if asked. */
@@ -57,6 +74,8 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
   const { engine, store, hub, log } = options
   const queue: string[] = []
   const active = new Map<string, Active>()
+  /** Per-run options of this process's submissions (a resumed run after a restart has none). */
+  const submitted = new Map<string, SubmitOptions>()
   let accepting = true
   let draining = false
 
@@ -106,6 +125,7 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
       })
       .finally(() => {
         active.delete(runId)
+        submitted.delete(runId)
         if (entry.interrupted) {
           store.resetInFlight(runId)
           store.setStatus(runId, 'interrupted')
@@ -125,6 +145,7 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
       runId,
       inputs: run.inputs,
       signal: entry.controller.signal,
+      readCache: submitted.get(runId)?.readCache ?? true,
       firstSeq: store.lastSeq(runId) + 1,
       reuse,
       commit: (nodeId, nodeResult) => store.commitNode(runId, nodeId, nodeResult),
@@ -146,8 +167,9 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
   }
 
   return {
-    submit(doc, inputs, name) {
+    submit(doc, inputs, name, submitOptions) {
       if (!accepting) throw fail('SDF_SERVER_SHUTTING_DOWN', 'the server is shutting down')
+      options.admit?.()
       const validation = engine.validate(doc, { inputs })
       if (!validation.workflow || hasErrors(validation.issues)) {
         throw invalid(validation.issues)
@@ -160,10 +182,26 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
         inputs,
         createdAt: new Date().toISOString(),
       })
+      if (submitOptions) submitted.set(runId, submitOptions)
       emit(runId, { type: 'run.queued' })
       queue.push(runId)
       pump()
       return { runId }
+    },
+    settled(runId, signal) {
+      const status = () => store.getRun(runId)?.status ?? 'failed'
+      return new Promise((resolve) => {
+        const done = () => {
+          unsubscribe()
+          signal?.removeEventListener('abort', done)
+          resolve(status())
+        }
+        const unsubscribe = hub.subscribe((event) => {
+          if (event.runId === runId && isRunEnd(event.type)) done()
+        })
+        signal?.addEventListener('abort', done, { once: true })
+        if (signal?.aborted || ended.has(status())) done()
+      })
     },
     cancel(runId) {
       const run = store.getRun(runId)
@@ -250,6 +288,10 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
     },
   }
 }
+
+const ended = new Set<RunStatus>(['finished', 'failed', 'cancelled'])
+const isRunEnd = (type: RunEvent['type']) =>
+  type === 'run.finished' || type === 'run.failed' || type === 'run.cancelled'
 
 function invalid(issues: Issue[]): IssuesError {
   const errors = issues.filter((i) => i.severity === 'error')
