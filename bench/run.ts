@@ -4,6 +4,7 @@ import { benchCliStart } from './cli-start.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchEvents } from './events.js'
+import { benchRunpod } from './runpod.js'
 import { benchScaleOut } from './scale-out.js'
 
 type Figure = {
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   events: benchEvents,
   'cli-start': benchCliStart,
   'scale-out': benchScaleOut,
+  runpod: benchRunpod,
 }
 
 const wanted = process.argv.slice(2)

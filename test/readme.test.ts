@@ -23,4 +23,14 @@ describe('README', () => {
     const example = /```json\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
     expect(parseConfig(JSON.parse(example)).backends.map((b) => b.id)).toEqual(['gpu1', 'gpu2'])
   })
+
+  it('gives a hosted-backends example that sdflow accepts', () => {
+    const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '')
+    const hosted = blocks.find((b) => b.includes('"runpod"')) ?? ''
+    const parsed = parseConfig(JSON.parse(hosted), 'README', { RUNPOD_API_KEY: 'k' })
+    expect(parsed.backends.map((b) => [b.id, b.type])).toEqual([
+      ['rp', 'runpod'],
+      ['box', 'a1111'],
+    ])
+  })
 })

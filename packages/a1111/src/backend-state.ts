@@ -1,17 +1,23 @@
 import type { Issue } from '@sdflow/protocol'
+import type { Backend, BackendKind, Capabilities, Workers } from './backend.js'
 import type { Catalog } from './catalog.js'
-import type { A1111Client } from './client.js'
 import type { BackendConfig } from './config.js'
 
 export type Health = 'up' | 'down' | 'unknown'
 
-/** What `pool.list()` reports per backend. */
+/** What `pool.list()` reports per backend. Never a credential: no auth, headers or key. */
 export interface BackendStatus {
   id: string
+  kind: BackendKind
+  /** The RunPod worker image (`a1111` or `a1111-proxy`) of a runpod backend. */
+  worker?: string
   url: string
   health: Health
   busy: number
   slots: number
+  capabilities: Capabilities
+  /** RunPod workers idle/running/initializing, from the last health probe. */
+  workers?: Workers
   /** Times the backend was marked down since the pool started. */
   downs: number
   catalog?: Catalog
@@ -19,18 +25,23 @@ export interface BackendStatus {
   lastError?: Issue
   /** Configured price of one GPU-second, for cost estimates. */
   pricePerSecond?: number
+  /** Configured price of one image (how hosted APIs bill). */
+  pricePerImage?: number
 }
 
 /** The pool's mutable record of one backend (private to the pool). */
 export interface BackendState {
   config: BackendConfig
-  client: A1111Client
+  client: Backend
   health: Health
   busy: number
   catalog?: Catalog
   catalogAt: number
   loadedCheckpoint?: string
   lastError?: Issue
+  workers?: Workers
+  /** Set when the backend refused our key: it takes no work until a probe is accepted. */
+  refused?: Issue
   /** Consecutive failed probes (for the backoff). */
   failures: number
   /** Times marked down since the pool started. */
@@ -44,15 +55,20 @@ export interface BackendState {
 export function statusOf(b: BackendState): BackendStatus {
   const out: BackendStatus = {
     id: b.config.id,
+    kind: b.client.kind,
     url: b.config.url,
     health: b.health,
     busy: b.busy,
     slots: b.config.slots,
+    capabilities: b.client.capabilities,
     downs: b.downs,
   }
+  if (b.config.type === 'runpod') out.worker = b.config.worker
+  if (b.workers) out.workers = b.workers
   if (b.catalog) out.catalog = b.catalog
   if (b.loadedCheckpoint) out.loadedCheckpoint = b.loadedCheckpoint
   if (b.lastError) out.lastError = b.lastError
   if (b.config.pricePerSecond !== undefined) out.pricePerSecond = b.config.pricePerSecond
+  if (b.config.pricePerImage !== undefined) out.pricePerImage = b.config.pricePerImage
   return out
 }

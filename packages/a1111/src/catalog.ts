@@ -1,5 +1,7 @@
 import { SdflowError } from '@sdflow/protocol'
-import type { A1111Client, CallOptions } from './client.js'
+import type { Operation } from './backend.js'
+import type { A1111Client } from './client.js'
+import type { CallOptions } from './options.js'
 
 /** The names one backend offers, for validation and for picking a backend. */
 export interface Catalog {
@@ -35,7 +37,20 @@ async function optional<T>(load: () => Promise<T>, empty: T): Promise<T> {
   }
 }
 
-export async function loadCatalog(client: A1111Client, call: CallOptions = {}): Promise<Catalog> {
+/** The A1111 list routes a catalog is read from (the A1111 client, or a proxy of it). */
+export type CatalogSource = Pick<
+  A1111Client,
+  | 'sdModels'
+  | 'samplers'
+  | 'schedulers'
+  | 'upscalers'
+  | 'latentUpscaleModes'
+  | 'controlnetModels'
+  | 'controlnetModules'
+  | 'options'
+>
+
+export async function loadCatalog(client: CatalogSource, call: CallOptions = {}): Promise<Catalog> {
   const [models, samplers, schedulers, upscalers, latent, cnModels, cnModules, cnLabels, options] =
     await Promise.all([
       client.sdModels(call),
@@ -103,6 +118,8 @@ export function canonicalModule(
 
 /** What a job needs from a backend. */
 export interface Needs {
+  /** The operation; a backend whose capabilities lack it is never offered the job. */
+  operation?: Operation
   checkpoint?: string
   /** Upscaler or latent upscale mode names. */
   upscalers?: string[]

@@ -1,21 +1,14 @@
 import { randomUUID } from 'node:crypto'
-import type { ArtifactStore, ProgressUpdate } from '@sdflow/engine'
 import { type ImageRef, SdflowError } from '@sdflow/protocol'
 import type { ValidateFunction } from 'ajv'
+import type { Backend } from './backend.js'
 import { storeBase64 } from './base64.js'
+import { loadCatalog } from './catalog.js'
 import { type FailureSite, frozen, httpFailure } from './errors.js'
 import { type GenerationResult, readGeneration } from './generation.js'
 import { basicAuth, type HttpTarget, requestJson } from './http.js'
-import {
-  type ControlnetDetectInput,
-  detectWire,
-  type ExtraSingleImageInput,
-  extrasWire,
-  type Img2ImgInput,
-  img2imgWire,
-  type Txt2ImgInput,
-  txt2imgWire,
-} from './inputs.js'
+import { detectWire, extrasWire, img2imgWire, txt2imgWire } from './inputs.js'
+import type { CallOptions, GenerateOptions } from './options.js'
 import { checkRequest, parseResponse, refuseProblems, validators } from './parse.js'
 import {
   expectedSteps,
@@ -32,43 +25,19 @@ export interface BasicAuth {
   password: string
 }
 
+export type { CallOptions, GenerateOptions, ImageCallOptions } from './options.js'
+
 export interface ClientOptions {
   id: string
   url: string
   auth?: BasicAuth
+  /** Extra request headers (an API gateway's `Authorization: Bearer ...`). */
+  headers?: Record<string, string>
   timeouts?: Partial<Timeouts>
 }
 
-export interface CallOptions {
-  signal?: AbortSignal
-}
-
-export interface ImageCallOptions extends CallOptions {
-  artifacts: ArtifactStore
-}
-
-export interface GenerateOptions extends ImageCallOptions {
-  onProgress?: (update: ProgressUpdate) => void
-  /** force_task_id; default `sdflow-<uuid>`. Use `taskId(runId, nodeId, attempt)`. */
-  taskId?: string
-  /** Store at most one live preview per this many ms; 0 turns previews off (default 1000). */
-  previewEveryMs?: number
-}
-
-export interface A1111Client {
-  readonly id: string
-  readonly url: string
-  readonly timeouts: Timeouts
-  txt2img(request: Txt2ImgInput, options: GenerateOptions): Promise<GenerationResult>
-  img2img(request: Img2ImgInput, options: GenerateOptions): Promise<GenerationResult>
-  extraSingleImage(
-    request: ExtraSingleImageInput,
-    options: ImageCallOptions,
-  ): Promise<{ image: ImageRef; htmlInfo: string }>
-  controlnetDetect(
-    request: ControlnetDetectInput,
-    options: ImageCallOptions,
-  ): Promise<{ images: ImageRef[]; poses?: unknown[]; info?: string }>
+/** The `a1111` transport: the Backend interface plus A1111's own routes. */
+export interface A1111Client extends Backend {
   progress(options?: CallOptions & { skipCurrentImage?: boolean }): Promise<S.ProgressResponse>
   internalProgress(
     request: S.InternalProgressRequest,
@@ -92,10 +61,20 @@ export interface A1111Client {
   ): Promise<S.ControlnetModuleListResponse>
 }
 
+/** Whether a pooled backend is the `a1111` transport, with A1111's own routes (lists, interrupt). */
+export function isA1111Client(backend: Backend): backend is A1111Client {
+  return backend.kind === 'a1111'
+}
+
 /** An HTTP client for one A1111 backend. Credentials stay in `auth`, never in the URL. */
 export function createClient(options: ClientOptions): A1111Client {
   const url = options.url.replace(/\/+$/, '')
-  const target: HttpTarget = { id: options.id, base: url, authorization: basicAuth(options.auth) }
+  const target: HttpTarget = {
+    id: options.id,
+    base: url,
+    authorization: basicAuth(options.auth),
+    ...(options.headers && { headers: options.headers }),
+  }
   const timeouts = withDefaultTimeouts(options.timeouts)
   const site = (method: string, path: string): FailureSite => ({
     backend: options.id,
@@ -247,10 +226,15 @@ export function createClient(options: ClientOptions): A1111Client {
     )
   }
 
-  return {
+  const client: A1111Client = {
     id: options.id,
+    kind: 'a1111',
     url,
     timeouts,
+    capabilities: {
+      operations: ['txt2img', 'img2img', 'inpaint', 'extras', 'detect'],
+      catalog: true,
+    },
     async txt2img(request, call) {
       return generate('txt2img', await txt2imgWire(call.artifacts, request), call)
     },
@@ -300,6 +284,11 @@ export function createClient(options: ClientOptions): A1111Client {
         timeouts.probeMs,
       )
     },
+    async probe(call = {}) {
+      await client.ping(call)
+      return {}
+    },
+    loadCatalog: (call) => loadCatalog(client, call),
     options: (call) => get('/sdapi/v1/options', validators.options, call),
     sdModels: (call) => get('/sdapi/v1/sd-models', validators.sdModels, call),
     samplers: (call) => get('/sdapi/v1/samplers', validators.samplers, call),
@@ -318,4 +307,5 @@ export function createClient(options: ClientOptions): A1111Client {
         alias_names: String(call?.aliasNames ?? false),
       }),
   }
+  return client
 }

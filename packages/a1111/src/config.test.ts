@@ -26,6 +26,7 @@ describe('sdflow.config.json', () => {
     })
     expect(backends).toEqual([
       {
+        type: 'a1111',
         id: 'gpu-1',
         url: 'http://10.0.0.5:7860',
         slots: 1,
@@ -33,6 +34,71 @@ describe('sdflow.config.json', () => {
       },
     ])
     expect(raw.server).toEqual({ port: 1 })
+  })
+
+  it('reads runpod backends: worker, key from apiKey or the environment, 4 slots by default', () => {
+    const env = { RUNPOD_API_KEY: 'rp-env-key', OTHER: 'rp-other' }
+    const { backends } = parseConfig(
+      {
+        backends: [
+          { id: 'rp', type: 'runpod', url: 'https://api.runpod.ai/v2/abc', worker: 'a1111' },
+          {
+            id: 'rq',
+            type: 'runpod',
+            url: 'http://127.0.0.1:1/v2/x',
+            worker: 'a1111-proxy',
+            apiKeyEnv: 'OTHER',
+            pricePerImage: 0.0003,
+          },
+          {
+            id: 'rr',
+            type: 'runpod',
+            url: 'http://127.0.0.1:1/v2/y',
+            worker: 'a1111',
+            apiKey: 'given',
+            slots: 2,
+          },
+          { id: 'gw', url: 'http://gw', headers: { Authorization: 'Bearer t' } },
+        ],
+      },
+      'f',
+      env,
+    )
+    expect(
+      backends.map((b) => (b.type === 'runpod' ? [b.worker, b.apiKey, b.slots] : b.headers)),
+    ).toEqual([
+      ['a1111', 'rp-env-key', 4],
+      ['a1111-proxy', 'rp-other', 4],
+      ['a1111', 'given', 2],
+      { Authorization: 'Bearer t' },
+    ])
+    expect(backends[1]?.pricePerImage).toBe(0.0003)
+  })
+
+  it('names the field of an invalid runpod backend', () => {
+    const pointers = (backend: Record<string, unknown>) =>
+      issuesOf(() => parseConfig({ backends: [backend] }, 'f', {})).map((i) => [
+        i.pointer,
+        i.message,
+      ])
+    expect(
+      pointers({ id: 'rp', type: 'runpod', url: 'http://x/v2/e', worker: 'comfy', apiKey: 'k' }),
+    ).toEqual([['/backends/0/worker', '/backends/0/worker must be one of "a1111", "a1111-proxy"']])
+    expect(
+      pointers({ id: 'rp', type: 'runpod', url: 'http://x/v2/e', worker: 'a1111' })[0]?.[0],
+    ).toBe('/backends/0/apiKeyEnv')
+    expect(pointers({ id: 'rp', type: 'modal', url: 'http://x' })[0]?.[0]).toBe('/backends/0/type')
+    expect(
+      pointers({ id: 'rp', type: 'runpod', url: 'http://x', worker: 'a1111', auth: {} })[0]?.[0],
+    ).toBe('/backends/0/auth')
+    expect(
+      pointers({
+        id: 'a',
+        url: 'http://x',
+        auth: { username: 'u', password: 'p' },
+        headers: { authorization: 'x' },
+      })[0]?.[0],
+    ).toBe('/backends/0/headers/authorization')
   })
 
   it('reads pool settings (queue timeout, retries, probe backoff) and refuses unknown ones', () => {

@@ -15,22 +15,52 @@ const TimeoutsSchema = Type.Object(
   { additionalProperties: false },
 )
 
-export const BackendConfigSchema = Type.Object(
+const common = {
+  id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 64 }),
+  url: Type.String({ pattern: '^https?://[^\\s]+$' }),
+  timeouts: Type.Optional(TimeoutsSchema),
+  pricePerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+  pricePerImage: Type.Optional(Type.Number({ minimum: 0 })),
+}
+
+/** `"type": "a1111"` (the default): an A1111 server reached over HTTP. */
+export const A1111BackendSchema = Type.Object(
   {
-    id: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 64 }),
-    url: Type.String({ pattern: '^https?://[^\\s]+$' }),
+    type: Type.Optional(Type.Literal('a1111')),
+    ...common,
     auth: Type.Optional(
       Type.Object(
         { username: Type.String({ minLength: 1 }), password: Type.String() },
         { additionalProperties: false },
       ),
     ),
+    headers: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]+$' }), Type.String(), {
+        description: 'extra request headers, e.g. {"Authorization": "Bearer ..."} for a gateway',
+      }),
+    ),
     slots: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
-    timeouts: Type.Optional(TimeoutsSchema),
-    pricePerSecond: Type.Optional(Type.Number({ minimum: 0 })),
   },
   { additionalProperties: false },
 )
+
+/** `"type": "runpod"`: a RunPod serverless endpoint running an A1111 worker image. */
+export const RunpodBackendSchema = Type.Object(
+  {
+    type: Type.Literal('runpod'),
+    ...common,
+    worker: Type.Enum(['a1111', 'a1111-proxy'], {
+      description:
+        'a1111: runpod-workers/worker-a1111 (txt2img only); a1111-proxy: ashleykleynhans/runpod-worker-a1111',
+    }),
+    apiKey: Type.Optional(Type.String({ minLength: 1 })),
+    apiKeyEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' })),
+    slots: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
+  },
+  { additionalProperties: false },
+)
+
+export const BackendConfigSchema = Type.Union([A1111BackendSchema, RunpodBackendSchema])
 
 const Backoff = Type.Object(
   {
@@ -61,20 +91,49 @@ export const ConfigFileSchema = Type.Object({
 })
 export type ConfigFile = Static<typeof ConfigFileSchema> & Record<string, unknown>
 
-/** One backend, validated, with every timeout filled in. */
-export interface BackendConfig {
+interface CommonConfig {
   id: string
   url: string
-  auth?: { username: string; password: string }
   slots: number
   timeouts: Timeouts
   pricePerSecond?: number
+  pricePerImage?: number
 }
 
+/** One backend of kind `a1111`, validated, with every timeout filled in. */
+export interface A1111BackendConfig extends CommonConfig {
+  type?: 'a1111'
+  auth?: { username: string; password: string }
+  headers?: Record<string, string>
+}
+
+/** One backend of kind `runpod`; `apiKey` is resolved (from `apiKeyEnv` when not given). */
+export interface RunpodBackendConfig extends CommonConfig {
+  type: 'runpod'
+  worker: 'a1111' | 'a1111-proxy'
+  apiKey: string
+}
+
+export type BackendConfig = A1111BackendConfig | RunpodBackendConfig
+
+/** Where the key of a runpod backend comes from unless `apiKey` or `apiKeyEnv` says. */
+export const DEFAULT_API_KEY_ENV = 'RUNPOD_API_KEY'
+
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
+/** The file's outline; each backend is then checked against the schema of its `type`. */
 const validateFile = lazyValidator(() =>
-  ajv.compile<Static<typeof ConfigFileSchema>>(ConfigFileSchema),
+  ajv.compile<{ backends: Record<string, unknown>[]; pool?: PoolSettings }>(
+    Type.Object({
+      backends: Type.Array(Type.Object({}, { additionalProperties: true })),
+      pool: Type.Optional(PoolSettingsSchema),
+    }),
+  ),
 )
+const validateKind = {
+  a1111: lazyValidator(() => ajv.compile<Static<typeof A1111BackendSchema>>(A1111BackendSchema)),
+  runpod: lazyValidator(() => ajv.compile<Static<typeof RunpodBackendSchema>>(RunpodBackendSchema)),
+}
+type RawBackend = Static<typeof A1111BackendSchema> | Static<typeof RunpodBackendSchema>
 
 function describe(error: ErrorObject, base: string): Issue {
   let at = base + error.instancePath
@@ -85,6 +144,9 @@ function describe(error: ErrorObject, base: string): Issue {
   } else if (error.keyword === 'additionalProperties') {
     at = `${at}/${String(error.params.additionalProperty)}`
     message = `${at} is not a known setting`
+  } else if (error.keyword === 'enum') {
+    const allowed = (error.params.allowedValues as unknown[]).map((v) => `"${String(v)}"`)
+    message = `${at} must be one of ${allowed.join(', ')}`
   } else if (error.keyword === 'pattern' && at.endsWith('/id')) {
     message = `${at} must be lowercase letters, digits, "-" or "_", starting with a letter or digit`
   } else if (error.keyword === 'pattern' && at.endsWith('/url')) {
@@ -93,8 +155,26 @@ function describe(error: ErrorObject, base: string): Issue {
   return issue('SDF_CONFIG_INVALID', at, message)
 }
 
+/** Each backend against the schema its `type` names (default a1111); issues name the field. */
+function checkKinds(backends: Record<string, unknown>[], base: string): Issue[] {
+  const issues: Issue[] = []
+  backends.forEach((b, i) => {
+    const at = `${base}/${i}`
+    const type = b.type ?? 'a1111'
+    if (type !== 'a1111' && type !== 'runpod') {
+      issues.push(
+        issue('SDF_CONFIG_INVALID', `${at}/type`, `${at}/type must be "a1111" or "runpod"`),
+      )
+      return
+    }
+    const validate = validateKind[type]
+    if (!validate(b)) issues.push(...(validate.errors ?? []).map((e) => describe(e, at)))
+  })
+  return issues
+}
+
 /** Semantic checks ajv cannot do: URL parses, no credentials in it, ids unique. */
-function checkBackends(backends: Static<typeof BackendConfigSchema>[], base: string): Issue[] {
+function checkBackends(backends: RawBackend[], base: string, env: Env): Issue[] {
   const issues: Issue[] = []
   const seen = new Set<string>()
   backends.forEach((b, i) => {
@@ -123,6 +203,30 @@ function checkBackends(backends: Static<typeof BackendConfigSchema>[], base: str
         issue('SDF_CONFIG_INVALID', `${at}/url`, 'the URL must not have a query or fragment'),
       )
     }
+    if (b.type === 'runpod' && b.apiKey === undefined) {
+      const name = b.apiKeyEnv ?? DEFAULT_API_KEY_ENV
+      if (!env[name]) {
+        issues.push(
+          issue(
+            'SDF_CONFIG_INVALID',
+            `${at}/apiKeyEnv`,
+            `the environment variable ${name} is not set; set it to the RunPod API key (or name another with "apiKeyEnv")`,
+          ),
+        )
+      }
+    }
+    if (b.type !== 'runpod' && b.auth && b.headers) {
+      const named = Object.keys(b.headers).find((h) => h.toLowerCase() === 'authorization')
+      if (named) {
+        issues.push(
+          issue(
+            'SDF_CONFIG_INVALID',
+            `${at}/headers/${named}`,
+            'give either "auth" or an Authorization header, not both',
+          ),
+        )
+      }
+    }
   })
   return issues
 }
@@ -136,22 +240,32 @@ function invalid(issues: Issue[], where: string): SdflowError {
   })
 }
 
-function normalise(b: Static<typeof BackendConfigSchema>): BackendConfig {
-  const out: BackendConfig = {
+function normalise(b: RawBackend, env: Env): BackendConfig {
+  const common: CommonConfig = {
     id: b.id,
     url: b.url.replace(/\/+$/, ''),
     slots: b.slots,
     timeouts: withDefaultTimeouts(b.timeouts),
   }
+  if (b.pricePerSecond !== undefined) common.pricePerSecond = b.pricePerSecond
+  if (b.pricePerImage !== undefined) common.pricePerImage = b.pricePerImage
+  if (b.type === 'runpod') {
+    const apiKey = b.apiKey ?? env[b.apiKeyEnv ?? DEFAULT_API_KEY_ENV] ?? ''
+    return { type: 'runpod', ...common, worker: b.worker, apiKey }
+  }
+  const out: A1111BackendConfig = { type: 'a1111', ...common }
   if (b.auth) out.auth = b.auth
-  if (b.pricePerSecond !== undefined) out.pricePerSecond = b.pricePerSecond
+  if (b.headers) out.headers = b.headers
   return out
 }
+
+type Env = Readonly<Record<string, string | undefined>>
 
 /** Validate a parsed config object; throws SDF_CONFIG_INVALID with every issue in details. */
 export function parseConfig(
   value: unknown,
   where = 'sdflow.config.json',
+  env: Env = process.env,
 ): { backends: BackendConfig[]; pool: PoolSettings; raw: ConfigFile } {
   const copy: unknown = structuredClone(value)
   if (!validateFile(copy)) {
@@ -160,10 +274,13 @@ export function parseConfig(
       where,
     )
   }
-  const issues = checkBackends(copy.backends, '/backends')
+  const kindIssues = checkKinds(copy.backends, '/backends')
+  if (kindIssues.length > 0) throw invalid(kindIssues, where)
+  const backends = copy.backends as unknown as RawBackend[]
+  const issues = checkBackends(backends, '/backends', env)
   if (issues.length > 0) throw invalid(issues, where)
   return {
-    backends: copy.backends.map(normalise),
+    backends: backends.map((b) => normalise(b, env)),
     pool: copy.pool ?? {},
     raw: copy as ConfigFile,
   }

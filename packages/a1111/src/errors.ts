@@ -34,14 +34,29 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /** 500s that repeat whatever backend runs the job again: the input or the model is the cause. */
-const deterministic = /NansException|all NaNs/i
+export const deterministic = /NansException|all NaNs/i
 
 /** True when the failure says the backend itself is unhealthy (not just this request). */
 export function marksBackendDown(error: unknown): boolean {
-  return error instanceof SdflowError && downing.has(error.code)
+  // a RunPod job that hit its execution timeout says nothing about the endpoint's health
+  return (
+    error instanceof SdflowError &&
+    downing.has(error.code) &&
+    error.issue.details?.backendHealthy !== true
+  )
 }
 
-function backendFail(
+/** 401/403: never retried; the message says which setting holds the credentials. */
+export function keyRefused(site: FailureSite, status: number, said: string): SdflowError {
+  return backendFail(
+    'SDF_BACKEND_KEY_REFUSED',
+    site,
+    `answered ${status} (${said}); check the key: apiKey or apiKeyEnv for a runpod backend, auth or headers for an a1111 backend, in sdflow.config.json`,
+    { details: { status, body: said } },
+  )
+}
+
+export function backendFail(
   code: ErrorCode,
   site: FailureSite,
   message: string,
@@ -160,8 +175,8 @@ function fieldOf(
   return undefined
 }
 
-const unknownName =
-  /could not find upscaler|could not find checkpoint|bad sampler name|not found in supported modules|Init image not found|Sampler not found|Model not found|Invalid encoded image|bad number of images|Module not (available|supported)|No image selected/i
+export const unknownName =
+  /could not find upscaler|could not find checkpoint|bad sampler name|not found in supported modules|Init image not found|Sampler not found|Model not found|Invalid encoded image|bad number of images|Module not (available|supported)|No image selected|Script '[^']+' not found/i
 
 /** Classify a non-2xx answer. `request` (the JSON we sent) helps name the offending field. */
 export function httpFailure(
@@ -181,14 +196,7 @@ export function httpFailure(
       { details },
     )
   }
-  if (status === 401 || status === 403) {
-    return backendFail(
-      'SDF_BACKEND_ERROR',
-      site,
-      `answered ${status} (${said}); set auth.username/password for this backend in sdflow.config.json`,
-      { details },
-    )
-  }
+  if (status === 401 || status === 403) return keyRefused(site, status, said)
   if (/OutOfMemoryError|out of memory/i.test(`${body.error ?? ''} ${said}`)) {
     return backendFail(
       'SDF_BACKEND_OUT_OF_MEMORY',

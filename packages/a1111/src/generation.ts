@@ -21,6 +21,8 @@ export interface GenerationResult {
   parameters: Record<string, unknown>
   /** The force_task_id this job ran under. */
   taskId: string
+  /** Billed GPU time and queue wait as the backend reports them (RunPod's executionTime, delayTime). */
+  timing?: { gpuMs: number; queueMs: number }
 }
 
 /**

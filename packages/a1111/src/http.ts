@@ -6,6 +6,8 @@ export interface HttpTarget {
   /** Base URL without a trailing slash. */
   base: string
   authorization?: string
+  /** Extra headers from the config; `authorization` above wins over one named the same. */
+  headers?: Record<string, string>
 }
 
 export interface HttpCall {
@@ -35,7 +37,7 @@ export async function requestJson(target: HttpTarget, call: HttpCall): Promise<u
   const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout
   const url = new URL(target.base + call.path)
   for (const [key, value] of Object.entries(call.query ?? {})) url.searchParams.set(key, value)
-  const headers: Record<string, string> = { accept: 'application/json' }
+  const headers: Record<string, string> = { ...target.headers, accept: 'application/json' }
   if (call.body !== undefined) headers['content-type'] = 'application/json'
   if (target.authorization) headers.authorization = target.authorization
 

@@ -1,3 +1,13 @@
+export {
+  type Backend,
+  type BackendKind,
+  BackendKinds,
+  type Capabilities,
+  type Operation,
+  Operations,
+  type ProbeResult,
+  type Workers,
+} from './backend.js'
 export type { BackendStatus, Health } from './backend-state.js'
 export { backoffDelay } from './backoff.js'
 export {
@@ -18,17 +28,23 @@ export {
   createClient,
   type GenerateOptions,
   type ImageCallOptions,
+  isA1111Client,
 } from './client.js'
 export {
+  type A1111BackendConfig,
+  A1111BackendSchema,
   type BackendConfig,
   BackendConfigSchema,
   backendsFromUrls,
   type ConfigFile,
   ConfigFileSchema,
+  DEFAULT_API_KEY_ENV,
   loadConfig,
   type PoolSettings,
   PoolSettingsSchema,
   parseConfig,
+  type RunpodBackendConfig,
+  RunpodBackendSchema,
 } from './config.js'
 export { isRetryable, marksBackendDown } from './errors.js'
 export type { GenerationResult } from './generation.js'
@@ -41,6 +57,7 @@ export {
   taskId,
   withCheckpoint,
 } from './inputs.js'
+export { openBackend } from './open-backend.js'
 export {
   type BackendPool,
   createPool,

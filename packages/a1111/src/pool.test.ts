@@ -5,7 +5,7 @@ import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
 import { createArtifactStore, type RetryNotice } from '@sdflow/engine'
 import { SdflowError } from '@sdflow/protocol'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { A1111Client } from './client.js'
+import type { Backend } from './backend.js'
 import { backendsFromUrls } from './config.js'
 import { type BackendPool, createPool, type Job, type PoolOptions } from './pool.js'
 
@@ -42,7 +42,7 @@ async function pool(
   return p
 }
 
-const txt2img = (client: A1111Client, signal: AbortSignal) =>
+const txt2img = (client: Backend, signal: AbortSignal) =>
   client.txt2img({ prompt: 'x', steps: 4, width: 64, height: 64 }, { artifacts, signal })
 
 async function runJob(p: BackendPool, job: Partial<Job> = {}) {

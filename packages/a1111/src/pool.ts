@@ -1,13 +1,14 @@
 import type { Logger, RetryNotice } from '@sdflow/engine'
 import { fail, SdflowError } from '@sdflow/protocol'
+import type { Backend } from './backend.js'
 import type { BackendState, BackendStatus } from './backend-state.js'
 import { statusOf } from './backend-state.js'
 import { backoffDelay, sleep } from './backoff.js'
-import { type Catalog, loadCatalog, type Needs } from './catalog.js'
-import { type A1111Client, createClient } from './client.js'
+import type { Catalog, Needs } from './catalog.js'
 import type { BackendConfig } from './config.js'
 import { isRetryable, marksBackendDown, timedOut } from './errors.js'
-import { canServe, describeNeeds, pickBackend, whyNot } from './select.js'
+import { openBackend } from './open-backend.js'
+import { describeNeeds, neverServes, pickBackend, whyNot } from './select.js'
 
 export interface PoolOptions {
   backends: BackendConfig[]
@@ -39,7 +40,7 @@ export interface Job {
 }
 
 /** The work run on the chosen backend; `attempt` starts at 1 (use it in force_task_id). */
-export type Work<T> = (client: A1111Client, signal: AbortSignal, attempt: number) => Promise<T>
+export type Work<T> = (backend: Backend, signal: AbortSignal, attempt: number) => Promise<T>
 
 /** Names known on at least one backend, for validating workflows. */
 export interface PoolCatalog {
@@ -61,7 +62,7 @@ export interface BackendPool {
   close(): Promise<void>
   list(): BackendStatus[]
   catalog(): PoolCatalog
-  client(id: string): A1111Client | undefined
+  client(id: string): Backend | undefined
   run<T>(job: Job, work: Work<T>): Promise<T>
 }
 
@@ -73,10 +74,15 @@ interface Waiter {
   grant(b: BackendState): void
   /** Stop waiting: the job's signal aborted or the pool closed. */
   refuse(reason: unknown): void
+  /** No candidate can ever serve it any more (say, its only backend refused the key). */
+  hopeless(): void
 }
 
 /** How long a job waits for a healthy backend unless the config or the job says. */
 export const DEFAULT_QUEUE_TIMEOUT_MS = 600_000
+
+const isKeyRefused = (error: unknown): error is SdflowError =>
+  error instanceof SdflowError && error.code === 'SDF_BACKEND_KEY_REFUSED'
 
 export function createPool(options: PoolOptions): BackendPool {
   const log = options.log
@@ -91,7 +97,7 @@ export function createPool(options: PoolOptions): BackendPool {
   const closing = new AbortController()
   const backends: BackendState[] = options.backends.map((config) => ({
     config,
-    client: createClient(config),
+    client: openBackend(config),
     health: 'unknown',
     busy: 0,
     catalogAt: 0,
@@ -105,6 +111,10 @@ export function createPool(options: PoolOptions): BackendPool {
   /** Hand free slots to waiting jobs, first come first served. Runs on every state change. */
   const wake = () => {
     for (const waiter of [...waiters]) {
+      if (waiter.among.every((b) => neverServes(b, waiter.needs))) {
+        waiter.hopeless()
+        continue
+      }
       const b = pickBackend(waiter.among, waiter.needs, waiter.avoid)
       if (!b) continue
       waiters.splice(waiters.indexOf(waiter), 1)
@@ -131,11 +141,13 @@ export function createPool(options: PoolOptions): BackendPool {
   const probe = (b: BackendState): Promise<void> => {
     b.probing ??= (async () => {
       try {
-        await b.client.ping({ signal: closing.signal })
+        const result = await b.client.probe({ signal: closing.signal })
         const cameBack = b.health !== 'up'
         b.health = 'up'
         b.failures = 0
         b.lastError = undefined
+        b.refused = undefined
+        b.workers = result.workers
         wake()
         if (cameBack || !b.catalog || Date.now() - b.catalogAt >= catalogRefreshMs) {
           await refreshCatalog(b)
@@ -144,6 +156,7 @@ export function createPool(options: PoolOptions): BackendPool {
       } catch (error) {
         if (closing.signal.aborted) return
         log?.warn('backend probe failed', { backend: b.config.id, error: String(error) })
+        if (isKeyRefused(error)) b.refused = error.issue
         markDown(b, error)
       } finally {
         b.probing = undefined
@@ -154,8 +167,9 @@ export function createPool(options: PoolOptions): BackendPool {
   }
 
   const refreshCatalog = async (b: BackendState) => {
+    if (!b.client.capabilities.catalog) return
     try {
-      const catalog: Catalog = await loadCatalog(b.client, { signal: closing.signal })
+      const catalog: Catalog = await b.client.loadCatalog({ signal: closing.signal })
       b.catalog = catalog
       b.catalogAt = Date.now()
       if (catalog.loadedCheckpoint) b.loadedCheckpoint = catalog.loadedCheckpoint
@@ -190,6 +204,15 @@ export function createPool(options: PoolOptions): BackendPool {
       { details: { needs: job.needs ?? {} } },
     )
 
+  /** The error of a job no candidate will ever serve: the refused key itself, when that is why. */
+  const hopeless = (job: Job, among: BackendState[]): SdflowError => {
+    const refused = among.find((b) => b.refused)?.refused
+    if (refused && among.every((b) => b.refused || neverServes(b, job.needs))) {
+      return new SdflowError(refused)
+    }
+    return noneAvailable(job, among, 'anywhere')
+  }
+
   /** Wait (event-driven) for a slot on a backend that can serve the job. */
   const acquire = (job: Job, avoid: ReadonlySet<string>): Promise<BackendState> => {
     const among = candidatesOf(job)
@@ -199,9 +222,7 @@ export function createPool(options: PoolOptions): BackendPool {
     if (among.length === 0) {
       return Promise.reject(noneAvailable(job, among, '(no backend is configured)'))
     }
-    if (among.every((b) => b.catalog !== undefined && !canServe(b, job.needs))) {
-      return Promise.reject(noneAvailable(job, among, 'anywhere'))
-    }
+    if (among.every((b) => neverServes(b, job.needs))) return Promise.reject(hopeless(job, among))
     const timeoutMs = job.queueTimeoutMs ?? options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS
     return new Promise((resolve, reject) => {
       const cleanup = () => {
@@ -221,6 +242,10 @@ export function createPool(options: PoolOptions): BackendPool {
         refuse: (reason) => {
           cleanup()
           reject(reason)
+        },
+        hopeless: () => {
+          cleanup()
+          reject(hopeless(job, among))
         },
       }
       const timer = setTimeout(() => {
@@ -287,6 +312,7 @@ export function createPool(options: PoolOptions): BackendPool {
         return result
       } catch (error) {
         if (job.signal?.aborted || closing.signal.aborted) throw error
+        if (isKeyRefused(error)) b.refused = error.issue
         if (!isRetryable(error) || !(error instanceof SdflowError)) throw error
         if (marksBackendDown(error)) markDown(b, error)
         else b.lastError = error.issue

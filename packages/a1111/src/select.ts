@@ -1,13 +1,30 @@
 import type { BackendState } from './backend-state.js'
 import { checkpointLoaded, missingNeeds, type Needs } from './catalog.js'
 
-const hasNeeds = (needs: Needs | undefined): needs is Needs =>
-  needs !== undefined && Object.values(needs).some((v) => (Array.isArray(v) ? v.length > 0 : !!v))
+const hasNames = (needs: Needs | undefined): needs is Needs =>
+  needs !== undefined &&
+  Object.entries(needs).some(
+    ([key, v]) => key !== 'operation' && (Array.isArray(v) ? v.length > 0 : !!v),
+  )
 
-/** Whether this backend could ever serve the job (ignoring health and load). */
+const offers = (b: BackendState, needs: Needs | undefined) =>
+  !needs?.operation || b.client.capabilities.operations.includes(needs.operation)
+
+/**
+ * Whether this backend could serve the job now that its catalog is known (ignoring health and
+ * load): it offers the operation and, when it has a catalog, every name. Names sent to a
+ * backend without a catalog go unchecked (validation warns about them).
+ */
 export function canServe(b: BackendState, needs: Needs | undefined): boolean {
-  if (!hasNeeds(needs)) return true
+  if (!offers(b, needs)) return false
+  if (!hasNames(needs) || !b.client.capabilities.catalog) return true
   return b.catalog !== undefined && missingNeeds(b.catalog, needs).length === 0
+}
+
+/** Whether this backend will never serve the job: wrong operation, names it lacks, refused key. */
+export function neverServes(b: BackendState, needs: Needs | undefined): boolean {
+  if (b.refused || !offers(b, needs)) return true
+  return b.catalog !== undefined && !canServe(b, needs)
 }
 
 /**
@@ -21,7 +38,7 @@ export function pickBackend(
   avoid: ReadonlySet<string>,
 ): BackendState | undefined {
   const free = backends.filter(
-    (b) => b.health === 'up' && b.busy < b.config.slots && canServe(b, needs),
+    (b) => b.health === 'up' && !b.refused && b.busy < b.config.slots && canServe(b, needs),
   )
   const score = (b: BackendState): number[] => [
     avoid.has(b.config.id) ? 1 : 0,
@@ -51,8 +68,9 @@ function lessThan(a: number[], b: number[]): boolean {
 
 /** What the job needs, as a phrase for messages: `checkpoint "x", upscaler "y"`. */
 export function describeNeeds(needs: Needs | undefined): string {
-  if (!hasNeeds(needs)) return 'a free slot'
-  const parts: string[] = []
+  const operation = needs?.operation
+  if (!hasNames(needs)) return operation ? `${operation} and a free slot` : 'a free slot'
+  const parts: string[] = operation ? [operation] : []
   if (needs.checkpoint) parts.push(`checkpoint "${needs.checkpoint}"`)
   for (const u of needs.upscalers ?? []) parts.push(`upscaler "${u}"`)
   for (const m of needs.controlnetModels ?? []) parts.push(`ControlNet model "${m}"`)
@@ -65,11 +83,15 @@ export function describeNeeds(needs: Needs | undefined): string {
 /** Why each backend cannot take the job now, for the NONE_AVAILABLE message. */
 export function whyNot(b: BackendState, needs: Needs | undefined): string {
   const id = b.config.id
+  if (!offers(b, needs)) {
+    return `${id} cannot run ${needs?.operation} (it runs ${b.client.capabilities.operations.join(', ')})`
+  }
+  if (b.refused) return `${id} refused the key: ${b.refused.message}`
   if (b.health !== 'up') {
     const reason = b.lastError ? `: ${b.lastError.message}` : ''
     return `${id} is ${b.health === 'down' ? 'down' : 'not probed yet'}${reason}`
   }
-  if (hasNeeds(needs)) {
+  if (hasNames(needs) && b.client.capabilities.catalog) {
     if (!b.catalog) return `${id} has not loaded its catalog yet`
     const missing = missingNeeds(b.catalog, needs)
     if (missing.length > 0) return `${id} lacks ${missing.join(', ')}`

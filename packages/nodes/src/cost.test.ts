@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { costLine, runCost } from './cost.js'
+import { costLine, money, runCost } from './cost.js'
 
 const image = (n: number) => ({ image: Array.from({ length: n }, () => ({})) })
 
@@ -35,7 +35,7 @@ describe('runCost', () => {
     expect(c.nodes.tune?.cost).toBeCloseTo(0.001 + 0.006)
     expect(c.cost).toBeCloseTo(0.015)
     expect(c.costPerImage).toBeCloseTo(0.0075)
-    expect(costLine(c)).toBe('GPU 12.0 s, queue 0.3 s, 1 retry, est. $0.0150 ($0.0075/image)')
+    expect(costLine(c)).toBe('GPU 12.0 s, queue 0.3 s, 1 retry, est. $0.015 ($0.0075/image)')
   })
 
   it('gives no price when a backend that worked has none, and counts made images without files', () => {
@@ -44,5 +44,32 @@ describe('runCost', () => {
     expect(c.cost).toBeUndefined()
     expect(c.images).toBe(3)
     expect(costLine(c)).toBe('GPU 12.0 s, queue 0.3 s, 1 retry')
+  })
+
+  it('prints per-image prices with their significant digits, never $0.0000', () => {
+    expect([0.00031, 0.0075, 0.015, 0.5, 3.1e-7, 2.345].map(money)).toEqual([
+      '$0.00031',
+      '$0.0075',
+      '$0.015',
+      '$0.5',
+      '$0.00000031',
+      '$2.35',
+    ])
+  })
+
+  it('bills a backend priced per image by the images it made', () => {
+    const c = runCost(
+      {
+        gen: {
+          status: 'done',
+          backend: 'rp',
+          outputs: { image: [{}, {}] },
+          meta: { gpuMs: 4000, queueMs: 900, attempts: 1, requests: 1 },
+        },
+      },
+      {},
+      { rp: 0.00031 },
+    )
+    expect(costLine(c)).toBe('GPU 4.0 s, queue 0.9 s, 0 retries, est. $0.00062 ($0.00031/image)')
   })
 })

@@ -30,6 +30,7 @@ const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(va
 export function runCost(
   nodes: Readonly<Record<string, CostedNode>>,
   pricePerSecond: Readonly<Record<string, number>>,
+  pricePerImage: Readonly<Record<string, number>> = {},
 ): RunCost {
   let gpuMs = 0
   let queueMs = 0
@@ -50,6 +51,13 @@ export function runCost(
     made += Array.isArray(image) ? image.length : 0
     const byBackend = spread(node, ms)
     let nodeCost: number | undefined = 0
+    const perImage = pricePerImage[node.backend ?? '']
+    if (perImage !== undefined && Array.isArray(image)) {
+      // hosted APIs bill per image: what the node delivered, whatever its GPU time
+      perNode[id] = { gpuMs: ms, cost: image.length * perImage }
+      cost = cost === undefined ? undefined : cost + image.length * perImage
+      continue
+    }
     for (const [backend, share] of Object.entries(byBackend)) {
       const price = pricePerSecond[backend]
       nodeCost =
@@ -84,10 +92,30 @@ export function costLine(c: RunCost): string {
   const parts = [`GPU ${(c.gpuMs / 1000).toFixed(1)} s`, `queue ${(c.queueMs / 1000).toFixed(1)} s`]
   parts.push(`${c.retries} ${c.retries === 1 ? 'retry' : 'retries'}`)
   if (c.cost !== undefined) {
-    const each = c.costPerImage !== undefined ? ` ($${c.costPerImage.toFixed(4)}/image)` : ''
-    parts.push(`est. $${c.cost.toFixed(4)}${each}`)
+    const each = c.costPerImage !== undefined ? ` (${money(c.costPerImage)}/image)` : ''
+    parts.push(`est. ${money(c.cost)}${each}`)
   }
   return parts.join(', ')
+}
+
+/**
+ * Dollars with the digits that matter: `$0.00031`, `$0.0075`, `$1.23`; never `$0.0000` for a
+ * cost too small for four decimals.
+ */
+export function money(dollars: number): string {
+  if (dollars === 0) return '$0'
+  if (dollars >= 1) return `$${dollars.toFixed(2)}`
+  const decimals = 1 - Math.floor(Math.log10(dollars))
+  return `$${dollars.toFixed(decimals).replace(/0+$/, '')}`
+}
+
+/** Price per image by backend id, from backends as the pool (or GET /api/backends) lists them. */
+export function imagePricesOf(
+  backends: readonly { id: string; pricePerImage?: number }[],
+): Record<string, number> {
+  const prices: Record<string, number> = {}
+  for (const b of backends) if (b.pricePerImage !== undefined) prices[b.id] = b.pricePerImage
+  return prices
 }
 
 /** Price per GPU-second by backend id, from backends as the pool (or GET /api/backends) lists them. */

@@ -9,7 +9,26 @@ export function createNodeRegistry(): Registry<NodeServices> {
   return createRegistry<NodeServices>(allNodes)
 }
 
-export { type CostedNode, costLine, pricesOf, type RunCost, runCost } from './cost.js'
+export {
+  type CostedNode,
+  costLine,
+  imagePricesOf,
+  money,
+  pricesOf,
+  type RunCost,
+  runCost,
+} from './cost.js'
+export {
+  estimateLines,
+  estimateRun,
+  type KindEstimate,
+  learnStepTimes,
+  type PricedBackend,
+  type RunEstimate,
+  readStepHistory,
+  type StepHistory,
+  writeStepHistory,
+} from './estimate.js'
 export { PROVENANCE_FORMAT, type Provenance, parseProvenance } from './image/provenance.js'
 export { type ScanResult, verifyQr } from './image/verify-qr.js'
 export { REMOTE_CPU_NODE_TYPES, remoteNodeType } from './remote-nodes.js'

@@ -105,6 +105,10 @@ export const ErrorCodes = {
     meaning: 'A backend refused the request as invalid (not retried).',
   },
   SDF_BACKEND_ERROR: { status: 502, meaning: 'A backend failed with an internal error.' },
+  SDF_BACKEND_KEY_REFUSED: {
+    status: 502,
+    meaning: 'A backend refused our credentials (API key, headers or Basic auth) with 401 or 403.',
+  },
   SDF_BACKEND_BAD_RESPONSE: {
     status: 502,
     meaning: 'A backend answered with something that is not a valid A1111 response.',

@@ -221,7 +221,9 @@ describe('validate', () => {
       url: '/api/validate',
       ...json({ workflow: qrWorkflow('v') }),
     })
-    expect(ok.json()).toEqual({ valid: true, issues: [] })
+    expect(ok.json()).toMatchObject({ valid: true, issues: [] })
+    // the run panel's estimate: images to generate, GPU time and cost per backend kind
+    expect(ok.json().estimate).toEqual({ images: 0, kinds: [] })
     const runs = await t.app.inject({ url: '/api/runs?limit=500' })
     expect(runs.json().runs.filter((r: { workflow: string }) => r.workflow === 'v')).toEqual([])
   })

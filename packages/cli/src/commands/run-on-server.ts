@@ -1,4 +1,4 @@
-import { costLine, pricesOf, runCost, scanChecks, scanLine } from '@sdflow/nodes'
+import { costLine, imagePricesOf, pricesOf, runCost, scanChecks, scanLine } from '@sdflow/nodes'
 import type { RunEvent } from '@sdflow/protocol'
 import { cancelOnCtrlC } from '../ctrl-c.js'
 import { collectNodeResults } from '../node-results.js'
@@ -60,7 +60,8 @@ export async function runOnServer(
       output.out('')
       output.out(`${summaryLine(last.summary)} on ${flags.server} (run ${run.runId})`)
     }
-    const cost = runCost(observed.nodes, await prices(flags.server))
+    const listed = await backendsOf(flags.server)
+    const cost = runCost(observed.nodes, pricesOf(listed), imagePricesOf(listed))
     if (cost.gpuMs > 0) output.out(costLine(cost))
     if (last.type === 'run.finished') {
       for (const line of outputLines(last.outputs)) output.out(line)
@@ -79,13 +80,15 @@ export async function runOnServer(
   }
 }
 
-/** Price per GPU-second by backend id, as the server's backends report it. */
-async function prices(server: string): Promise<Record<string, number>> {
+type Priced = { id: string; pricePerSecond?: number; pricePerImage?: number }
+
+/** The server's backends with their prices (none when it does not answer). */
+async function backendsOf(server: string): Promise<Priced[]> {
   try {
     const response = await fetch(`${server.replace(/\/+$/, '')}/api/backends`)
-    return pricesOf((await response.json()) as { id: string; pricePerSecond?: number }[])
+    return (await response.json()) as Priced[]
   } catch {
-    return {}
+    return []
   }
 }
 

@@ -2,10 +2,16 @@ import { parseArgs } from 'node:util'
 import {
   costLine,
   createNodeRegistry,
+  estimateLines,
+  estimateRun,
+  imagePricesOf,
+  learnStepTimes,
   pricesOf,
+  readStepHistory,
   runCost,
   scanChecks,
   scanLine,
+  writeStepHistory,
 } from '@sdflow/nodes'
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
 import { createRuntime } from '@sdflow/server/runtime'
@@ -25,7 +31,7 @@ import { liveDisplay, summaryLine } from '../render/live-display.js'
 import { runOnServer } from './run-on-server.js'
 
 export const runHelp = `sdflow run <file> [--set name=value]... [--backend URL]... [--config FILE]
-           [--out DIR] [--data DIR] [--in DIR] [--json] [--server URL [--token T]]
+           [--out DIR] [--data DIR] [--in DIR] [--json] [--estimate] [--server URL [--token T]]
   Validate and run a workflow, showing each node live, then a summary and the files written.
   <file> is a workflow JSON, or a PNG saved by sdflow: its embedded workflow is re-run with
   the recorded inputs (--set overrides them; fixed seeds give the same images, from cache).
@@ -38,6 +44,8 @@ export const runHelp = `sdflow run <file> [--set name=value]... [--backend URL].
   --in DIR          where image.load may read (default: the working directory)
   --data DIR        cache and artifact store (default ./.sdflow)
   --json            print run events as JSON lines instead
+  --estimate        print the images to generate and the estimated GPU time and cost per
+                    backend kind (from the seconds per step seen before), then stop
   --server URL      submit to a running sdflow server and follow its event stream instead
                     of running here (--token T or SDFLOW_TOKEN when it requires one)
   A backend that is down at start is reported at once; when no configured backend can be
@@ -57,6 +65,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
         in: { type: 'string' },
         data: { type: 'string' },
         json: { type: 'boolean' },
+        estimate: { type: 'boolean' },
         backend: { type: 'string', multiple: true },
         config: { type: 'string' },
         server: { type: 'string' },
@@ -95,12 +104,12 @@ export async function runCommand(args: string[], output: Output): Promise<number
   })
   const ctrlC = cancelOnCtrlC(output, 'cancelling… (Ctrl-C again to quit at once)')
   try {
-    const backends = checkBackends(runtime.pool?.list() ?? [], runtime.queueTimeoutMs)
-    if (!values.json) for (const line of backends.lines) output.err(line)
-    if (backends.error) {
+    const reachable = checkBackends(runtime.pool?.list() ?? [], runtime.queueTimeoutMs)
+    if (!values.json) for (const line of reachable.lines) output.err(line)
+    if (reachable.error) {
       if (values.json)
-        output.out(JSON.stringify({ type: 'failed', issues: [backends.error.issue] }))
-      else output.err(formatIssue(backends.error.issue))
+        output.out(JSON.stringify({ type: 'failed', issues: [reachable.error.issue] }))
+      else output.err(formatIssue(reachable.error.issue))
       return ExitCode.Failed
     }
     const validation = runtime.engine.validate(doc, { inputs })
@@ -110,6 +119,12 @@ export async function runCommand(args: string[], output: Output): Promise<number
       return ExitCode.Invalid
     }
     if (!values.json) for (const issue of validation.issues) output.err(formatIssue(issue))
+    const backends = runtime.pool?.list() ?? []
+    if (values.estimate) {
+      const history = await readStepHistory(runtime.engine.dataDir)
+      for (const line of estimateLines(estimateRun(doc, backends, history))) output.out(line)
+      return ExitCode.Ok
+    }
     const nodeTypes = new Map(
       [...(validation.workflow?.nodes.values() ?? [])].map((n) => [n.id, n.node.spec.type]),
     )
@@ -122,6 +137,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
       values.json ? output.out(JSON.stringify(event)) : display?.onEvent(event)
     const result = await runtime.engine.run(doc, { inputs, signal: ctrlC.signal, onEvent })
     display?.close()
+    await learnFrom(runtime.engine.dataDir, doc, result.nodes, backends)
     const scans = scanChecks(result.nodes, nodeTypes)
     // a finished run whose QR code does not scan failed its purpose: scripts rely on exit 1
     const unscanned = result.status === 'finished' && scans.some((c) => !c.ok)
@@ -132,7 +148,8 @@ export async function runCommand(args: string[], output: Output): Promise<number
     }
     output.out('')
     output.out(summaryLine(result.summary))
-    const cost = runCost(result.nodes, pricesOf(runtime.pool?.list() ?? []))
+    const listed = runtime.pool?.list() ?? []
+    const cost = runCost(result.nodes, pricesOf(listed), imagePricesOf(listed))
     if (cost.gpuMs > 0) output.out(costLine(cost))
     for (const line of outputLines(result.outputs)) output.out(line)
     for (const node of Object.values(result.nodes)) {
@@ -153,7 +170,20 @@ export async function runCommand(args: string[], output: Output): Promise<number
   }
 }
 
-/** Price per GPU-second by backend id, from the config. */
+/** Remember the seconds per step each backend kind took, for later estimates (best effort). */
+async function learnFrom(
+  dataDir: string,
+  doc: unknown,
+  nodes: Parameters<typeof learnStepTimes>[2],
+  backends: readonly { id: string; kind: string }[],
+): Promise<void> {
+  const kindOf = (id: string) => backends.find((b) => b.id === id)?.kind
+  const history = await readStepHistory(dataDir)
+  await writeStepHistory(dataDir, learnStepTimes(history, doc, nodes, kindOf)).catch(
+    () => undefined,
+  )
+}
+
 /** Whether any node of the document runs on a backend (then the pool, or the emulator, starts). */
 function usesBackend(doc: unknown): boolean {
   const registry = createNodeRegistry()

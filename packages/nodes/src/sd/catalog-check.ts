@@ -64,12 +64,21 @@ export function checkCatalog(params: Named, services: NodeServices, at: string):
       ),
     )
   }
-  if (catalogs.length === 0) return issues
+  // backends without a catalog (RunPod's worker-a1111) take any name: warn, never refuse
+  const unchecked = pool
+    .list()
+    .filter((b) => !b.capabilities.catalog)
+    .map((b) => b.id)
+  if (catalogs.length === 0 && unchecked.length === 0) return issues
   const union = pool.catalog()
   const check = (field: keyof Named, kind: string, needs: Needs, known: string[]) => {
     const value = params[field]
     if (typeof value !== 'string' || value === '') return
     if (catalogs.some((c) => missingNeeds(c, needs).length === 0)) return
+    if (unchecked.length > 0) {
+      if (!builtIn.has(value)) issues.push(notChecked(`${at}/${field}`, kind, value, unchecked))
+      return
+    }
     issues.push(
       issue(
         'SDF_CATALOG_UNKNOWN_NAME',
@@ -129,6 +138,19 @@ const latentModes = [
 function isLatentMode(name: string, services: NodeServices): boolean {
   const listed = services.backends?.catalog().latentUpscaleModes ?? []
   return latentModes.includes(name) || listed.includes(name)
+}
+
+/** Names every A1111 has (a1111-api.md §1.1, §2): nothing to warn about when unchecked. */
+const builtIn = new Set(['Euler', 'Automatic', 'automatic', 'None', 'Lanczos', 'Nearest', 'none'])
+
+function notChecked(pointer: string, kind: string, value: string, backends: string[]): Issue {
+  const which = backends.length === 1 ? 'backend' : 'backends'
+  return issue(
+    'SDF_CATALOG_UNKNOWN_NAME',
+    pointer,
+    `${kind} "${value}" not checked on ${which} ${backends.join(', ')}: it has no catalog`,
+    { severity: 'warning' },
+  )
 }
 
 /** "DPM++ 2M Karass": a known sampler with a mistyped scheduler suffix (a1111-api.md §2.5). */

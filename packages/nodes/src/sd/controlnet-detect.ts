@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { resolveModule } from './controlnet-module.js'
 import { onBackend } from './dispatch.js'
+import { checkOperation } from './operation-check.js'
 import { defineBackendNode } from './services.js'
 
 export const controlnetDetect = defineBackendNode({
@@ -28,7 +29,10 @@ export const controlnetDetect = defineBackendNode({
   inputs: { image: Socket.Image },
   outputs: { image: { kind: Socket.Image, description: 'one detected map per input image' } },
   resource: 'backend',
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) => [
+    ...checkCatalog(params, services, at),
+    ...checkOperation('detect', params, services, at),
+  ],
   async execute(ctx) {
     const { params, inputs } = ctx
     const request: ControlnetDetectInput = {
@@ -38,8 +42,10 @@ export const controlnetDetect = defineBackendNode({
       controlnet_threshold_b: params.threshold_b,
       images: inputs.image,
     }
-    const result = await onBackend(ctx, { controlnetModules: [params.module] }, (client, signal) =>
-      client.controlnetDetect(request, { artifacts: ctx.artifacts, signal }),
+    const result = await onBackend(
+      ctx,
+      { operation: 'detect', controlnetModules: [params.module] },
+      (client, signal) => client.controlnetDetect(request, { artifacts: ctx.artifacts, signal }),
     )
     return { image: result.images }
   },

@@ -1,4 +1,4 @@
-import { type A1111Client, type GenerationResult, type Needs, taskId } from '@sdflow/a1111'
+import { type Backend, type GenerationResult, type Needs, taskId } from '@sdflow/a1111'
 import type { NodeContext } from '@sdflow/engine'
 import { fail, pointer } from '@sdflow/protocol'
 import type { NodeServices } from './services.js'
@@ -12,7 +12,7 @@ type Ctx = NodeContext<{ backend: string }, unknown, NodeServices>
 export async function onBackend<T>(
   ctx: Ctx,
   needs: Needs,
-  work: (client: A1111Client, signal: AbortSignal, taskId: string) => Promise<T>,
+  work: (backend: Backend, signal: AbortSignal, taskId: string) => Promise<T>,
 ): Promise<T> {
   const pool = ctx.services.backends
   if (!pool) {
@@ -26,6 +26,7 @@ export async function onBackend<T>(
   let firstAttempt: number | undefined
   let attempts = 0
   let busyMs = 0
+  let waitedMs = 0
   try {
     return await pool.run(
       {
@@ -39,21 +40,33 @@ export async function onBackend<T>(
         const began = performance.now()
         firstAttempt ??= began
         attempts++
+        let timing: { gpuMs: number; queueMs: number } | undefined
         try {
-          return await work(client, signal, taskId(ctx.runId, ctx.nodeId, attempt))
+          const result = await work(client, signal, taskId(ctx.runId, ctx.nodeId, attempt))
+          timing = timingOf(result)
+          return result
         } finally {
-          busyMs += performance.now() - began
+          // a serverless backend bills its own execution time; its queue wait is not GPU time
+          busyMs += timing ? timing.gpuMs : performance.now() - began
+          waitedMs += timing?.queueMs ?? 0
         }
       },
     )
   } finally {
     tally(ctx, {
       gpuMs: busyMs,
-      queueMs: (firstAttempt ?? performance.now()) - asked,
+      queueMs: (firstAttempt ?? performance.now()) - asked + waitedMs,
       attempts,
       requests: 1,
     })
   }
+}
+
+/** The times a backend reported for a result (GenerationResult.timing), if any. */
+function timingOf(result: unknown): { gpuMs: number; queueMs: number } | undefined {
+  if (typeof result !== 'object' || result === null || !('timing' in result)) return undefined
+  const timing = (result as { timing?: { gpuMs: number; queueMs: number } }).timing
+  return timing && typeof timing.gpuMs === 'number' ? timing : undefined
 }
 
 /** Backend time of a node, summed over its requests (img2img sends one per image). */

@@ -1,4 +1,4 @@
-import { type Img2ImgInput, requestBounds } from '@sdflow/a1111'
+import { type Img2ImgInput, type Operation, requestBounds } from '@sdflow/a1111'
 import { multi, type NodeContext } from '@sdflow/engine'
 import type { ControlNetUnit, ImageRef } from '@sdflow/protocol'
 import { Socket } from '@sdflow/protocol'
@@ -6,6 +6,7 @@ import { Type } from 'typebox'
 import { backendParams, generationParams } from './common-params.js'
 import { generationMeta, needsOf, onBackend } from './dispatch.js'
 import { checkGeneration, generationRequest } from './generation-check.js'
+import { checkOperation } from './operation-check.js'
 import { type requestOf, unitsOf } from './request.js'
 import { defineBackendNode, type NodeServices } from './services.js'
 
@@ -49,8 +50,10 @@ export const img2img = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
-  check: (params, services, at) =>
-    checkGeneration('img2img', params, services, at, unsized(params)),
+  check: (params, services, at) => [
+    ...checkGeneration('img2img', params, services, at, unsized(params)),
+    ...checkOperation('img2img', params, services, at),
+  ],
   execute: (ctx) =>
     redraw(
       ctx,
@@ -85,7 +88,8 @@ export async function redraw(
         ...(mask ? { mask } : {}),
         controlnet: unitsOf(inputs.controlnet),
       } as Img2ImgInput
-      return onBackend(ctx, needsFor(params, inputs.controlnet), (client, signal, taskId) =>
+      const needs = { ...needsFor(params, inputs.controlnet), operation: operationOf(mask) }
+      return onBackend(ctx, needs, (client, signal, taskId) =>
         client.img2img(input, {
           artifacts: ctx.artifacts,
           signal,
@@ -103,6 +107,9 @@ export async function redraw(
 export function unsized(params: { width: number; height: number }): string[] {
   return (['width', 'height'] as const).filter((side) => params[side] === 0)
 }
+
+/** img2img with a mask is inpainting, which some backends (RunPod's proxy worker) cannot do. */
+const operationOf = (mask: ImageRef | undefined): Operation => (mask ? 'inpaint' : 'img2img')
 
 /** Width and height 0 mean "the size of the input image", as the A1111 UI does. */
 export function sized<P extends { width: number; height: number }>(params: P, image: ImageRef): P {

@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import { at, broadcastLength } from '../image/map-batch.js'
 import { checkGeneration } from './generation-check.js'
 import { img2imgParams, redraw, sized, unsized } from './img2img.js'
+import { checkOperation } from './operation-check.js'
 import { defineBackendNode } from './services.js'
 
 export const inpaint = defineBackendNode({
@@ -47,7 +48,8 @@ export const inpaint = defineBackendNode({
   nondeterministic: (params) => params.seed === -1,
   check(params, services, at) {
     const issues = checkGeneration('img2img', params, services, at, unsized(params))
-    return params.inpaint_full_res ? issues : issues.map(wholePictureSize)
+    const sizes = params.inpaint_full_res ? issues : issues.map(wholePictureSize)
+    return [...sizes, ...checkOperation('inpaint', params, services, at)]
   },
   async execute(ctx) {
     const { inputs } = ctx

@@ -5,6 +5,7 @@ import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams, hiresParams } from './common-params.js'
 import { generationMeta } from './dispatch.js'
+import { checkOperation } from './operation-check.js'
 import { type AttemptOutcome, type GenerationFields, runAttempt } from './qr-attempt.js'
 import { bestAttempt, createSearch, ladderOf, type Verdict } from './qr-search.js'
 import { defineBackendNode } from './services.js'
@@ -107,7 +108,10 @@ export const qrIllusion = defineBackendNode({
   resource: 'backend',
   nondeterministic: (params) => params.seeds.includes(-1),
   check(params, services, at) {
-    const issues = checkCatalog(params, services, at)
+    const issues = [
+      ...checkCatalog(params, services, at),
+      ...checkOperation('txt2img', params, services, at),
+    ]
     if (ladderOf(params.weights, params.guidance_starts, params.guidance_ends).length === 0) {
       issues.push(
         issue(

@@ -5,6 +5,7 @@ import { Type } from 'typebox'
 import { backendParams, generationParams, hiresParams } from './common-params.js'
 import { generationMeta, needsOf, onBackend } from './dispatch.js'
 import { checkGeneration, generationRequest } from './generation-check.js'
+import { checkOperation } from './operation-check.js'
 import { unitsOf } from './request.js'
 import { defineBackendNode } from './services.js'
 
@@ -36,14 +37,17 @@ export const txt2img = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
-  check: (params, services, at) =>
-    checkGeneration('txt2img', params, services, at, params.enable_hr ? [] : hiresOnly),
+  check: (params, services, at) => [
+    ...checkGeneration('txt2img', params, services, at, params.enable_hr ? [] : hiresOnly),
+    ...checkOperation('txt2img', params, services, at),
+  ],
   async execute(ctx) {
     const { params, inputs } = ctx
     const request = generationRequest(params, params.enable_hr ? [] : hiresOnly)
     // the client checks the request against the A1111 schema before it is sent
     const input = { ...request, controlnet: unitsOf(inputs.controlnet) } as Txt2ImgInput
     const needs = {
+      operation: 'txt2img' as const,
       ...needsOf(params),
       upscalers: params.enable_hr ? [params.hr_upscaler] : [],
       controlnetModels: inputs.controlnet.map((u) => u.model),

@@ -3,6 +3,7 @@ import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { onBackend } from './dispatch.js'
+import { checkOperation } from './operation-check.js'
 import { mergeExtra } from './request.js'
 import { checkRequest } from './request-check.js'
 import { defineBackendNode } from './services.js'
@@ -59,13 +60,17 @@ export const upscale = defineBackendNode({
       services,
       at,
     ),
+    ...checkOperation('extras', params, services, at),
   ],
   async execute(ctx) {
     const { params, inputs } = ctx
     const { extra, upscaling_resize_w: w, upscaling_resize_h: h } = params
     const fields = fieldsOf(params)
     const toSize = w > 0 || h > 0
-    const needs = { upscalers: [params.upscaler_1, params.upscaler_2].filter((u) => u !== 'None') }
+    const needs = {
+      operation: 'extras' as const,
+      upscalers: [params.upscaler_1, params.upscaler_2].filter((u) => u !== 'None'),
+    }
     const htmlInfo: string[] = []
     const images = await Promise.all(
       inputs.image.map(async (image) => {

@@ -1,11 +1,12 @@
-import type { A1111Client, BackendPool } from '@sdflow/a1111'
+import { type A1111Client, type BackendPool, isA1111Client } from '@sdflow/a1111'
 
 /** Clients of the backends that are up now, in config order. */
 export function healthyClients(pool: BackendPool | undefined): A1111Client[] {
   if (!pool) return []
   return pool.list().flatMap((b) => {
     const client = b.health === 'up' ? pool.client(b.id) : undefined
-    return client ? [client] : []
+    // RunPod endpoints have no A1111 list routes of their own
+    return client && isA1111Client(client) ? [client] : []
   })
 }
 

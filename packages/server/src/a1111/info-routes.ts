@@ -1,5 +1,9 @@
 import { freemem, totalmem } from 'node:os'
-import { type ControlnetDetectRequest as DetectBody, InternalProgressRequest } from '@sdflow/a1111'
+import {
+  type ControlnetDetectRequest as DetectBody,
+  InternalProgressRequest,
+  isA1111Client,
+} from '@sdflow/a1111'
 import { readPngText } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import type { TSchema } from 'typebox'
@@ -177,10 +181,8 @@ export async function infoRoutes(
       // only a job on a backend: A1111 never cancels queued work either
       if (job.phase !== 'running' || !job.backend) continue
       job.interrupted = true
-      await pool()
-        ?.client(job.backend)
-        ?.interrupt()
-        .catch(() => undefined)
+      const client = pool()?.client(job.backend)
+      if (client && isA1111Client(client)) await client.interrupt().catch(() => undefined)
     }
   }
   app.post('/sdapi/v1/interrupt', async (request) => {

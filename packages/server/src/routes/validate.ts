@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { estimateRun, readStepHistory } from '@sdflow/nodes'
 import { hasErrors, IssueSchema } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
@@ -29,13 +30,30 @@ export async function validateRoutes(fastify: FastifyInstance): Promise<void> {
         summary: 'Validate a workflow without running it',
         tags: ['runs'],
         body: ValidateBody,
-        response: { 200: Type.Object({ valid: Type.Boolean(), issues: Type.Array(IssueSchema) }) },
+        response: {
+          200: Type.Object({
+            valid: Type.Boolean(),
+            issues: Type.Array(IssueSchema),
+            estimate: Type.Optional(
+              Type.Unknown({
+                description:
+                  'images to generate and estimated GPU seconds and cost per backend kind (RunEstimate)',
+              }),
+            ),
+          }),
+        },
       },
     },
     async (request) => {
       const { workflow, inputs } = request.body
       const { issues } = app.sdflow.runtime.engine.validate(workflow, { inputs: inputs ?? {} })
-      return { valid: !hasErrors(issues), issues }
+      const backends = app.sdflow.runtime.pool?.list() ?? []
+      const history = await readStepHistory(app.sdflow.dataDir)
+      return {
+        valid: !hasErrors(issues),
+        issues,
+        estimate: estimateRun(workflow, backends, history),
+      }
     },
   )
 }

@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { pricesOf, runCost } from '@sdflow/nodes'
+import { imagePricesOf, pricesOf, runCost } from '@sdflow/nodes'
 import { fail, type ImageRef } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
@@ -113,6 +113,7 @@ export async function workflowRunRoutes(root: FastifyInstance): Promise<void> {
         cost: runCost(
           Object.fromEntries(nodes.map((n) => [n.id, n])),
           pricesOf(sdflow.runtime.pool?.list() ?? []),
+          imagePricesOf(sdflow.runtime.pool?.list() ?? []),
         ),
         urls,
       }
