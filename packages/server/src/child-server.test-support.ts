@@ -10,6 +10,8 @@ export interface ChildServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /** What the server wrote to stderr so far. */
   stderr(): string
+  /** What the server wrote to stdout so far (its logs). */
+  stdout(): string
 }
 
 const children = new Set<ChildProcess>()
@@ -40,8 +42,8 @@ export function startListening(entry: string, args: readonly string[]): Promise<
   child.stderr?.on('data', (d) => {
     stderr += String(d)
   })
+  let out = ''
   return new Promise((resolveChild, rejectChild) => {
-    let out = ''
     const timer = setTimeout(
       () => rejectChild(new Error(`no listening line; stderr: ${stderr}`)),
       20_000,
@@ -51,7 +53,13 @@ export function startListening(entry: string, args: readonly string[]): Promise<
       const m = /listening on (http:\/\/\S+)/.exec(out)
       if (m?.[1]) {
         clearTimeout(timer)
-        resolveChild({ process: child, url: m[1], exited, stderr: () => stderr })
+        resolveChild({
+          process: child,
+          url: m[1],
+          exited,
+          stderr: () => stderr,
+          stdout: () => out,
+        })
       }
     })
     void exited.then(({ code }) => {

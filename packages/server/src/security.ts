@@ -37,10 +37,23 @@ export interface GuardOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** Routes that answer without the token: they hold no data. */
+const OPEN_API_PATHS = new Set(['/api/health'])
+
 /**
- * One onRequest hook, before any handler: `Host` must name this server (DNS rebinding), and on
- * mutating requests and WebSocket upgrades a present `Origin` must be this server's own, and
- * the bearer token must be given when one is configured.
+ * Whether a path needs the token when one is configured: everything under /api but the open
+ * routes. Pages (the editor, its assets, /docs) hold no data and must load so the editor can
+ * ask for the token.
+ */
+export function needsToken(path: string): boolean {
+  if (OPEN_API_PATHS.has(path)) return false
+  return path === '/api' || path.startsWith('/api/')
+}
+
+/**
+ * One onRequest hook, before any handler: `Host` must name this server (DNS rebinding); on
+ * mutating requests and WebSocket upgrades a present `Origin` must be this server's own; and
+ * when a token is configured every API request must present it, reads included.
  */
 export function installGuard(app: FastifyInstance, options: GuardOptions): void {
   const names = allowedHostNames(options)
@@ -56,9 +69,12 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
       )
     }
     const upgrade = isUpgrade(request)
-    if (!upgrade && SAFE_METHODS.has(request.method)) return
     const origin = request.headers.origin
-    if (origin !== undefined && !originAllowed(origin, host, origins)) {
+    if (
+      (upgrade || !SAFE_METHODS.has(request.method)) &&
+      origin !== undefined &&
+      !originAllowed(origin, host, origins)
+    ) {
       return sendError(
         reply,
         fail('SDF_SERVER_FORBIDDEN', `requests from origin "${origin}" are not allowed`, {
@@ -68,7 +84,8 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
     }
     if (
       options.token !== undefined &&
-      !tokenMatches(presentedToken(request, upgrade), options.token)
+      needsToken(pathOf(request.url)) &&
+      !tokenMatches(presentedToken(request), options.token)
     ) {
       reply.header('www-authenticate', 'Bearer')
       return sendError(
@@ -85,13 +102,36 @@ function isUpgrade(request: FastifyRequest): boolean {
   return request.headers.upgrade?.toLowerCase() === 'websocket'
 }
 
-function presentedToken(request: FastifyRequest, upgrade: boolean): string | undefined {
+function pathOf(url: string): string {
+  const end = url.search(/[?#]/)
+  return end === -1 ? url : url.slice(0, end)
+}
+
+/** Where a browser cannot set a header (WebSocket, `<img src>`), `?token=` is accepted. */
+function queryTokenAllowed(request: FastifyRequest): boolean {
+  if (isUpgrade(request)) return true
+  return SAFE_METHODS.has(request.method) && pathOf(request.url).startsWith('/api/artifacts/')
+}
+
+/**
+ * The token a request presents: `Authorization: Bearer T`, `Authorization: Basic` with T as
+ * the password (any user name; what A1111 clients send), or `?token=T` where headers cannot be
+ * set. The one place every face of the server reads it from.
+ */
+export function presentedToken(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization
-  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim()
-  if (upgrade) {
-    const query = request.query as Record<string, unknown> | undefined
-    const fromQuery = query?.token ?? new URL(request.url, 'http://x').searchParams.get('token')
-    if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery
+  if (auth !== undefined) {
+    const [scheme = '', value = ''] = auth.trim().split(/\s+/, 2)
+    if (scheme.toLowerCase() === 'bearer') return value
+    if (scheme.toLowerCase() === 'basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8')
+      const colon = decoded.indexOf(':')
+      return colon === -1 ? undefined : decoded.slice(colon + 1)
+    }
+  }
+  if (queryTokenAllowed(request)) {
+    const fromQuery = new URL(request.url, 'http://x').searchParams.get('token')
+    if (fromQuery !== null && fromQuery !== '') return fromQuery
   }
   return undefined
 }
