@@ -8,6 +8,7 @@ import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
 import { installErrorHandling } from './errors.js'
 import { createEventHub } from './event-hub.js'
+import { installJsonBody } from './json-body.js'
 import { redactingLogger } from './logging.js'
 import {
   type BodyRoute,
@@ -118,6 +119,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   app.decorate('sdflow', context)
 
   installErrorHandling(app)
+  installJsonBody(app)
   // answers and error messages name no absolute server path (events: ws/events.ts)
   app.addHook('onSend', async (_request, _reply, payload) =>
     typeof payload === 'string' ? scrubPaths(payload) : payload,
