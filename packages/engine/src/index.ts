@@ -33,7 +33,14 @@ export { ajvIssues, compileSchema } from './params.js'
 export { resolveUnder } from './paths.js'
 export { type Plan, plan } from './plan.js'
 export { createRegistry, type RegisteredNode, type Registry, toSpec } from './registry.js'
-export type { NodeResult, NodeStatus, RunOptions, RunResult, RunStatus } from './run-types.js'
+export type {
+  NodeResult,
+  NodeStatus,
+  ReusedNode,
+  RunOptions,
+  RunResult,
+  RunStatus,
+} from './run-types.js'
 export {
   type CheckedNode,
   type CheckedWorkflow,

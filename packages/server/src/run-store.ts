@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { NodeResult, NodeStatus } from '@sdflow/engine'
+import type { NodeResult, NodeStatus, ReusedNode } from '@sdflow/engine'
 import type { Issue, NodeOutputs, RunEvent, RunSummary } from '@sdflow/protocol'
 import Database from 'better-sqlite3'
 
@@ -94,12 +94,7 @@ export interface RunStore {
   /** Ids of runs in one of these states, oldest first. */
   runsWith(statuses: readonly RunStatus[]): string[]
   /** Finished results to hand to the engine's `reuse` on resume. */
-  reusable(
-    runId: string,
-  ): Record<
-    string,
-    { outputs: NodeOutputs; files: string[]; meta?: Record<string, unknown>; backend?: string }
-  >
+  reusable(runId: string): Map<string, ReusedNode>
   /** Nodes caught in flight go back to pending (they run again). */
   resetInFlight(runId: string): void
   /** Drop the oldest ended runs past the limits; never a queued or running one. */
@@ -478,16 +473,16 @@ export function openRunStore(file: string): RunStore {
         meta: string | null
         backend: string | null
       }[]
-      return Object.fromEntries(
+      return new Map(
         rows.map((r) => {
-          const entry: ReturnType<RunStore['reusable']>[string] = {
+          const entry: ReusedNode = {
             outputs: JSON.parse(r.outputs) as NodeOutputs,
             files: JSON.parse(r.files) as string[],
           }
           const meta = parse<Record<string, unknown>>(r.meta)
           if (meta) entry.meta = meta
           if (r.backend) entry.backend = r.backend
-          return [r.node_id, entry]
+          return [r.node_id, entry] as const
         }),
       )
     },

@@ -1,5 +1,5 @@
 import type { NodeContext } from '@sdflow/engine'
-import type { WorkflowDocument } from '@sdflow/protocol'
+import { dict, type WorkflowDocument } from '@sdflow/protocol'
 
 /** A finished node upstream of the running one (the engine's `ctx.upstream()` entries). */
 type UpstreamNode = ReturnType<NodeContext<unknown, unknown, unknown>['upstream']>[number]
@@ -26,7 +26,7 @@ export function provenanceOf(
   run: { workflow: WorkflowDocument; inputs: Record<string, unknown> },
   upstream: readonly UpstreamNode[],
 ): Provenance {
-  const nodes: Record<string, NodeProvenance> = {}
+  const nodes = dict<NodeProvenance>()
   for (const node of upstream) {
     const entry: NodeProvenance = { type: node.type }
     const seeds = node.meta?.seeds
