@@ -27,6 +27,7 @@ export const BackendConfigSchema = Type.Object(
     slots: Type.Integer({ minimum: 1, maximum: 64, default: 1 }),
     timeouts: Type.Optional(TimeoutsSchema),
     pricePerSecond: Type.Optional(Type.Number({ minimum: 0 })),
+    maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
   },
   { additionalProperties: false },
 )
@@ -68,6 +69,8 @@ export interface BackendConfig {
   slots: number
   timeouts: Timeouts
   pricePerSecond?: number
+  /** Cap on every answer; default derived from maxPixels and the images a request expects. */
+  maxResponseBytes?: number
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
@@ -142,6 +145,7 @@ function normalise(b: Static<typeof BackendConfigSchema>): BackendConfig {
   }
   if (b.auth) out.auth = b.auth
   if (b.pricePerSecond !== undefined) out.pricePerSecond = b.pricePerSecond
+  if (b.maxResponseBytes !== undefined) out.maxResponseBytes = b.maxResponseBytes
   return out
 }
 

@@ -46,7 +46,8 @@ export function startListening(entry: string, args: readonly string[]): Promise<
   return new Promise((resolveChild, rejectChild) => {
     const timer = setTimeout(
       () => rejectChild(new Error(`no listening line; stderr: ${stderr}`)),
-      20_000,
+      // a loaded 2-core machine takes over 20 s to start tsx, the pool and its probes
+      60_000,
     )
     child.stdout?.on('data', (d) => {
       out += String(d)
