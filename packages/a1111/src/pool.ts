@@ -7,6 +7,7 @@ import { type Catalog, loadCatalog, type Needs } from './catalog.js'
 import { type A1111Client, createClient } from './client.js'
 import type { BackendConfig } from './config.js'
 import { isRetryable, marksBackendDown, timedOut } from './errors.js'
+import { fromSdapiProgress } from './progress.js'
 import { canServe, describeNeeds, pickBackend, whyNot } from './select.js'
 
 export interface PoolOptions {
@@ -70,6 +71,9 @@ interface Waiter {
   grant(b: BackendState): void
 }
 
+/** Failures after which a backend may still be busy with a job that no longer moves. */
+const HANG_CODES: ReadonlySet<string> = new Set(['SDF_BACKEND_TIMEOUT', 'SDF_BACKEND_FROZEN'])
+
 export function createPool(options: PoolOptions): BackendPool {
   const log = options.log
   const random = options.random ?? Math.random
@@ -113,6 +117,7 @@ export function createPool(options: PoolOptions): BackendPool {
   }
 
   const markDown = (b: BackendState, error: unknown) => {
+    if (error instanceof SdflowError && HANG_CODES.has(error.code)) b.hung ??= {}
     if (b.health !== 'down') b.downs += 1
     b.health = 'down'
     b.failures += 1
@@ -123,7 +128,8 @@ export function createPool(options: PoolOptions): BackendPool {
   const probe = (b: BackendState): Promise<void> => {
     b.probing ??= (async () => {
       try {
-        await b.client.ping({ signal: closing.signal })
+        if (b.hung) await stillHung(b, b.hung)
+        else await b.client.ping({ signal: closing.signal })
         const cameBack = b.health !== 'up'
         b.health = 'up'
         b.failures = 0
@@ -143,6 +149,28 @@ export function createPool(options: PoolOptions): BackendPool {
       }
     })()
     return b.probing
+  }
+
+  /**
+   * A backend whose node timed out or froze: A1111 may still be stuck in that job (or in ours,
+   * abandoned) while its HTTP server answers; work sent there would queue behind it. It comes
+   * back only once /sdapi/v1/progress shows no job or a job that moved since the last probe.
+   */
+  const stillHung = async (b: BackendState, hung: { signature?: string }) => {
+    const sample = fromSdapiProgress(
+      await b.client.progress({ signal: closing.signal, skipCurrentImage: true }),
+    )
+    const moved = hung.signature !== undefined && sample.signature !== hung.signature
+    if (!sample.running || moved) {
+      b.hung = undefined
+      return
+    }
+    hung.signature = sample.signature
+    throw fail(
+      'SDF_BACKEND_FROZEN',
+      `backend "${b.config.id}" still runs a job that does not advance (after a node timed out or froze there); it takes work again once its progress moves or shows it idle`,
+      { details: { backend: b.config.id } },
+    )
   }
 
   const refreshCatalog = async (b: BackendState) => {
