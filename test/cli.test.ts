@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import jsQR from 'jsqr'
 import sharp from 'sharp'
@@ -49,6 +49,17 @@ describe('sdflow validate', () => {
   it('prints issues as JSON with --json', async () => {
     const ran = await sdflow(['validate', fixture('cyclic.json'), '--json'])
     expect(JSON.parse(ran.stdout)).toMatchObject([{ code: 'SDF_GRAPH_CYCLE', severity: 'error' }])
+  })
+
+  it('refuses a workflow file over the size limit before reading it', async () => {
+    const file = join(tmp(), 'huge.json')
+    writeFileSync(file, '')
+    truncateSync(file, 65 * 1024 * 1024) // sparse: the limit is checked from the size alone
+    for (const command of ['validate', 'run']) {
+      const ran = await sdflow([command, file])
+      expect(ran.code).toBe(2)
+      expect(ran.stderr).toMatch(/^SDF_DOC_TOO_LARGE .*65\.0 MiB; workflow files are limited/m)
+    }
   })
 
   it('reports a file that is not JSON with its position', async () => {

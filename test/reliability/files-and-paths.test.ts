@@ -107,6 +107,15 @@ describe('path traversal', () => {
     snapshot()
   })
 
+  it('does not list a workflow that is a link out of the folder', async () => {
+    writeFileSync(join(t.dir, 'workflows', 'mine.json'), JSON.stringify(qrWorkflow('mine')))
+    const res = await t.app.inject({ method: 'GET', url: '/api/workflows' })
+    expect(res.statusCode).toBe(200)
+    const names = (res.json() as { name: string; description?: string }[]).map((w) => w.name)
+    expect(names).toContain('mine')
+    expect(names).not.toContain('evil')
+  })
+
   it('refuses workflow names that leave the workflows folder', async () => {
     for (const name of ['..%2Fsecret', '%2Fetc%2Fpasswd', '..', 'a%00b', '..%5Csecret']) {
       for (const method of ['GET', 'PUT', 'DELETE'] as const) {

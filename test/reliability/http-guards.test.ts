@@ -108,6 +108,29 @@ describe('a 100 MB request body', () => {
   })
 })
 
+describe('requests the router cannot serve', () => {
+  it('answers an undecodable URL inside the error envelope', async () => {
+    const res = await fetch(`${open.url}/api/workflows/%ff`)
+    expect(res.status).toBe(400)
+    expect(res.headers.get('content-type')).toContain('application/json')
+    expect(await res.json()).toMatchObject({
+      statusCode: 400,
+      code: 'SDF_SERVER_REQUEST_INVALID',
+      issues: [{ code: 'SDF_SERVER_REQUEST_INVALID' }],
+    })
+  })
+
+  it('answers a plain GET of the event stream with 426 in the envelope', async () => {
+    const res = await fetch(`${open.url}/api/events`)
+    expect(res.status).toBe(426)
+    expect(res.headers.get('upgrade')).toBe('websocket')
+    expect(await res.json()).toMatchObject({
+      code: 'SDF_SERVER_UPGRADE_REQUIRED',
+      message: expect.stringContaining('WebSocket'),
+    })
+  })
+})
+
 describe('an oversized WebSocket frame', () => {
   it('closes that client only; another keeps receiving the run', async () => {
     const res = await post(open, { workflow: slowRun() })

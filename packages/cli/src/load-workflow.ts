@@ -1,6 +1,9 @@
-import { readFile } from 'node:fs/promises'
+import { open, readFile, stat } from 'node:fs/promises'
 import { type Provenance, parseProvenance } from '@sdflow/nodes'
-import { fail, isPng, readPngText } from '@sdflow/protocol'
+import { fail, isPng, readPngText, SdflowError } from '@sdflow/protocol'
+
+/** Largest workflow file read (JSON); bigger ones are refused before reading. */
+export const MAX_WORKFLOW_BYTES = 64 * 1024 * 1024
 
 /**
  * Read a workflow file; a JSON syntax error becomes SDF_DOC_PARSE with its position. A PNG
@@ -14,7 +17,7 @@ export async function loadWorkflow(file: string): Promise<unknown> {
 export async function loadRunnable(
   file: string,
 ): Promise<{ doc: unknown; inputs: Record<string, unknown>; from: 'json' | 'png' }> {
-  const bytes = await readBytes(file)
+  const bytes = await readBytes(file, true)
   if (isPng(bytes)) {
     const { provenance } = pngChunks(file, bytes)
     return { doc: provenance.workflow, inputs: provenance.inputs, from: 'png' }
@@ -47,14 +50,39 @@ function pngChunks(file: string, bytes: Buffer) {
   return { texts, provenance }
 }
 
-async function readBytes(file: string): Promise<Buffer> {
+async function readBytes(file: string, limited = false): Promise<Buffer> {
   try {
+    if (limited) {
+      const { size } = await stat(file)
+      if (size > MAX_WORKFLOW_BYTES && !(await startsAsPng(file))) {
+        throw fail(
+          'SDF_DOC_TOO_LARGE',
+          `${file} is ${mib(size)}; workflow files are limited to ${mib(MAX_WORKFLOW_BYTES)}. Put big images in files under the input folder and load them with image.load "path" instead of "base64"`,
+          { details: { size, limit: MAX_WORKFLOW_BYTES } },
+        )
+      }
+    }
     return await readFile(file)
   } catch (error) {
+    if (error instanceof SdflowError) throw error
     const code = (error as NodeJS.ErrnoException).code
     throw fail(
       'SDF_PATH_NOT_FOUND',
       code === 'ENOENT' ? `${file}: no such file` : `${file}: ${code}`,
     )
+  }
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
+
+/** A PNG (a picture saved by image.save) is not held to the JSON limit. */
+async function startsAsPng(file: string): Promise<boolean> {
+  const handle = await open(file)
+  try {
+    const head = Buffer.alloc(8)
+    await handle.read(head, 0, 8, 0)
+    return isPng(head)
+  } finally {
+    await handle.close()
   }
 }

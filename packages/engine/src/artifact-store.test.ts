@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
@@ -40,5 +40,18 @@ describe('artifact store checks', () => {
     bytes.writeUInt32BE(100_000, 16)
     bytes.writeUInt32BE(100_000, 20)
     await expect(store().put(bytes)).rejects.toMatchObject({ code: 'SDF_IMAGE_TOO_LARGE' })
+  })
+})
+
+describe('artifact store reads', () => {
+  it('removes an image damaged on disk instead of returning it', async () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'sdflow-art-')), 'a')
+    const ref = await createArtifactStore({ root }).put(await picture('png'))
+    const file = createArtifactStore({ root }).path(ref.hash)
+    writeFileSync(file, readFileSync(file).subarray(0, 40)) // truncated on disk
+    const later = createArtifactStore({ root }) // another process: nothing in memory
+    await expect(later.read(ref.hash)).rejects.toMatchObject({ code: 'SDF_ARTIFACT_DAMAGED' })
+    expect(existsSync(file)).toBe(false)
+    expect(later.has(ref.hash)).toBe(false)
   })
 })

@@ -6,20 +6,33 @@ import { crc32 } from 'node:zlib'
 import { fail, type ImageMime, type ImageRef } from '@sdflow/protocol'
 import sharp, { type Sharp } from 'sharp'
 import { ByteLru } from './byte-lru.js'
+import { storageError } from './storage-error.js'
 
 /** 64 megapixels: above any A1111 output (hires 4x of 2048 is 8192 x 8192). */
 export const DEFAULT_MAX_PIXELS = 8192 * 8192
 
+/**
+ * Content-addressed images, as nodes see them. Not part of it: where the bytes live (no root,
+ * no path), so a worker can implement it over HTTP (`GET`/`PUT /api/artifacts/:hash`).
+ */
 export interface ArtifactStore {
-  readonly root: string
   readonly maxPixels: number
   /** Check, hash and store encoded image bytes (PNG, JPEG or WebP). Stored once per hash. */
   put(bytes: Buffer): Promise<ImageRef>
-  /** The encoded bytes of a stored image. */
+  /**
+   * The encoded bytes of a stored image. Bytes read from disk are checked against the hash: a
+   * damaged file is removed and SDF_ARTIFACT_DAMAGED thrown.
+   */
   read(ref: ImageRef | string): Promise<Buffer>
   /** A sharp pipeline over a stored image, with the pixel limit applied. */
   decode(ref: ImageRef): Promise<Sharp>
+  /** Known to this store without I/O (a remote store: fetched or put by this process). */
   has(hash: string): boolean
+}
+
+/** The artifact store on disk: one file per image under `root`. */
+export interface FileArtifactStore extends ArtifactStore {
+  readonly root: string
   path(hash: string): string
 }
 
@@ -57,7 +70,7 @@ export function sniffMime(bytes: Uint8Array): ImageMime | undefined {
 }
 
 /** Content-addressed image files under `root`, named by sha256, written atomically. */
-export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStore {
+export function createArtifactStore(options: ArtifactStoreOptions): FileArtifactStore {
   const { root } = options
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS
   const recent = new ByteLru(options.memoryBytes ?? 256 * 1024 * 1024)
@@ -84,31 +97,25 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     root,
     maxPixels,
     async put(bytes) {
-      const mime = sniffMime(bytes)
-      if (!mime) {
-        throw fail('SDF_IMAGE_INVALID', 'the data is not a PNG, JPEG or WebP image')
-      }
-      const { width, height } = await measure(bytes, maxPixels)
-      const cut = incomplete(bytes, mime)
-      if (cut) throw fail('SDF_IMAGE_INVALID', `the image is truncated or damaged: ${cut}`)
-      const hash = createHash('sha256').update(bytes).digest('hex')
+      const ref = await inspectImage(bytes, maxPixels)
+      const { hash, mime } = ref
       const file = fileOf(hash, mime)
       if (!existsSync(file)) {
-        ready ??= mkdir(root, { recursive: true })
-        await ready
-        await mkdir(join(root, hash.slice(0, 2)), { recursive: true })
         const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
         try {
+          ready ??= mkdir(root, { recursive: true })
+          await ready
+          await mkdir(join(root, hash.slice(0, 2)), { recursive: true })
           await writeFile(temp, bytes)
           await rename(temp, file)
         } catch (error) {
           await rm(temp, { force: true })
-          throw error
+          throw storageError(error, root)
         }
       }
       mimes.set(hash, mime)
       recent.set(hash, bytes)
-      return { hash, width, height, mime }
+      return ref
     },
     async read(ref) {
       const hash = typeof ref === 'string' ? ref : ref.hash
@@ -117,6 +124,17 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       const file = locate(hash)
       if (!file) throw fail('SDF_PATH_NOT_FOUND', `artifact ${hash} is not in ${root}`)
       const bytes = await readFile(file)
+      // every read from disk is checked: a file truncated or changed there must not pass for
+      // the image its name promises (served as immutable, reused from the cache, saved)
+      if (createHash('sha256').update(bytes).digest('hex') !== hash) {
+        mimes.delete(hash)
+        await rm(file, { force: true })
+        throw fail(
+          'SDF_ARTIFACT_DAMAGED',
+          `artifact ${hash} was damaged on disk (its content no longer matches its hash) and has been removed`,
+          { details: { hash } },
+        )
+      }
       recent.set(hash, bytes)
       return bytes
     },
@@ -130,6 +148,20 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       return file
     },
   }
+}
+
+/**
+ * The ref of encoded image bytes: a PNG, JPEG or WebP that is whole and within the pixel
+ * limit, named by its sha256. Every store checks what it is given with this.
+ */
+export async function inspectImage(bytes: Buffer, maxPixels: number): Promise<ImageRef> {
+  const mime = sniffMime(bytes)
+  if (!mime) throw fail('SDF_IMAGE_INVALID', 'the data is not a PNG, JPEG or WebP image')
+  const { width, height } = await measure(bytes, maxPixels)
+  const cut = incomplete(bytes, mime)
+  if (cut) throw fail('SDF_IMAGE_INVALID', `the image is truncated or damaged: ${cut}`)
+  const hash = createHash('sha256').update(bytes).digest('hex')
+  return { hash, width, height, mime }
 }
 
 /** Read the header only; refuse what is broken or bigger than the pixel limit. */

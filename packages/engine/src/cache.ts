@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto'
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-} from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { NodeOutputs } from '@sdflow/protocol'
+import { type NodeOutputs, SdflowError } from '@sdflow/protocol'
 import { canonicalJson } from './canonical-json.js'
+import { type Logger, silentLogger } from './logger.js'
+import { storageError } from './storage-error.js'
 
 export interface CacheEntry {
   outputs: NodeOutputs
@@ -42,37 +37,69 @@ export function cacheKey(
 /**
  * An in-memory cache backed by an append-only JSON-lines file, so a new process still hits.
  * On load the file keeps only the newest `maxEntries` results (a run with seed -1 adds new keys
- * downstream every time) and is rewritten when it holds much more than that.
+ * downstream every time) and is rewritten when it holds much more than that. The file is best
+ * effort: a line of the wrong shape is a miss, and a write that fails (a full disk, EIO) is
+ * logged and dropped, never thrown. Only a path that cannot be a cache file at all (a
+ * directory, no permission) is an error, at creation, naming the path.
  */
-export function createFileCache(file: string, maxEntries = 50_000): NodeCache {
+export function createFileCache(
+  file: string,
+  maxEntries = 50_000,
+  log: Logger = silentLogger,
+): NodeCache {
   const entries = new Map<string, CacheEntry>()
-  let lines = 0
-  if (existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
+  // the file does not end in a newline (a write torn by a crash or a full disk): the next
+  // append starts a new line, so the torn one cannot swallow it
+  let torn = false
+  const text = readCache(file, log)
+  if (text) {
+    torn = !text.endsWith('\n')
+    let lines = 0
+    for (const line of text.split('\n')) {
       if (!line) continue
       lines++
-      try {
-        const { key, ...entry } = JSON.parse(line) as CacheEntry & { key: string }
-        entries.delete(key) // the newest write of a key counts as the newest entry
-        entries.set(key, entry)
-      } catch {
-        // a line torn by a crash is a miss, not an error
-      }
+      const read = parseLine(line)
+      if (!read) continue // torn or of the wrong shape: a miss, not an error
+      entries.delete(read.key) // the newest write of a key counts as the newest entry
+      entries.set(read.key, read.entry)
     }
     for (const key of entries.keys()) {
       if (entries.size <= maxEntries) break
       entries.delete(key)
     }
-    if (lines > entries.size * 1.5 + 100) rewrite(file, entries)
+    if (lines > entries.size * 1.5 + 100) {
+      try {
+        rewrite(file, entries)
+        torn = false
+      } catch (error) {
+        log.warn('the node cache file could not be compacted', { file, error: String(error) })
+      }
+    }
   }
   let pending: string[] = []
   let scheduled = false
+  let failing = false
   const flush = () => {
     scheduled = false
     if (pending.length === 0) return
-    mkdirSync(dirname(file), { recursive: true })
-    appendFileSync(file, `${pending.join('\n')}\n`)
+    const text = `${torn ? '\n' : ''}${pending.join('\n')}\n`
     pending = []
+    try {
+      mkdirSync(dirname(file), { recursive: true })
+      appendFileSync(file, text)
+      torn = false
+      failing = false
+    } catch (error) {
+      // part of the text may be on disk
+      torn = true
+      if (!failing) {
+        log.warn('the node cache could not be written; results are not cached until it can', {
+          file,
+          error: String(error),
+        })
+      }
+      failing = true
+    }
   }
   return {
     get: (key) => entries.get(key),
@@ -87,6 +114,45 @@ export function createFileCache(file: string, maxEntries = 50_000): NodeCache {
     },
     flush,
   }
+}
+
+/** The cache file's text; '' when there is none or it cannot be read (logged). */
+function readCache(file: string, log: Logger): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return ''
+    const problem = storageError(error, dirname(file), file)
+    if (problem instanceof SdflowError && problem.code === 'SDF_STORAGE_UNUSABLE') throw problem
+    log.warn('the node cache file could not be read; starting with an empty cache', {
+      file,
+      error: String(error),
+    })
+    return ''
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** One line of the file, if it is a whole entry of the right shape. */
+function parseLine(line: string): { key: string; entry: CacheEntry } | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    return undefined
+  }
+  if (!isRecord(value)) return undefined
+  const { key, outputs, files, meta, backend } = value
+  if (typeof key !== 'string' || !key || !isRecord(outputs)) return undefined
+  if (!Array.isArray(files) || !files.every((f) => typeof f === 'string')) return undefined
+  if (meta !== undefined && !isRecord(meta)) return undefined
+  if (backend !== undefined && typeof backend !== 'string') return undefined
+  const entry: CacheEntry = { outputs: outputs as NodeOutputs, files }
+  if (meta) entry.meta = meta
+  if (backend !== undefined) entry.backend = backend
+  return { key, entry }
 }
 
 export function createMemoryCache(): NodeCache {

@@ -58,8 +58,9 @@ describe('engine.run', () => {
   it('runs independent branches at the same time', async () => {
     const doc = workflow(
       {
+        // different params: identical nodes would share one execution
         x: { type: 'test.sleep', params: { ms: 60 } },
-        y: { type: 'test.sleep', params: { ms: 60 } },
+        y: { type: 'test.sleep', params: { ms: 61 } },
         sum: { type: 'test.add', inputs: { a: link('x'), b: link('y') } },
       },
       { outputs: { total: { node: 'sum', output: 'sum' } } },
@@ -76,7 +77,10 @@ describe('engine.run', () => {
 
   it('bounds work per resource', async () => {
     const nodes = Object.fromEntries(
-      Array.from({ length: 6 }, (_, i) => [`n${i}`, { type: 'test.sleep', params: { ms: 10 } }]),
+      Array.from({ length: 6 }, (_, i) => [
+        `n${i}`,
+        { type: 'test.sleep', params: { ms: 10 + i } },
+      ]),
     )
     const engine = createEngine({
       registry: testRegistry(),

@@ -9,14 +9,17 @@ import {
 } from '@sdflow/protocol'
 import type { ArtifactStore } from './artifact-store.js'
 import { type CacheEntry, cacheKey } from './cache.js'
-import type { NodeContext, UpstreamNode } from './define-node.js'
+import type { UpstreamNode } from './define-node.js'
 import type { ExecuteContext } from './execute.js'
+import { entryOf, flightsOf, landing } from './in-flight.js'
+import type { NodeTask, TaskEvent } from './node-task.js'
 import type { NodeResult } from './run-types.js'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
 
 /**
- * One node: served from an earlier attempt or the cache when it can be, otherwise run under
- * its resource's limiter, its result checked, cached, committed, then announced.
+ * The deciding half of a node: served from an earlier attempt or the cache when it can be,
+ * otherwise its task is dispatched under its resource's limiter, and the result checked,
+ * cached, committed, then announced. The doing half is perform-task.ts, behind `ctx.dispatch`.
  */
 export async function runNode<S>(
   ctx: ExecuteContext<S>,
@@ -30,12 +33,52 @@ export async function runNode<S>(
   // loop (HTTP, WebSocket, timers) until the whole run is over
   await new Promise<void>((resolve) => setImmediate(resolve))
   const reused = ctx.reuse?.get(nodeId)
-  if (reused && stillThere(ctx.artifacts, reused.outputs, reused.files))
+  if (reused && (await stillThere(ctx.artifacts, reused.outputs, reused.files)))
     return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)
-  const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
-  const hit = key ? ctx.cache.get(key) : undefined
-  if (hit && stillThere(ctx.artifacts, hit.outputs, hit.files)) return cached(ctx, nodeId, hit)
+  if (!cacheable) return attempt(ctx, node, inputs, results, undefined)
+  const key = cacheKey(spec.type, spec.version, node.params, inputs)
+  // a caller that asked for a fresh generation neither reads the cache nor joins a flight
+  if (ctx.readCache === false) return attempt(ctx, node, inputs, results, key)
+  // an identical node in flight (this run or another): wait for it rather than generate twice;
+  // when it fails or is cancelled, one of those waiting takes its place
+  const flights = flightsOf(ctx.cache)
+  for (let flight = flights.get(key); flight; flight = flights.get(key)) {
+    const entry = await landing(flight, ctx.signal)
+    if (ctx.signal.aborted) return { status: 'cancelled', files: [] }
+    if (entry && (await stillThere(ctx.artifacts, entry.outputs, entry.files))) {
+      return cached(ctx, nodeId, entry)
+    }
+  }
+  let land: (entry: CacheEntry | undefined) => void = () => {}
+  const flight = new Promise<CacheEntry | undefined>((resolve) => {
+    land = resolve
+  })
+  flights.set(key, flight)
+  let result: NodeResult | undefined
+  try {
+    result = await attempt(ctx, node, inputs, results, key)
+    return result
+  } finally {
+    land(result && entryOf(result))
+    if (flights.get(key) === flight) flights.delete(key)
+  }
+}
+
+/** The cache, else the node's own execution, under its resource's limiter. */
+async function attempt<S>(
+  ctx: ExecuteContext<S>,
+  node: CheckedNode<S>,
+  inputs: Record<string, unknown>,
+  results: Map<string, NodeResult>,
+  key: string | undefined,
+): Promise<NodeResult> {
+  const { spec } = node.node
+  const nodeId = node.id
+  const hit = key && ctx.readCache !== false ? ctx.cache.get(key) : undefined
+  if (hit && (await stillThere(ctx.artifacts, hit.outputs, hit.files))) {
+    return cached(ctx, nodeId, hit)
+  }
 
   const limiter = ctx.limiters[spec.resource]
   let release = () => {}
@@ -45,50 +88,34 @@ export async function runNode<S>(
     if (ctx.signal.aborted) return { status: 'cancelled', files: [] }
     throw error
   }
-  const files: string[] = []
   let backend: string | undefined
   let meta: Record<string, unknown> | undefined
   const began = performance.now()
   try {
     ctx.emit({ type: 'node.started', nodeId, nodeType: spec.type })
-    const context: NodeContext<Record<string, unknown>, Record<string, unknown>, S> = {
+    const task: NodeTask = {
       runId: ctx.runId,
       nodeId,
-      params: node.params,
+      type: spec.type,
+      version: spec.version,
+      params: node.params as Record<string, unknown>,
       inputs,
+    }
+    const done = await ctx.dispatch(task, {
       signal: ctx.signal,
-      artifacts: ctx.artifacts,
-      roots: ctx.roots,
-      services: ctx.services,
-      log: ctx.log,
-      progress: (update) => {
-        const body: RunEventBody = {
-          type: 'node.progress',
-          nodeId,
-          step: update.step,
-          total: update.total,
-          fraction: update.total > 0 ? Math.min(1, update.step / update.total) : 0,
-        }
-        if (update.eta !== undefined) body.eta = update.eta
-        if (update.preview) body.preview = update.preview.hash
-        if (update.message) body.message = update.message
-        if (backend) body.backend = backend
-        ctx.emit(body)
-      },
-      retrying: (notice) => ctx.emit({ type: 'node.retrying', nodeId, ...notice }),
-      useBackend: (id) => {
-        backend = id
-      },
-      wrote: (path) => void files.push(path),
-      annotate: (more) => {
-        meta = { ...meta, ...more }
+      emit: (event) => {
+        if (event.type === 'backend') backend = event.id
+        else if (event.type === 'annotate') meta = { ...meta, ...event.meta }
+        const body = announce(nodeId, event, backend)
+        if (body) ctx.emit(body)
       },
       run: ctx.run,
       upstream: () => upstreamOf(node, ctx.workflow, results),
-    }
-    // params were defaulted and checked by ajv, inputs by validate: this is the boundary
-    const outputs = await definition.execute(context as NodeContext<never, never, S>)
+    })
     ctx.signal.throwIfAborted()
+    const { outputs, files } = done
+    backend = done.backend ?? backend
+    meta = done.meta ?? meta
     checkOutputs(node, outputs)
     const durationMs = Math.round(performance.now() - began)
     const result: NodeResult = { status: 'done', outputs, files, durationMs }
@@ -103,15 +130,42 @@ export async function runNode<S>(
     ctx.emit(finished)
     return result
   } catch (error) {
-    if (ctx.signal.aborted) return { status: 'cancelled', files }
+    if (ctx.signal.aborted) return { status: 'cancelled', files: [] }
     const failure = toIssue(error, nodeId)
     ctx.emit({ type: 'node.failed', nodeId, issue: failure })
-    const result: NodeResult = { status: 'failed', files, issue: failure }
+    const result: NodeResult = { status: 'failed', files: [], issue: failure }
     if (backend) result.backend = backend
     if (meta) result.meta = meta
     return result
   } finally {
     release()
+  }
+}
+
+/** A task's report as the run event it becomes (annotations only join the result). */
+function announce(nodeId: string, event: TaskEvent, backend?: string): RunEventBody | undefined {
+  switch (event.type) {
+    case 'progress': {
+      const body: RunEventBody = {
+        type: 'node.progress',
+        nodeId,
+        step: event.step,
+        total: event.total,
+        fraction: event.total > 0 ? Math.min(1, event.step / event.total) : 0,
+      }
+      if (event.eta !== undefined) body.eta = event.eta
+      if (event.preview) body.preview = event.preview.hash
+      if (event.message) body.message = event.message
+      if (backend) body.backend = backend
+      return body
+    }
+    case 'retrying': {
+      const { type: _, ...notice } = event
+      return { type: 'node.retrying', nodeId, ...notice }
+    }
+    case 'backend':
+    case 'annotate':
+      return undefined
   }
 }
 
@@ -181,9 +235,17 @@ function checkOutputs<S>(node: CheckedNode<S>, outputs: NodeOutputs): void {
   }
 }
 
-/** A cache entry is only good while the images and files it names still exist. */
-function stillThere(artifacts: ArtifactStore, outputs: NodeOutputs, files: string[]): boolean {
+/**
+ * A cache entry is only good while the images and files it names still exist and each image
+ * still matches its hash (the store checks what it reads from disk and drops a damaged one).
+ */
+async function stillThere(
+  artifacts: ArtifactStore,
+  outputs: NodeOutputs,
+  files: string[],
+): Promise<boolean> {
   if (!files.every((f) => existsSync(f))) return false
+  const hashes: string[] = []
   const stack: unknown[] = Object.values(outputs)
   while (stack.length > 0) {
     const value = stack.pop()
@@ -191,7 +253,15 @@ function stillThere(artifacts: ArtifactStore, outputs: NodeOutputs, files: strin
     else if (value && typeof value === 'object') {
       if ('hash' in value && typeof value.hash === 'string' && 'mime' in value) {
         if (!artifacts.has(value.hash)) return false
+        hashes.push(value.hash)
       } else stack.push(...Object.values(value))
+    }
+  }
+  for (const hash of hashes) {
+    try {
+      await artifacts.read(hash)
+    } catch {
+      return false
     }
   }
   return true

@@ -9,6 +9,7 @@ export const ErrorCodes = {
     status: 400,
     meaning: 'A request body or workflow nests objects and arrays deeper than 64 levels.',
   },
+  SDF_DOC_TOO_LARGE: { status: 413, meaning: 'The workflow file is larger than the limit.' },
   SDF_NODE_UNKNOWN_TYPE: { status: 400, meaning: 'A node names a type that is not registered.' },
   SDF_NODE_UNSUPPORTED_VERSION: {
     status: 400,
@@ -60,6 +61,18 @@ export const ErrorCodes = {
   SDF_IMAGE_TOO_LARGE: { status: 413, meaning: 'An image exceeds the pixel limit.' },
   SDF_PATH_OUTSIDE_ROOT: { status: 403, meaning: 'A path resolves outside its allowed root.' },
   SDF_PATH_NOT_FOUND: { status: 404, meaning: 'A file the workflow reads does not exist.' },
+  SDF_ARTIFACT_DAMAGED: {
+    status: 410,
+    meaning: 'A stored image no longer matches its hash; it was removed.',
+  },
+  SDF_STORAGE_FULL: {
+    status: 507,
+    meaning: 'The disk of a data or output folder is full.',
+  },
+  SDF_STORAGE_UNUSABLE: {
+    status: 500,
+    meaning: 'A file sdflow keeps in its data folder cannot be used.',
+  },
   SDF_CONFIG_INVALID: { status: 400, meaning: 'The configuration file is invalid.' },
   SDF_PROVENANCE_MISSING: {
     status: 422,
@@ -128,9 +141,25 @@ export const ErrorCodes = {
     status: 415,
     meaning: 'The request body has a content type the route does not accept.',
   },
+  SDF_SERVER_UPGRADE_REQUIRED: {
+    status: 426,
+    meaning: 'A WebSocket route was asked for with a plain HTTP request.',
+  },
   SDF_SERVER_SHUTTING_DOWN: {
     status: 503,
     meaning: 'The server is shutting down and accepts no new runs.',
+  },
+  SDF_ARTIFACT_HASH_MISMATCH: {
+    status: 400,
+    meaning: 'An uploaded artifact does not hash to the name it was uploaded under.',
+  },
+  SDF_QUEUE_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The coordinator cannot reach Redis, so it takes no new runs.',
+  },
+  SDF_QUEUE_UNREACHABLE_SERVER: {
+    status: 502,
+    meaning: 'A worker could not reach the coordinator to fetch or upload an artifact.',
   },
   SDF_INTERNAL_ERROR: { status: 500, meaning: 'A bug in sdflow.' },
 } as const satisfies Record<string, { status: number; meaning: string }>

@@ -3,26 +3,32 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyWebsocket from '@fastify/websocket'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { Logger } from '@sdflow/engine'
+import { fail } from '@sdflow/protocol'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { a1111Face } from './a1111/plugin.js'
 import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
-import { installErrorHandling } from './errors.js'
+import { installErrorHandling, sendError } from './errors.js'
 import { createEventHub } from './event-hub.js'
 import { installJsonBody } from './json-body.js'
 import { redactingLogger } from './logging.js'
 import {
   type BodyRoute,
+  DEFAULT_ARTIFACT_LIMIT,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
   type EventStreamOptions,
   type ServerOptions,
 } from './options.js'
 import { createPathScrubber } from './path-view.js'
-import { artifactRoutes } from './routes/artifacts.js'
+import { artifactRoutes, artifactUploadRoutes } from './routes/artifacts.js'
 import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
 import { validateRoutes } from './routes/validate.js'
+import { workerRoutes } from './routes/workers.js'
+import { workflowRunRoutes } from './routes/workflow-run.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
@@ -57,12 +63,6 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       options.runtime?.engine.dataDir ??
       '.sdflow',
   )
-  if (options.runtime) runtime = options.runtime
-  else {
-    runtime = await createRuntime({ backends: 'auto', ...options.runtimeOptions, dataDir })
-    ownsRuntime = true
-  }
-
   const app = Fastify({
     logger: redactingLogger(options.logger ?? false),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -72,11 +72,29 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     routerOptions: { maxParamLength: 256 },
     // the run shutdown comes first; then no connection may keep close() waiting
     forceCloseConnections: true,
+    // a URL the router cannot decode (`/api/workflows/%ff`) answers in the one error envelope
+    frameworkErrors: (error, _request, reply) => sendError(reply, error),
   }).withTypeProvider<TypeBoxTypeProvider>()
+  if (options.runtime) runtime = options.runtime
+  else {
+    runtime = await createRuntime({
+      backends: 'auto',
+      log: engineLog(app.log),
+      ...options.runtimeOptions,
+      dataDir,
+    })
+    ownsRuntime = true
+  }
 
   let store: ReturnType<typeof openRunStore>
   try {
-    store = openRunStore(join(dataDir, RUN_STORE_FILE))
+    store = openRunStore(join(dataDir, RUN_STORE_FILE), {
+      onDamaged: ({ file, movedTo, reason }) =>
+        app.log.warn(
+          { file, movedTo, reason },
+          `the run store ${file} was damaged (${reason}): moved it to ${movedTo} and started an empty one`,
+        ),
+    })
   } catch (error) {
     if (ownsRuntime) await runtime.close()
     throw error
@@ -88,6 +106,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     hub,
     log: app.log,
     concurrency: Math.max(1, options.concurrency ?? 2),
+    admit: queueAdmission(runtime),
     retention: {
       maxRuns: options.retention?.maxRuns ?? 1000,
       maxEvents: options.retention?.maxEvents ?? 1_000_000,
@@ -113,7 +132,10 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     scrubPaths,
     dataDir,
     bodyLimit: (route: BodyRoute) =>
-      options.routeBodyLimits?.[route] ?? options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      options.routeBodyLimits?.[route] ??
+      (route === 'PUT /api/artifacts/:hash' ? DEFAULT_ARTIFACT_LIMIT : undefined) ??
+      options.bodyLimit ??
+      DEFAULT_BODY_LIMIT,
     events,
   }
   app.decorate('sdflow', context)
@@ -146,11 +168,18 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       info: {
         title: 'sdflow',
         description:
-          'Workflows for Stable Diffusion on AUTOMATIC1111 backends. Errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events (docs/protocol.md).',
+          "Workflows for Stable Diffusion on AUTOMATIC1111 backends. Two faces: sdflow's own API under /api (errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events, docs/protocol.md), and the A1111 HTTP API (tag `a1111`: /sdapi/v1/*, /controlnet/*, /internal/*, answered over the whole backend pool in A1111's own shapes and errors, docs/a1111-face.md).",
         version: '0.1.0',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          basic: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'any user name, the token as password',
+          },
+        },
       },
     },
   })
@@ -169,7 +198,11 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(runRoutes)
   await app.register(validateRoutes)
   await app.register(artifactRoutes)
+  await app.register(artifactUploadRoutes)
+  await app.register(workerRoutes)
   await app.register(eventRoutes)
+  await app.register(workflowRunRoutes)
+  await app.register(a1111Face, { token: options.token })
   await app.register(editorRoutes)
 
   let shutdown: Promise<void> | undefined
@@ -188,6 +221,33 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     if (ownsRuntime) await runtime.close()
   })
   return app
+}
+
+/**
+ * A coordinator that cannot reach Redis takes no new run (503 SDF_QUEUE_UNAVAILABLE, nothing
+ * stored): the client learns at once instead of watching a run that cannot start.
+ */
+function queueAdmission(runtime: Runtime): (() => void) | undefined {
+  const coordinator = runtime.coordinator
+  if (!coordinator) return undefined
+  return () => {
+    if (!coordinator.available()) {
+      throw fail(
+        'SDF_QUEUE_UNAVAILABLE',
+        'the coordinator cannot reach Redis; submit again once it is back',
+      )
+    }
+  }
+}
+
+/** The engine's logger surface over fastify's pino logger. */
+function engineLog(log: FastifyBaseLogger): Logger {
+  return {
+    debug: (msg, data) => log.debug(data ?? {}, msg),
+    info: (msg, data) => log.info(data ?? {}, msg),
+    warn: (msg, data) => log.warn(data ?? {}, msg),
+    error: (msg, data) => log.error(data ?? {}, msg),
+  }
 }
 
 declare module 'fastify' {

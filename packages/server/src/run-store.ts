@@ -1,8 +1,13 @@
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { NodeResult, NodeStatus, ReusedNode } from '@sdflow/engine'
+import {
+  isDiskFull,
+  type NodeResult,
+  type NodeStatus,
+  type ReusedNode,
+  storageError,
+} from '@sdflow/engine'
 import type { Issue, NodeOutputs, RunEvent, RunSummary } from '@sdflow/protocol'
-import Database from 'better-sqlite3'
+import { type DamagedStore, openDatabase } from './open-database.js'
 
 /** A run's state: one union of phases, stored as text. */
 export type RunStatus =
@@ -99,8 +104,26 @@ export interface RunStore {
   resetInFlight(runId: string): void
   /** Drop the oldest ended runs past the limits; never a queued or running one. */
   prune(limits: { maxRuns: number; maxEvents: number }): number
+  /** Run `work` in one transaction: every write in it is stored, or none. */
+  transaction<T>(work: () => T): T
+  /**
+   * The run is interrupted, its nodes in flight pending again. When the disk is full this is
+   * kept in memory (reads show it) and written by `flushUnsaved`; returns whether it was written.
+   */
+  markInterrupted(runId: string): boolean
+  /** Write what `markInterrupted` kept in memory; true when nothing is left unwritten. */
+  flushUnsaved(): boolean
+  /** Copy the WAL into the main file, so the history does not live only in `-wal`. */
+  checkpoint(): void
   close(): void
 }
+
+export interface RunStoreOptions {
+  /** The file was damaged: it was moved aside and a fresh store started. */
+  onDamaged?: (damaged: DamagedStore) => void
+}
+
+export type { DamagedStore }
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -186,14 +209,13 @@ function parse<T>(text: string | null): T | undefined {
   return text === null ? undefined : (JSON.parse(text) as T)
 }
 
-/** The run store: SQLite through better-sqlite3 (synchronous, WAL), one file in the data folder. */
-export function openRunStore(file: string): RunStore {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-  const db = new Database(file)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
+/**
+ * The run store: SQLite through better-sqlite3 (synchronous, WAL), one file in the data folder.
+ * A full disk is SDF_STORAGE_FULL naming the folder, from every method.
+ */
+export function openRunStore(file: string, options: RunStoreOptions = {}): RunStore {
+  const folder = file === ':memory:' ? '.' : dirname(file)
+  const db = openDatabase(file, options.onDamaged ?? (() => {}))
   db.exec(SCHEMA)
   // stores made before node meta was kept
   const columns = db.prepare('PRAGMA table_info(nodes)').all() as { name: string }[]
@@ -353,11 +375,14 @@ export function openRunStore(file: string): RunStore {
     return Number(info.lastInsertRowid)
   })
 
+  // runs marked interrupted while the disk was full: not written yet, shown as written
+  const unsaved = new Set<string>()
+
   const toRun = (row: RunRow): RunRecord => {
     const out: RunRecord = {
       id: row.id,
       workflow: row.workflow,
-      status: row.status,
+      status: unsaved.has(row.id) ? 'interrupted' : row.status,
       createdAt: row.created_at,
       lastSeq: q.lastSeq.get(row.id) as number,
       inputs: parse(row.inputs) ?? {},
@@ -373,10 +398,11 @@ export function openRunStore(file: string): RunStore {
     return out
   }
 
-  const toNode = (row: NodeRow): NodeRecord => {
+  const toNode = (runId: string, row: NodeRow): NodeRecord => {
+    const inFlight = row.status !== 'done' && row.status !== 'cached'
     const out: NodeRecord = {
       id: row.node_id,
-      status: row.status,
+      status: unsaved.has(runId) && inFlight ? 'pending' : row.status,
       files: parse(row.files) ?? [],
       attempts: row.attempts,
       reused: row.reused === 1,
@@ -416,7 +442,12 @@ export function openRunStore(file: string): RunStore {
     return dropped
   })
 
-  return {
+  const interrupt = db.transaction((runId: string) => {
+    q.resetInFlight.run(runId)
+    q.status.run('interrupted', runId)
+  })
+
+  const store: RunStore = {
     createRun(run) {
       q.insertRun.run(
         run.id,
@@ -450,7 +481,7 @@ export function openRunStore(file: string): RunStore {
       const text = q.doc.get(id) as string | undefined
       return text === undefined ? undefined : JSON.parse(text)
     },
-    nodes: (id) => (q.nodes.all(id) as NodeRow[]).map(toNode),
+    nodes: (id) => (q.nodes.all(id) as NodeRow[]).map((row) => toNode(id, row)),
     listRuns({ limit, before }) {
       const rows = before ? q.listBefore.all(before, limit) : q.listRuns.all(limit)
       return (rows as RunRow[]).map(toRun)
@@ -464,7 +495,14 @@ export function openRunStore(file: string): RunStore {
     setStatus(id, status) {
       q.status.run(status, id)
     },
-    runsWith: (statuses) => q.runsWith.all(json(statuses)).map((r) => (r as { id: string }).id),
+    runsWith(statuses) {
+      const found = q.runsWith.all(json(statuses)).map((r) => (r as { id: string }).id)
+      if (unsaved.size === 0) return found
+      const wantsInterrupted = statuses.includes('interrupted')
+      const ids = found.filter((id) => !unsaved.has(id) || wantsInterrupted)
+      if (wantsInterrupted) for (const id of unsaved) if (!ids.includes(id)) ids.push(id)
+      return ids
+    },
     reusable(runId) {
       const rows = q.reusable.all(runId) as {
         node_id: string
@@ -490,8 +528,51 @@ export function openRunStore(file: string): RunStore {
       q.resetInFlight.run(runId)
     },
     prune: (limits) => prune(limits),
+    transaction: (work) => db.transaction(work)(),
+    markInterrupted(runId) {
+      try {
+        interrupt(runId)
+        unsaved.delete(runId)
+        return true
+      } catch (error) {
+        if (!isDiskFull(error)) throw error
+        unsaved.add(runId)
+        return false
+      }
+    },
+    flushUnsaved() {
+      for (const runId of [...unsaved]) {
+        try {
+          interrupt(runId)
+          unsaved.delete(runId)
+        } catch (error) {
+          if (!isDiskFull(error)) throw error
+          return false
+        }
+      }
+      return true
+    },
+    checkpoint() {
+      db.pragma('wal_checkpoint(PASSIVE)')
+    },
     close() {
       if (db.open) db.close()
     },
   }
+  return guarded(store, folder)
+}
+
+/** Every method of the store, with SQLite's "database or disk is full" as SDF_STORAGE_FULL. */
+function guarded(store: RunStore, folder: string): RunStore {
+  const out: Record<string, unknown> = {}
+  for (const [name, method] of Object.entries(store) as [string, (...a: unknown[]) => unknown][]) {
+    out[name] = (...args: unknown[]) => {
+      try {
+        return method(...args)
+      } catch (error) {
+        throw storageError(error, folder)
+      }
+    }
+  }
+  return out as unknown as RunStore
 }

@@ -82,6 +82,8 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
         }),
       )
     }
+    // a foreign API face (A1111) checks the token itself, to answer in its own error shape
+    if (request.routeOptions.config.ownAuth === true) return
     if (
       options.token !== undefined &&
       needsToken(pathOf(request.url)) &&
@@ -90,9 +92,13 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
       reply.header('www-authenticate', 'Bearer')
       return sendError(
         reply,
-        fail('SDF_SERVER_UNAUTHORIZED', 'a valid bearer token is required', {
-          pointer: '/headers/authorization',
-        }),
+        fail(
+          'SDF_SERVER_UNAUTHORIZED',
+          'a valid token is required (Bearer, or Basic with the token as password)',
+          {
+            pointer: '/headers/authorization',
+          },
+        ),
       )
     }
   })
@@ -113,27 +119,38 @@ function queryTokenAllowed(request: FastifyRequest): boolean {
   return SAFE_METHODS.has(request.method) && pathOf(request.url).startsWith('/api/artifacts/')
 }
 
+/** Whether the request carries the configured token (always true when none is configured). */
+export function requestAuthorized(request: FastifyRequest, token: string | undefined): boolean {
+  return token === undefined || tokenMatches(presentedToken(request), token)
+}
+
 /**
- * The token a request presents: `Authorization: Bearer T`, `Authorization: Basic` with T as
- * the password (any user name; what A1111 clients send), or `?token=T` where headers cannot be
- * set. The one place every face of the server reads it from.
+ * The token a request presents: `Authorization: Bearer T`, HTTP Basic with T as the password
+ * and any user name (how A1111 clients send `--api-auth` credentials), or `?token=T` where a
+ * browser cannot set headers (WebSocket upgrade, artifact GET). The one place every face of
+ * the server reads it from.
  */
 export function presentedToken(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization
-  if (auth !== undefined) {
-    const [scheme = '', value = ''] = auth.trim().split(/\s+/, 2)
-    if (scheme.toLowerCase() === 'bearer') return value
-    if (scheme.toLowerCase() === 'basic') {
-      const decoded = Buffer.from(value, 'base64').toString('utf8')
-      const colon = decoded.indexOf(':')
-      return colon === -1 ? undefined : decoded.slice(colon + 1)
-    }
-  }
+  if (auth && /^bearer\s/i.test(auth)) return auth.slice('Bearer '.length).trim()
+  const basic = basicCredentials(auth)
+  if (basic) return basic.password
   if (queryTokenAllowed(request)) {
     const fromQuery = new URL(request.url, 'http://x').searchParams.get('token')
     if (fromQuery !== null && fromQuery !== '') return fromQuery
   }
   return undefined
+}
+
+/** The user name and password of an `Authorization: Basic` header. */
+export function basicCredentials(
+  header: string | undefined,
+): { username: string; password: string } | undefined {
+  if (!header || !/^basic /i.test(header)) return undefined
+  const text = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+  const colon = text.indexOf(':')
+  if (colon < 0) return undefined
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) }
 }
 
 function allowedHostNames(options: GuardOptions): Set<string> {
@@ -195,5 +212,12 @@ export function checkBind(host: string, token: string | undefined): void {
       'SDF_CONFIG_INVALID',
       `refusing to listen on ${host} without a token: anyone who can reach it could run workflows; set a token or bind 127.0.0.1`,
     )
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's plugin checks the token itself (with requestAuthorized), in its own shape. */
+    ownAuth?: boolean
   }
 }

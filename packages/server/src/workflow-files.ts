@@ -73,7 +73,8 @@ export class WorkflowFiles {
       const name = file.slice(0, -'.json'.length)
       if (!namePattern.test(name) || name === '.' || name === '..') continue
       try {
-        const path = join(this.root, file)
+        // a link that leads outside the folder is not one of its workflows (read refuses it too)
+        const path = resolveUnder(this.root, file)
         const info = await stat(path)
         if (!info.isFile()) continue
         const bytes = await readFile(path)
@@ -87,7 +88,7 @@ export class WorkflowFiles {
         if (description !== undefined) entry.description = description
         out.push(entry)
       } catch {
-        // removed meanwhile
+        // removed meanwhile, or a link out of the folder
       }
     }
     return out

@@ -16,7 +16,7 @@ export const imageLoad = defineNode({
   title: 'Load image',
   category: 'image',
   description:
-    'Loads one PNG, JPEG or WebP image from a file under the input folder or from base64 text; set exactly one of path and base64.',
+    'Loads one PNG, JPEG or WebP image from a file under the input folder, from base64 text or from the artifact store by hash; set exactly one of path, base64 and artifact.',
   params: Type.Object({
     path: Type.Optional(
       Type.String({
@@ -30,6 +30,13 @@ export const imageLoad = defineNode({
         description: 'the image as base64, with or without a data:image/...;base64, prefix',
       }),
     ),
+    artifact: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{64}$',
+        description:
+          'an image already in the artifact store, by its sha256 (image.save records this in place of base64)',
+      }),
+    ),
   }),
   inputs: {},
   outputs: { image: Socket.Image },
@@ -37,7 +44,30 @@ export const imageLoad = defineNode({
   // the file may change between runs while its path stays the same: always read it again
   nondeterministic: (params) => params.path !== undefined,
   async execute({ params, nodeId, roots, artifacts, signal }) {
-    const { path, base64 } = params
+    const { path, base64, artifact } = params
+    if (artifact !== undefined && path === undefined && base64 === undefined) {
+      const at = paramPointer(nodeId, 'artifact')
+      if (!artifacts.has(artifact)) {
+        throw fail('SDF_PATH_NOT_FOUND', `image ${artifact} is not in this data folder`, {
+          pointer: at,
+        })
+      }
+      return {
+        image: [
+          await putAt(
+            artifacts.put.bind(artifacts),
+            await artifacts.read(artifact),
+            at,
+            `image ${artifact}`,
+          ),
+        ],
+      }
+    }
+    if ([path, base64, artifact].filter((v) => v !== undefined).length > 1) {
+      throw fail('SDF_PARAM_INVALID', 'set one of path, base64 and artifact, not several', {
+        pointer: paramPointer(nodeId, 'base64'),
+      })
+    }
     if (path !== undefined && base64 !== undefined) {
       throw fail('SDF_PARAM_INVALID', 'set either path or base64, not both', {
         pointer: paramPointer(nodeId, 'base64'),
@@ -84,7 +114,7 @@ async function readUnder(root: string, path: string, at: string): Promise<Buffer
   return readFile(file)
 }
 
-function decodeBase64(text: string, at: string): Buffer {
+export function decodeBase64(text: string, at: string): Buffer {
   const body = text.replace(dataUrl, '').replace(/\s+/g, '')
   if (body.length === 0 || !base64Text.test(body)) {
     throw fail(

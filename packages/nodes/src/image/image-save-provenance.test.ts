@@ -116,4 +116,32 @@ describe('image.save provenance', () => {
       'a fox\nSteps: 20, Seed: 3',
     )
   })
+
+  it('records an inline base64 image by its hash, and runs again from the picture', async () => {
+    const { engine, output } = setup()
+    const png = await solid(64, 64, [10, 200, 30])
+    const inline = {
+      format: 'sdflow.workflow/1',
+      name: 'inline',
+      inputs: { picture: { node: 'load', param: 'base64' } },
+      nodes: {
+        load: { type: 'image.load', params: {} },
+        save: { type: 'image.save', inputs: { image: { node: 'load', output: 'image' } } },
+      },
+    }
+    const result = await engine.run(inline, { inputs: { picture: png.toString('base64') } })
+    expect(result.status).toBe('finished')
+    const [file] = readdirSync(output)
+    const chunk = readPngText(readFileSync(join(output, file ?? ''))).sdflow ?? ''
+    expect(chunk).not.toContain(png.toString('base64').slice(0, 40))
+    const provenance = parseProvenance(chunk)
+    const loaded = (result.nodes.load?.outputs?.image as { hash: string }[] | undefined)?.[0]?.hash
+    expect(provenance?.workflow.nodes.load?.params).toEqual({ artifact: loaded })
+    expect(provenance?.inputs).toEqual({})
+    const again = await engine.run(provenance?.workflow, { inputs: provenance?.inputs })
+    expect(again.status).toBe('finished')
+    expect((again.nodes.load?.outputs?.image as { hash: string }[] | undefined)?.[0]?.hash).toBe(
+      loaded,
+    )
+  })
 })

@@ -12,7 +12,7 @@ import {
   writeFile,
 } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type ArtifactStore, defineNode, resolveUnder } from '@sdflow/engine'
+import { type ArtifactStore, defineNode, resolveUnder, storageError } from '@sdflow/engine'
 import { fail, type ImageRef, Socket, withPngText } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { mapBatch } from './map-batch.js'
@@ -61,7 +61,11 @@ export const imageSave = defineNode({
       const bytes = texts ? Buffer.from(withPngText(png, texts(index, inputs.image.length))) : png
       const same = await sameFile(folder, existing, bytes)
       if (same) return wrote(same)
-      const saved = await saveUnique(folder, params.prefix, next, bytes, signal)
+      const saved = await saveUnique(folder, params.prefix, next, bytes, signal).catch(
+        (error: unknown) => {
+          throw storageError(error, roots.output)
+        },
+      )
       next = saved.number + 1
       wrote(saved.path)
     })

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import type { NodeContext } from '@sdflow/engine'
 import { dict, type WorkflowDocument } from '@sdflow/protocol'
+import { decodeBase64 } from './image-load.js'
 
 /** A finished node upstream of the running one (the engine's `ctx.upstream()` entries). */
 type UpstreamNode = ReturnType<NodeContext<unknown, unknown, unknown>['upstream']>[number]
@@ -36,7 +38,54 @@ export function provenanceOf(
     if (typeof checkpoint === 'string') entry.checkpoint = checkpoint
     if (entry.seeds || entry.backend || entry.checkpoint) nodes[node.nodeId] = entry
   }
-  return { format: PROVENANCE_FORMAT, workflow: run.workflow, inputs: run.inputs, nodes }
+  const { workflow, inputs } = imagesByHash(run, upstream)
+  return { format: PROVENANCE_FORMAT, workflow, inputs, nodes }
+}
+
+/**
+ * The workflow and inputs with every `image.load` `base64` replaced by `artifact`: its sha256
+ * in the artifact store. A picture then records a few bytes per input image instead of a copy
+ * of it (a 150 MB inline image made a chunk the CLI could not build), and `sdflow run FILE.png`
+ * still finds the image in the data folder that made it.
+ */
+function imagesByHash(
+  run: { workflow: WorkflowDocument; inputs: Record<string, unknown> },
+  upstream: readonly UpstreamNode[],
+): { workflow: WorkflowDocument; inputs: Record<string, unknown> } {
+  const loaded = new Map(upstream.map((n) => [n.nodeId, n.outputs.image]))
+  const inputs = { ...run.inputs }
+  const nodes: Record<string, unknown> = { ...run.workflow.nodes }
+  let changed = false
+  for (const [id, node] of Object.entries(run.workflow.nodes)) {
+    if (node.type !== 'image.load') continue
+    const declared = Object.entries(run.workflow.inputs ?? {}).filter(
+      ([, target]) => target.node === id && target.param === 'base64',
+    )
+    const given = declared.find(([name]) => typeof inputs[name] === 'string')
+    const base64 = given ? inputs[given[0]] : node.params?.base64
+    if (typeof base64 !== 'string') continue
+    const hash = hashOf(loaded.get(id), base64, id)
+    if (!hash) continue
+    const { base64: _dropped, ...params } = node.params ?? {}
+    nodes[id] = { ...node, params: { ...params, artifact: hash } }
+    for (const [name] of declared) delete inputs[name]
+    changed = true
+  }
+  if (!changed) return run
+  return { workflow: { ...run.workflow, nodes } as WorkflowDocument, inputs }
+}
+
+/** The stored image's hash: from the node's output when it ran, else of the decoded bytes. */
+function hashOf(output: unknown, base64: string, nodeId: string): string | undefined {
+  const ref = Array.isArray(output) ? (output[0] as { hash?: unknown } | undefined) : undefined
+  if (typeof ref?.hash === 'string') return ref.hash
+  try {
+    return createHash('sha256')
+      .update(decodeBase64(base64, `/nodes/${nodeId}/params/base64`))
+      .digest('hex')
+  } catch {
+    return undefined
+  }
 }
 
 /**

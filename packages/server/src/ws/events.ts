@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { fail } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { WebSocket } from 'ws'
@@ -39,17 +40,24 @@ export async function eventRoutes(root: FastifyInstance): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>()
   const { sdflow } = app
 
-  app.get(
-    '/api/events',
-    {
-      websocket: true,
-      schema: {
-        summary: 'WebSocket: the run event stream (see docs/protocol.md)',
-        tags: ['events'],
-        querystring: EventsQuery,
-      },
+  app.route({
+    method: 'GET',
+    url: '/api/events',
+    schema: {
+      summary: 'WebSocket: the run event stream (see docs/protocol.md)',
+      tags: ['events'],
+      querystring: EventsQuery,
+      hide: true,
     },
-    (socket: WebSocket, request) => {
+    // a plain GET gets an answer in the error envelope, not an empty 404
+    handler: async (_request, reply) => {
+      reply.header('upgrade', 'websocket')
+      throw fail(
+        'SDF_SERVER_UPGRADE_REQUIRED',
+        '/api/events is a WebSocket: open it with a WebSocket client (see docs/protocol.md)',
+      )
+    },
+    wsHandler: (socket: WebSocket, request) => {
       let current: Subscription | undefined
       const subscribe = (wanted: SubscribeRequest) => {
         current?.stop()
@@ -92,5 +100,5 @@ export async function eventRoutes(root: FastifyInstance): Promise<void> {
         subscribe(wanted)
       }
     },
-  )
+  })
 }
