@@ -81,9 +81,13 @@ describe('a backend hung in a job but answering probes', () => {
         .filter(Boolean),
     ).toEqual(['b', 'b', 'b'])
     expect(generations(a)).toBe(1)
-    const seen = await backend('a')
-    expect(seen?.health).toBe('down')
-    expect(seen?.lastError?.message).toMatch(/does not advance/)
+    // a probe that answers reports why it stays down (one that timed out under load says so)
+    const seen = await waitFor(async () => {
+      const view = await backend('a')
+      return view?.lastError?.message.includes('does not advance') ? view : undefined
+    }, 'a probe answering while the job stays stuck')
+    expect(seen.health).toBe('down')
+    expect(generations(a)).toBe(1)
     // the job ends (faults cleared): progress shows it idle, the backend takes work again
     a.clearFaults()
     await waitFor(
