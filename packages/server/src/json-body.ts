@@ -11,7 +11,7 @@ export function installJsonBody(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('ignore', 'ignore')
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    parse(request, typeof body === 'string' ? body : body.toString('utf8'), (error, value) => {
+    void parse(request, typeof body === 'string' ? body : body.toString('utf8'), (error, value) => {
       if (error) return done(error, undefined)
       const at = tooDeep(value)
       if (at === undefined) return done(null, value)
