@@ -51,6 +51,7 @@ export interface BackendEntry {
   id: string
   url: string
   timeouts?: Timeouts
+  maxResponseBytes?: number
 }
 
 /** Write an `sdflow.config.json` and return its path. */

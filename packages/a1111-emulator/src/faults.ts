@@ -6,6 +6,8 @@ export interface FaultRegistry {
   /** Consumes one use of the first fault matching `route`. */
   take(route: string): FaultSpec | undefined
   list(): FaultSpec[]
+  /** Aborted by the next clear(): what releases `stuck` jobs. */
+  readonly cleared: AbortSignal
 }
 
 interface ArmedFault {
@@ -15,12 +17,18 @@ interface ArmedFault {
 
 export function createFaultRegistry(initial: readonly FaultSpec[] = []): FaultRegistry {
   let armed: ArmedFault[] = []
+  let clearing = new AbortController()
   const registry: FaultRegistry = {
+    get cleared() {
+      return clearing.signal
+    },
     add(fault) {
       armed.push({ spec: { ...fault }, remaining: fault.count ?? 1 })
     },
     clear() {
       armed = []
+      clearing.abort()
+      clearing = new AbortController()
     },
     take(route) {
       const hit = armed.find((a) => a.spec.route === '*' || a.spec.route === route)

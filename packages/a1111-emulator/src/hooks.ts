@@ -78,6 +78,7 @@ async function applyFault(
       return undefined
     case 'bad-base64':
     case 'freeze':
+    case 'stuck':
       ctx.requestFaults.set(request, fault)
       return undefined
   }

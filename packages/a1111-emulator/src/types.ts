@@ -9,6 +9,7 @@ export const FaultKinds = [
   'html',
   'unavailable503',
   'freeze',
+  'stuck',
 ] as const
 export type FaultKind = (typeof FaultKinds)[number]
 

@@ -50,6 +50,11 @@ export interface BackendState {
   probing?: Promise<void>
   /** Aborts whatever is in flight on this backend when the pool closes. */
   inFlight: Set<AbortController>
+  /**
+   * Set when a node timed out or froze here: answering a probe is not enough to come back,
+   * its progress must show it idle or moving. `signature` is the progress last seen.
+   */
+  hung?: { signature?: string }
 }
 
 export function statusOf(b: BackendState): BackendStatus {

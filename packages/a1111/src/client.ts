@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { ArtifactStore } from '@sdflow/engine'
 import { type ImageRef, SdflowError } from '@sdflow/protocol'
 import type { ValidateFunction } from 'ajv'
 import type { Backend } from './backend.js'
@@ -17,6 +18,7 @@ import {
   type ProgressSample,
   watchProgress,
 } from './progress.js'
+import { generationImages, imageAnswerCap } from './response-cap.js'
 import type * as S from './schemas/index.js'
 import { type Timeouts, withDefaultTimeouts } from './timeouts.js'
 
@@ -34,6 +36,8 @@ export interface ClientOptions {
   /** Extra request headers (an API gateway's `Authorization: Bearer ...`). */
   headers?: Record<string, string>
   timeouts?: Partial<Timeouts>
+  /** Cap on every answer, in bytes; default: derived from maxPixels and the images expected. */
+  maxResponseBytes?: number
 }
 
 /** The `a1111` transport: the Backend interface plus A1111's own routes. */
@@ -81,6 +85,8 @@ export function createClient(options: ClientOptions): A1111Client {
     route: `${method} ${path}`,
   })
   let internalKnown: boolean | undefined
+  const capFor = (artifacts: ArtifactStore, images: number) =>
+    options.maxResponseBytes ?? imageAnswerCap(artifacts.maxPixels, images)
 
   const get = async <T>(
     path: string,
@@ -105,6 +111,7 @@ export function createClient(options: ClientOptions): A1111Client {
     body: unknown,
     call: CallOptions,
     timeoutMs: number,
+    maxBytes?: number,
   ): Promise<T> => {
     const answer = await requestJson(target, {
       method: 'POST',
@@ -112,6 +119,7 @@ export function createClient(options: ClientOptions): A1111Client {
       body,
       signal: call.signal,
       timeoutMs,
+      maxBytes,
     })
     return parseResponse(validate, answer, site('POST', path))
   }
@@ -206,6 +214,7 @@ export function createClient(options: ClientOptions): A1111Client {
         body,
         signal,
         timeoutMs: timeouts.requestMs,
+        maxBytes: capFor(call.artifacts, generationImages(wire)),
       })
     } catch (error) {
       const code = error instanceof SdflowError ? error.code : undefined
@@ -246,7 +255,15 @@ export function createClient(options: ClientOptions): A1111Client {
       checkRequest(validators.extraSingleImageRequest, wire, 'extra-single-image')
       refuseProblems('extra-single-image', wire, call.artifacts.maxPixels)
       const path = '/sdapi/v1/extra-single-image'
-      const answer = await post(path, validators.extraSingleImage, wire, call, timeouts.requestMs)
+      const cap = capFor(call.artifacts, 1)
+      const answer = await post(
+        path,
+        validators.extraSingleImage,
+        wire,
+        call,
+        timeouts.requestMs,
+        cap,
+      )
       const image = await storeBase64(call.artifacts, answer.image, site('POST', path), '/image')
       return { image, htmlInfo: answer.html_info ?? '' }
     },
@@ -255,7 +272,16 @@ export function createClient(options: ClientOptions): A1111Client {
       checkRequest(validators.controlnetDetectRequest, wire, 'controlnet detect')
       const path = '/controlnet/detect'
       const where = site('POST', path)
-      const answer = await post(path, validators.controlnetDetect, wire, call, timeouts.requestMs)
+      const given = wire.controlnet_input_images
+      const cap = capFor(call.artifacts, Array.isArray(given) ? given.length : 1)
+      const answer = await post(
+        path,
+        validators.controlnetDetect,
+        wire,
+        call,
+        timeouts.requestMs,
+        cap,
+      )
       if (!answer.images) {
         const said = answer.tensor ? 'returns tensors, not images' : (answer.info ?? 'no images')
         throw httpFailure(where, 422, JSON.stringify({ detail: `Module not supported: ${said}` }), {

@@ -21,6 +21,7 @@ const common = {
   timeouts: Type.Optional(TimeoutsSchema),
   pricePerSecond: Type.Optional(Type.Number({ minimum: 0 })),
   pricePerImage: Type.Optional(Type.Number({ minimum: 0 })),
+  maxResponseBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
 }
 
 /** `"type": "a1111"` (the default): an A1111 server reached over HTTP. */
@@ -98,6 +99,8 @@ interface CommonConfig {
   timeouts: Timeouts
   pricePerSecond?: number
   pricePerImage?: number
+  /** Cap on every answer; default derived from maxPixels and the images a request expects. */
+  maxResponseBytes?: number
 }
 
 /** One backend of kind `a1111`, validated, with every timeout filled in. */
@@ -249,6 +252,7 @@ function normalise(b: RawBackend, env: Env): BackendConfig {
   }
   if (b.pricePerSecond !== undefined) common.pricePerSecond = b.pricePerSecond
   if (b.pricePerImage !== undefined) common.pricePerImage = b.pricePerImage
+  if (b.maxResponseBytes !== undefined) common.maxResponseBytes = b.maxResponseBytes
   if (b.type === 'runpod') {
     const apiKey = b.apiKey ?? env[b.apiKeyEnv ?? DEFAULT_API_KEY_ENV] ?? ''
     return { type: 'runpod', ...common, worker: b.worker, apiKey }

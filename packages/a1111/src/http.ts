@@ -19,6 +19,47 @@ export interface HttpCall {
   timeoutMs: number
   /** The JSON we sent, for naming the offending field in errors (defaults to `body`). */
   describe?: Record<string, unknown>
+  /**
+   * Bytes of answer read at most (default DEFAULT_MAX_RESPONSE_BYTES), plus the size of the body
+   * sent (A1111 echoes the request in `parameters`); past it: SDF_BACKEND_BAD_RESPONSE.
+   */
+  maxBytes?: number
+}
+
+/** The answer cap of calls that carry no generated images (catalogs, progress, options). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
+/** Why a read stopped: the answer is larger than the cap. */
+class TooLarge {
+  constructor(readonly read: number) {}
+}
+
+/**
+ * The body as text, read chunk by chunk and abandoned as soon as it passes `maxBytes` (a
+ * declared Content-Length over it is refused before reading): a hostile or broken backend
+ * cannot make us hold more than the cap, and a string too long for V8 is never built.
+ */
+async function readCapped(response: Response, maxBytes: number): Promise<string | TooLarge> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined)
+    return new TooLarge(declared)
+  }
+  const reader = response.body?.getReader()
+  if (!reader) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined)
+      return new TooLarge(size)
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks, size).toString('utf8')
 }
 
 function abortError(): DOMException {
@@ -47,24 +88,34 @@ export async function requestJson(target: HttpTarget, call: HttpCall): Promise<u
     throw unreachable(site, error)
   }
 
+  const payload = call.body === undefined ? undefined : JSON.stringify(call.body)
   let response: Response
   try {
     response = await fetch(url, {
       method: call.method,
       headers,
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      body: payload,
       redirect: 'manual',
       signal,
     })
   } catch (error) {
     return interrupted(error)
   }
-  let text: string
+  const maxBytes = (call.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES) + (payload?.length ?? 0)
+  let read: string | TooLarge
   try {
-    text = await response.text()
+    read = await readCapped(response, maxBytes)
   } catch (error) {
     return interrupted(error)
   }
+  if (read instanceof TooLarge) {
+    throw badResponse(
+      site,
+      `answered ${response.status} with more than ${maxBytes} bytes (the cap for this request; backend maxResponseBytes raises it); reading stopped at ${read.read}`,
+      { status: response.status, maxBytes },
+    )
+  }
+  const text = read
   if (response.status >= 300 && response.status < 400) {
     const location = response.headers.get('location') ?? '(no location)'
     throw badResponse(

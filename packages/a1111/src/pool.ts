@@ -5,9 +5,11 @@ import type { BackendState, BackendStatus } from './backend-state.js'
 import { statusOf } from './backend-state.js'
 import { backoffDelay, sleep } from './backoff.js'
 import type { Catalog, Needs } from './catalog.js'
+import { isA1111Client } from './client.js'
 import type { BackendConfig } from './config.js'
 import { isRetryable, marksBackendDown, timedOut } from './errors.js'
 import { openBackend } from './open-backend.js'
+import { fromSdapiProgress } from './progress.js'
 import { describeNeeds, neverServes, pickBackend, whyNot } from './select.js'
 
 export interface PoolOptions {
@@ -84,6 +86,9 @@ export const DEFAULT_QUEUE_TIMEOUT_MS = 600_000
 const isKeyRefused = (error: unknown): error is SdflowError =>
   error instanceof SdflowError && error.code === 'SDF_BACKEND_KEY_REFUSED'
 
+/** Failures after which a backend may still be busy with a job that no longer moves. */
+const HANG_CODES: ReadonlySet<string> = new Set(['SDF_BACKEND_TIMEOUT', 'SDF_BACKEND_FROZEN'])
+
 export function createPool(options: PoolOptions): BackendPool {
   const log = options.log
   const random = options.random ?? Math.random
@@ -131,6 +136,7 @@ export function createPool(options: PoolOptions): BackendPool {
   }
 
   const markDown = (b: BackendState, error: unknown) => {
+    if (error instanceof SdflowError && HANG_CODES.has(error.code)) b.hung ??= {}
     if (b.health !== 'down') b.downs += 1
     b.health = 'down'
     b.failures += 1
@@ -141,6 +147,8 @@ export function createPool(options: PoolOptions): BackendPool {
   const probe = (b: BackendState): Promise<void> => {
     b.probing ??= (async () => {
       try {
+        // a hung A1111 is asked for its progress: answering probes alone does not bring it back
+        if (b.hung) await stillHung(b, b.hung)
         const result = await b.client.probe({ signal: closing.signal })
         const cameBack = b.health !== 'up'
         b.health = 'up'
@@ -164,6 +172,33 @@ export function createPool(options: PoolOptions): BackendPool {
       }
     })()
     return b.probing
+  }
+
+  /**
+   * A backend whose node timed out or froze: A1111 may still be stuck in that job (or in ours,
+   * abandoned) while its HTTP server answers; work sent there would queue behind it. It comes
+   * back only once /sdapi/v1/progress shows no job or a job that moved since the last probe.
+   */
+  const stillHung = async (b: BackendState, hung: { signature?: string }) => {
+    // only an A1111 shows its queue; a hosted endpoint cancels its own timed-out jobs
+    if (!isA1111Client(b.client)) {
+      b.hung = undefined
+      return
+    }
+    const sample = fromSdapiProgress(
+      await b.client.progress({ signal: closing.signal, skipCurrentImage: true }),
+    )
+    const moved = hung.signature !== undefined && sample.signature !== hung.signature
+    if (!sample.running || moved) {
+      b.hung = undefined
+      return
+    }
+    hung.signature = sample.signature
+    throw fail(
+      'SDF_BACKEND_FROZEN',
+      `backend "${b.config.id}" still runs a job that does not advance (after a node timed out or froze there); it takes work again once its progress moves or shows it idle`,
+      { details: { backend: b.config.id } },
+    )
   }
 
   const refreshCatalog = async (b: BackendState) => {

@@ -1,5 +1,6 @@
 import type { ImageRef, Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
 import type { BackendInfo } from './catalog.js'
+import { currentToken, tokenAfter401, withQueryToken, withToken } from './token.js'
 
 /** An error answer of the server: `{statusCode, code, message, issues}`. */
 export class ApiError extends Error {
@@ -40,7 +41,12 @@ async function failure(response: Response): Promise<ApiError> {
 }
 
 async function json<T>(path: string, init: RequestInit = {}): Promise<{ body: T; res: Response }> {
-  const res = await fetch(path, init)
+  const sent = currentToken()
+  let res = await fetch(path, withToken(init))
+  // a server started with --token: ask once, then every request carries it
+  if (res.status === 401 && (await tokenAfter401(sent)) !== undefined) {
+    res = await fetch(path, withToken(init))
+  }
   if (!res.ok) throw await failure(res)
   return { body: (await res.json()) as T, res }
 }
@@ -130,4 +136,4 @@ export const api = {
   },
 }
 
-export const artifactUrl = (hash: string) => `/api/artifacts/${hash}`
+export const artifactUrl = (hash: string) => withQueryToken(`/api/artifacts/${hash}`)

@@ -1,4 +1,5 @@
 import type { RunEvent } from '@sdflow/protocol'
+import { currentToken } from './token.js'
 
 export interface EventStream {
   close(): void
@@ -25,6 +26,8 @@ export function followRun(
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
     url.searchParams.set('runId', runId)
     url.searchParams.set('since', String(from))
+    const token = currentToken()
+    if (token) url.searchParams.set('token', token)
     const ws = new WebSocket(url)
     socket = ws
     ws.onopen = () => {

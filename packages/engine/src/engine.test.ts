@@ -238,7 +238,7 @@ describe('resume', () => {
     const engine = engineAt()
     const events: RunEvent[] = []
     const result = await engine.run(doc, {
-      reuse: { r: { outputs: { value: 0.5 }, files: [] } },
+      reuse: new Map([['r', { outputs: { value: 0.5 }, files: [] }]]),
       onEvent: (e) => events.push(e),
     })
     expect(result.nodes.r?.status).toBe('cached')

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { issue, pointer, Resource, type RunEvent } from '@sdflow/protocol'
+import { dict, issue, own, pointer, Resource, type RunEvent } from '@sdflow/protocol'
 import { type ArtifactStore, createArtifactStore } from './artifact-store.js'
 import { createFileCache, type NodeCache } from './cache.js'
 import type { FileRoots } from './define-node.js'
@@ -117,9 +117,10 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
       dispose()
       cache.flush()
       const files = [...done.nodes.values()].flatMap((n) => n.files)
-      const outputs: Record<string, unknown> = {}
+      const outputs = dict<unknown>()
       for (const [name, out] of Object.entries(workflow.doc.outputs ?? {})) {
-        const value = done.nodes.get(out.node)?.outputs?.[out.output]
+        const produced = done.nodes.get(out.node)?.outputs
+        const value = produced && own(produced, out.output)
         if (value !== undefined) outputs[name] = value
       }
       const failures = [...done.nodes.values()].flatMap((n) =>

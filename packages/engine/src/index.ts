@@ -40,7 +40,14 @@ export { localDispatch, performTask, type TaskEnv } from './perform-task.js'
 export { type Plan, plan } from './plan.js'
 export { createRegistry, type RegisteredNode, type Registry, toSpec } from './registry.js'
 export { toIssue } from './run-node.js'
-export type { NodeResult, NodeStatus, RunOptions, RunResult, RunStatus } from './run-types.js'
+export type {
+  NodeResult,
+  NodeStatus,
+  ReusedNode,
+  RunOptions,
+  RunResult,
+  RunStatus,
+} from './run-types.js'
 export { isDiskFull, storageError } from './storage-error.js'
 export {
   type CheckedNode,

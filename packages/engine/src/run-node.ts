@@ -32,7 +32,7 @@ export async function runNode<S>(
   // nodes that finish without I/O would otherwise chain in microtasks and starve the event
   // loop (HTTP, WebSocket, timers) until the whole run is over
   await new Promise<void>((resolve) => setImmediate(resolve))
-  const reused = ctx.reuse?.[nodeId]
+  const reused = ctx.reuse?.get(nodeId)
   if (reused && (await stillThere(ctx.artifacts, reused.outputs, reused.files)))
     return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)

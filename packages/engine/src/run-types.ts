@@ -44,10 +44,7 @@ export interface RunOptions {
    * Results of nodes that finished in an earlier attempt of this run (resume after a crash):
    * they are announced as node.cached and never run again, whatever their cache policy.
    */
-  reuse?: Record<
-    string,
-    { outputs: NodeOutputs; files: string[]; meta?: Record<string, unknown>; backend?: string }
-  >
+  reuse?: ReadonlyMap<string, ReusedNode>
   /**
    * Called with each node's result before node.finished is announced (and awaited), so a run
    * store can commit it first: an announced result is never lost.
@@ -58,4 +55,12 @@ export interface RunOptions {
    * cached). An A1111 client expects a new generation per call (default true).
    */
   readCache?: boolean
+}
+
+/** A node's result from an earlier attempt of the run, keyed by node id (any id: a Map). */
+export interface ReusedNode {
+  outputs: NodeOutputs
+  files: string[]
+  meta?: Record<string, unknown>
+  backend?: string
 }

@@ -10,7 +10,7 @@ export function checkContract<S>(
   const issues: Issue[] = []
   for (const [name, input] of Object.entries(doc.inputs ?? {})) {
     const node = nodes.get(input.node)
-    if (!(input.node in doc.nodes)) {
+    if (!Object.hasOwn(doc.nodes, input.node)) {
       issues.push(
         issue(
           'SDF_WORKFLOW_INPUT_TARGET',
@@ -18,7 +18,7 @@ export function checkContract<S>(
           `workflow input "${name}" points at node "${input.node}", which does not exist`,
         ),
       )
-    } else if (node && !(input.param in node.node.definition.params.properties)) {
+    } else if (node && !Object.hasOwn(node.node.definition.params.properties, input.param)) {
       issues.push(
         issue(
           'SDF_WORKFLOW_INPUT_TARGET',
@@ -30,7 +30,7 @@ export function checkContract<S>(
   }
   for (const [name, output] of Object.entries(doc.outputs ?? {})) {
     const node = nodes.get(output.node)
-    if (!(output.node in doc.nodes)) {
+    if (!Object.hasOwn(doc.nodes, output.node)) {
       issues.push(
         issue(
           'SDF_WORKFLOW_OUTPUT_TARGET',
@@ -38,7 +38,7 @@ export function checkContract<S>(
           `workflow output "${name}" points at node "${output.node}", which does not exist`,
         ),
       )
-    } else if (node && !(output.output in node.node.definition.outputs)) {
+    } else if (node && !Object.hasOwn(node.node.definition.outputs, output.output)) {
       issues.push(
         issue(
           'SDF_WORKFLOW_OUTPUT_TARGET',

@@ -4,6 +4,7 @@ import {
   issue,
   type Link,
   linksOf,
+  own,
   pointer,
   type WorkflowDocument,
 } from '@sdflow/protocol'
@@ -25,7 +26,7 @@ export function checkLinks<S>(
   const at = pointer('nodes', target.id, 'inputs')
   const declared = target.node.definition.inputs
   for (const [name, value] of Object.entries(given)) {
-    const shape = declared[name]
+    const shape = own(declared, name)
     if (!shape) {
       issues.push(
         issue(
@@ -51,7 +52,7 @@ export function checkLinks<S>(
       const linkAt = Array.isArray(value) ? `${at}/${name}/${index}` : `${at}/${name}`
       const source = nodes.get(link.node)
       if (!source) {
-        if (!(link.node in doc.nodes)) {
+        if (!Object.hasOwn(doc.nodes, link.node)) {
           issues.push(
             issue(
               'SDF_LINK_MISSING_NODE',
@@ -62,7 +63,7 @@ export function checkLinks<S>(
         }
         return // a node of unknown type is reported once, at its type
       }
-      const output = source.node.definition.outputs[link.output]
+      const output = own(source.node.definition.outputs, link.output)
       if (!output) {
         const outputs = Object.keys(source.node.definition.outputs)
         issues.push(

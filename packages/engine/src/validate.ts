@@ -2,7 +2,9 @@ import {
   type Issue,
   issue,
   type Link,
+  MAX_JSON_DEPTH,
   pointer,
+  tooDeep,
   WORKFLOW_FORMAT,
   WorkflowDocument,
 } from '@sdflow/protocol'
@@ -53,6 +55,8 @@ export function validate<S>(
   registry: Registry<S>,
   options: ValidateOptions<S> = {},
 ): ValidationResult<S> {
+  const deep = depthIssues(input, options.inputs)
+  if (deep.length > 0) return { issues: deep }
   const shapeIssues = documentShape(input)
   if (shapeIssues.length > 0) return { issues: shapeIssues }
   const applied = applyInputs(input as WorkflowDocument, options.inputs ?? {}, registry)
@@ -94,6 +98,21 @@ export function validate<S>(
 
   const hasError = issues.some((i) => i.severity === 'error')
   return hasError ? { issues } : { issues, workflow: { doc, nodes } }
+}
+
+/** Checked before anything recursive (ajv, structuredClone) walks the values. */
+function depthIssues(input: unknown, inputs: Record<string, unknown> | undefined): Issue[] {
+  const found: Issue[] = []
+  const inDoc = tooDeep(input)
+  if (inDoc !== undefined) {
+    found.push(issue('SDF_DOC_TOO_DEEP', inDoc, `nested deeper than ${MAX_JSON_DEPTH} levels`))
+  }
+  const inInputs = tooDeep(inputs ?? {}, MAX_JSON_DEPTH - 1)
+  if (inInputs !== undefined) {
+    const at = `/inputs${inInputs}`
+    found.push(issue('SDF_DOC_TOO_DEEP', at, `nested deeper than ${MAX_JSON_DEPTH} levels`))
+  }
+  return found
 }
 
 function documentShape(input: unknown): Issue[] {

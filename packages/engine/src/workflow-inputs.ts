@@ -1,4 +1,4 @@
-import { type Issue, issue, pointer, type WorkflowDocument } from '@sdflow/protocol'
+import { type Issue, issue, own, pointer, type WorkflowDocument } from '@sdflow/protocol'
 import type { Registry } from './registry.js'
 
 /**
@@ -14,7 +14,7 @@ export function applyInputs(
   const declared = doc.inputs ?? {}
   const nodes = structuredClone(doc.nodes)
   for (const [name, value] of Object.entries(values)) {
-    const target = declared[name]
+    const target = own(declared, name)
     if (!target) {
       const known = Object.keys(declared)
       issues.push(
@@ -26,9 +26,10 @@ export function applyInputs(
       )
       continue
     }
-    const node = nodes[target.node]
+    const node = own(nodes, target.node)
     if (!node) continue // reported by validate as SDF_WORKFLOW_INPUT_TARGET
-    const schema = registry.get(node.type)?.definition.params.properties[target.param]
+    const properties = registry.get(node.type)?.definition.params.properties
+    const schema = properties && own(properties, target.param)
     node.params = { ...node.params, [target.param]: coerce(value, schemaType(schema)) }
   }
   return { doc: { ...doc, nodes }, issues }

@@ -1,3 +1,5 @@
+import { dict, own } from '@sdflow/protocol'
+
 /** What the cost estimate reads of a node's result (the engine's NodeResult fits). */
 export interface CostedNode {
   status: string
@@ -38,7 +40,7 @@ export function runCost(
   let files = 0
   let made = 0
   let cost: number | undefined = 0
-  const perNode: RunCost['nodes'] = {}
+  const perNode: RunCost['nodes'] = dict()
   for (const [id, node] of Object.entries(nodes)) {
     files += (node.files ?? []).filter((f) => f.toLowerCase().endsWith('.png')).length
     if (node.status !== 'done' || !node.meta) continue
@@ -59,7 +61,7 @@ export function runCost(
       continue
     }
     for (const [backend, share] of Object.entries(byBackend)) {
-      const price = pricePerSecond[backend]
+      const price = own(pricePerSecond, backend)
       nodeCost =
         price === undefined || nodeCost === undefined
           ? undefined
@@ -122,7 +124,7 @@ export function imagePricesOf(
 export function pricesOf(
   backends: readonly { id: string; pricePerSecond?: number }[],
 ): Record<string, number> {
-  const prices: Record<string, number> = {}
+  const prices = dict<number>()
   for (const b of backends) if (b.pricePerSecond !== undefined) prices[b.id] = b.pricePerSecond
   return prices
 }

@@ -5,6 +5,10 @@
 export const ErrorCodes = {
   SDF_DOC_PARSE: { status: 400, meaning: 'The file is not valid JSON.' },
   SDF_DOC_SHAPE: { status: 400, meaning: 'The document does not match the workflow format.' },
+  SDF_DOC_TOO_DEEP: {
+    status: 400,
+    meaning: 'A request body or workflow nests objects and arrays deeper than 64 levels.',
+  },
   SDF_DOC_TOO_LARGE: { status: 413, meaning: 'The workflow file is larger than the limit.' },
   SDF_NODE_UNKNOWN_TYPE: { status: 400, meaning: 'A node names a type that is not registered.' },
   SDF_NODE_UNSUPPORTED_VERSION: {

@@ -12,8 +12,10 @@ export {
   SdflowError,
   Severity,
 } from './issue.js'
+export { MAX_JSON_DEPTH, tooDeep } from './json-depth.js'
 export { workflowJsonSchema } from './json-schema.js'
 export { type InputSpec, type NodeSpec, type OutputSpec, Resource } from './node-spec.js'
+export { dict, own } from './own.js'
 export { crc32, isPng, readPngText, withPngText } from './png-text.js'
 export {
   isTerminal,

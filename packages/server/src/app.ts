@@ -11,6 +11,8 @@ import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
 import { installErrorHandling, sendError } from './errors.js'
 import { createEventHub } from './event-hub.js'
+import { installJsonBody } from './json-body.js'
+import { redactingLogger } from './logging.js'
 import {
   type BodyRoute,
   DEFAULT_ARTIFACT_LIMIT,
@@ -20,6 +22,7 @@ import {
   type EventStreamOptions,
   type ServerOptions,
 } from './options.js'
+import { createPathScrubber } from './path-view.js'
 import { artifactRoutes, artifactUploadRoutes } from './routes/artifacts.js'
 import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
@@ -63,7 +66,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       '.sdflow',
   )
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: redactingLogger(options.logger ?? false),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
     return503OnClosing: true,
@@ -112,16 +115,25 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     },
   })
   const events = { ...eventDefaults, ...options.events }
+  const workflowsDir = resolve(options.workflowsDir ?? join(dataDir, 'workflows'))
+  const examplesDir = examplesOf(options.examplesDir)
+  const roots = runtime.engine.roots
+  const scrubPaths = createPathScrubber([
+    { dir: roots.output, label: 'the output folder' },
+    { dir: roots.input, label: 'the input folder' },
+    { dir: dataDir, label: 'the data folder' },
+    { dir: workflowsDir, label: 'the workflows folder' },
+    ...(examplesDir ? [{ dir: examplesDir, label: 'the examples folder' }] : []),
+    { dir: process.cwd(), label: "the server's folder" },
+  ])
   const context: SdflowContext = {
     runtime,
     store,
     hub,
     backendJobs: trackBackendJobs(hub),
     runs,
-    workflows: new WorkflowFiles(
-      resolve(options.workflowsDir ?? join(dataDir, 'workflows')),
-      examplesOf(options.examplesDir),
-    ),
+    workflows: new WorkflowFiles(workflowsDir, examplesDir),
+    scrubPaths,
     dataDir,
     bodyLimit: (route: BodyRoute) =>
       options.routeBodyLimits?.[route] ??
@@ -134,6 +146,11 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   app.decorate('sdflow', context)
 
   installErrorHandling(app)
+  installJsonBody(app)
+  // answers and error messages name no absolute server path (events: ws/events.ts)
+  app.addHook('onSend', async (_request, _reply, payload) =>
+    typeof payload === 'string' ? scrubPaths(payload) : payload,
+  )
   // an upgrade refused by a hook (403, 401, 400) leaves a raw socket http no longer manages
   app.addHook('onResponse', async (request, reply) => {
     if (request.headers.upgrade?.toLowerCase() === 'websocket' && reply.statusCode >= 400) {

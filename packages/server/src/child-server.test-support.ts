@@ -10,6 +10,8 @@ export interface ChildServer {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /** What the server wrote to stderr so far. */
   stderr(): string
+  /** What the server wrote to stdout so far (its logs). */
+  stdout(): string
 }
 
 const children = new Set<ChildProcess>()
@@ -40,18 +42,25 @@ export function startListening(entry: string, args: readonly string[]): Promise<
   child.stderr?.on('data', (d) => {
     stderr += String(d)
   })
+  let out = ''
   return new Promise((resolveChild, rejectChild) => {
-    let out = ''
     const timer = setTimeout(
       () => rejectChild(new Error(`no listening line; stderr: ${stderr}`)),
-      20_000,
+      // a loaded 2-core machine takes over 20 s to start tsx, the pool and its probes
+      60_000,
     )
     child.stdout?.on('data', (d) => {
       out += String(d)
       const m = /listening on (http:\/\/\S+)/.exec(out)
       if (m?.[1]) {
         clearTimeout(timer)
-        resolveChild({ process: child, url: m[1], exited, stderr: () => stderr })
+        resolveChild({
+          process: child,
+          url: m[1],
+          exited,
+          stderr: () => stderr,
+          stdout: () => out,
+        })
       }
     })
     void exited.then(({ code }) => {

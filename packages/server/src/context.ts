@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { trackBackendJobs } from './backend-jobs.js'
 import type { EventHub } from './event-hub.js'
 import type { BodyRoute, EventStreamOptions } from './options.js'
+import type { PathScrubber } from './path-view.js'
 import type { RunManager } from './run-manager.js'
 import type { RunStore } from './run-store.js'
 import type { Runtime } from './runtime.js'
@@ -16,6 +17,8 @@ export interface SdflowContext {
   backendJobs: ReturnType<typeof trackBackendJobs>
   runs: RunManager
   workflows: WorkflowFiles
+  /** Serialized answers and events pass through it: paths relative to their roots. */
+  scrubPaths: PathScrubber
   dataDir: string
   bodyLimit(route: BodyRoute): number
   events: Required<EventStreamOptions>

@@ -42,7 +42,7 @@ export interface ServerOptions {
   host?: string
   /** Port to bind (default 7870; 0 picks a free one). */
   port?: number
-  /** Bearer token required on mutating routes and WebSocket upgrades. */
+  /** Token required on every /api route (reads included, not /api/health) and WebSocket upgrades. */
   token?: string
   /** Further host names accepted in `Host` (the bound host, localhost, 127.0.0.1, ::1 always are). */
   allowedHosts?: readonly string[]

@@ -1,5 +1,11 @@
 import { dirname } from 'node:path'
-import { isDiskFull, type NodeResult, type NodeStatus, storageError } from '@sdflow/engine'
+import {
+  isDiskFull,
+  type NodeResult,
+  type NodeStatus,
+  type ReusedNode,
+  storageError,
+} from '@sdflow/engine'
 import type { Issue, NodeOutputs, RunEvent, RunSummary } from '@sdflow/protocol'
 import { type DamagedStore, openDatabase } from './open-database.js'
 
@@ -93,12 +99,7 @@ export interface RunStore {
   /** Ids of runs in one of these states, oldest first. */
   runsWith(statuses: readonly RunStatus[]): string[]
   /** Finished results to hand to the engine's `reuse` on resume. */
-  reusable(
-    runId: string,
-  ): Record<
-    string,
-    { outputs: NodeOutputs; files: string[]; meta?: Record<string, unknown>; backend?: string }
-  >
+  reusable(runId: string): Map<string, ReusedNode>
   /** Nodes caught in flight go back to pending (they run again). */
   resetInFlight(runId: string): void
   /** Drop the oldest ended runs past the limits; never a queued or running one. */
@@ -510,16 +511,16 @@ export function openRunStore(file: string, options: RunStoreOptions = {}): RunSt
         meta: string | null
         backend: string | null
       }[]
-      return Object.fromEntries(
+      return new Map(
         rows.map((r) => {
-          const entry: ReturnType<RunStore['reusable']>[string] = {
+          const entry: ReusedNode = {
             outputs: JSON.parse(r.outputs) as NodeOutputs,
             files: JSON.parse(r.files) as string[],
           }
           const meta = parse<Record<string, unknown>>(r.meta)
           if (meta) entry.meta = meta
           if (r.backend) entry.backend = r.backend
-          return [r.node_id, entry]
+          return [r.node_id, entry] as const
         }),
       )
     },

@@ -75,7 +75,7 @@ describe('non-loopback bind', () => {
     })
   })
 
-  it('requires the bearer token on mutating routes, not on reads', async () => {
+  it('requires the bearer token on every API route, reads included, not on /api/health', async () => {
     const t = await testApp({ host: '0.0.0.0', token: 'correct-horse' })
     try {
       const none = await t.app.inject(post({ workflow: qrWorkflow() }))
@@ -96,7 +96,13 @@ describe('non-loopback bind', () => {
         post({ workflow: qrWorkflow() }, { authorization: 'Bearer correct-horse' }),
       )
       expect(right.statusCode).toBe(202)
-      expect((await t.app.inject({ url: '/api/runs' })).statusCode).toBe(200)
+      expect((await t.app.inject({ url: '/api/runs' })).statusCode).toBe(401)
+      const read = await t.app.inject({
+        url: '/api/runs',
+        headers: { authorization: 'Bearer correct-horse' },
+      })
+      expect(read.statusCode).toBe(200)
+      expect((await t.app.inject({ url: '/api/health' })).statusCode).toBe(200)
     } finally {
       await t.close()
     }

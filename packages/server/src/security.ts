@@ -37,10 +37,23 @@ export interface GuardOptions {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** Routes that answer without the token: they hold no data. */
+const OPEN_API_PATHS = new Set(['/api/health'])
+
 /**
- * One onRequest hook, before any handler: `Host` must name this server (DNS rebinding), and on
- * mutating requests and WebSocket upgrades a present `Origin` must be this server's own, and
- * the bearer token must be given when one is configured.
+ * Whether a path needs the token when one is configured: everything under /api but the open
+ * routes. Pages (the editor, its assets, /docs) hold no data and must load so the editor can
+ * ask for the token.
+ */
+export function needsToken(path: string): boolean {
+  if (OPEN_API_PATHS.has(path)) return false
+  return path === '/api' || path.startsWith('/api/')
+}
+
+/**
+ * One onRequest hook, before any handler: `Host` must name this server (DNS rebinding); on
+ * mutating requests and WebSocket upgrades a present `Origin` must be this server's own; and
+ * when a token is configured every API request must present it, reads included.
  */
 export function installGuard(app: FastifyInstance, options: GuardOptions): void {
   const names = allowedHostNames(options)
@@ -56,9 +69,12 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
       )
     }
     const upgrade = isUpgrade(request)
-    if (!upgrade && SAFE_METHODS.has(request.method)) return
     const origin = request.headers.origin
-    if (origin !== undefined && !originAllowed(origin, host, origins)) {
+    if (
+      (upgrade || !SAFE_METHODS.has(request.method)) &&
+      origin !== undefined &&
+      !originAllowed(origin, host, origins)
+    ) {
       return sendError(
         reply,
         fail('SDF_SERVER_FORBIDDEN', `requests from origin "${origin}" are not allowed`, {
@@ -70,7 +86,8 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
     if (request.routeOptions.config.ownAuth === true) return
     if (
       options.token !== undefined &&
-      !tokenMatches(presentedToken(request, upgrade), options.token)
+      needsToken(pathOf(request.url)) &&
+      !tokenMatches(presentedToken(request), options.token)
     ) {
       reply.header('www-authenticate', 'Bearer')
       return sendError(
@@ -91,24 +108,36 @@ function isUpgrade(request: FastifyRequest): boolean {
   return request.headers.upgrade?.toLowerCase() === 'websocket'
 }
 
+function pathOf(url: string): string {
+  const end = url.search(/[?#]/)
+  return end === -1 ? url : url.slice(0, end)
+}
+
+/** Where a browser cannot set a header (WebSocket, `<img src>`), `?token=` is accepted. */
+function queryTokenAllowed(request: FastifyRequest): boolean {
+  if (isUpgrade(request)) return true
+  return SAFE_METHODS.has(request.method) && pathOf(request.url).startsWith('/api/artifacts/')
+}
+
 /** Whether the request carries the configured token (always true when none is configured). */
 export function requestAuthorized(request: FastifyRequest, token: string | undefined): boolean {
-  return token === undefined || tokenMatches(presentedToken(request, isUpgrade(request)), token)
+  return token === undefined || tokenMatches(presentedToken(request), token)
 }
 
 /**
- * `Authorization: Bearer T`, or HTTP Basic with the token as password and any user name (how
- * A1111 clients send `--api-auth` credentials); on a WebSocket upgrade also `?token=`.
+ * The token a request presents: `Authorization: Bearer T`, HTTP Basic with T as the password
+ * and any user name (how A1111 clients send `--api-auth` credentials), or `?token=T` where a
+ * browser cannot set headers (WebSocket upgrade, artifact GET). The one place every face of
+ * the server reads it from.
  */
-export function presentedToken(request: FastifyRequest, upgrade: boolean): string | undefined {
+export function presentedToken(request: FastifyRequest): string | undefined {
   const auth = request.headers.authorization
-  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim()
+  if (auth && /^bearer\s/i.test(auth)) return auth.slice('Bearer '.length).trim()
   const basic = basicCredentials(auth)
   if (basic) return basic.password
-  if (upgrade) {
-    const query = request.query as Record<string, unknown> | undefined
-    const fromQuery = query?.token ?? new URL(request.url, 'http://x').searchParams.get('token')
-    if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery
+  if (queryTokenAllowed(request)) {
+    const fromQuery = new URL(request.url, 'http://x').searchParams.get('token')
+    if (fromQuery !== null && fromQuery !== '') return fromQuery
   }
   return undefined
 }

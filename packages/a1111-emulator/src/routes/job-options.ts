@@ -16,6 +16,8 @@ export function jobOptions(ctx: EmulatorContext, request: FastifyRequest): JobOp
     request.raw.socket.once('close', () => gone.abort())
     options.freeze = gone.signal
   }
+  // hung on the GPU past the request: the client leaving does not free it, clearing faults does
+  if (kind === 'stuck') options.freeze = ctx.faults.cleared
   return options
 }
 

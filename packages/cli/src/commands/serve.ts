@@ -11,7 +11,7 @@ export const serveHelp = `sdflow serve [--host H] [--port N] [--backend URL]... 
   embedded A1111 emulator runs the backend nodes.
   --host H        address to bind (default 127.0.0.1; anything else needs --token)
   --port N        port (default 7870)
-  --token T       require "Authorization: Bearer T" on mutating requests (or SDFLOW_TOKEN)
+  --token T       require "Authorization: Bearer T" on every /api request (or SDFLOW_TOKEN)
   --workflows DIR the user's workflows, where the editor saves (default .sdflow/workflows)
   --examples DIR  shipped example workflows, listed apart and read-only (default ./workflows)
   --redis URL     coordinate: backend nodes become jobs on this Redis for \`sdflow worker\`

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { NodeContext } from '@sdflow/engine'
-import type { WorkflowDocument } from '@sdflow/protocol'
+import { dict, type WorkflowDocument } from '@sdflow/protocol'
 import { decodeBase64 } from './image-load.js'
 
 /** A finished node upstream of the running one (the engine's `ctx.upstream()` entries). */
@@ -28,7 +28,7 @@ export function provenanceOf(
   run: { workflow: WorkflowDocument; inputs: Record<string, unknown> },
   upstream: readonly UpstreamNode[],
 ): Provenance {
-  const nodes: Record<string, NodeProvenance> = {}
+  const nodes = dict<NodeProvenance>()
   for (const node of upstream) {
     const entry: NodeProvenance = { type: node.type }
     const seeds = node.meta?.seeds

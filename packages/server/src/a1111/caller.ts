@@ -8,7 +8,7 @@ import { basicCredentials, presentedToken } from '../security.js'
  * Within a caller a job is told apart by its task id (`force_task_id`, `id_task`).
  */
 export function callerOf(request: FastifyRequest): string {
-  const token = presentedToken(request, false) ?? ''
+  const token = presentedToken(request) ?? ''
   const user = basicCredentials(request.headers.authorization)?.username ?? ''
   const digest = createHash('sha256').update(token).digest('hex').slice(0, 16)
   return `${digest}:${user}`

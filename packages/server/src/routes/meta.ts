@@ -29,6 +29,18 @@ export async function metaRoutes(app: FastifyInstance): Promise<void> {
   )
 
   app.get(
+    '/api/health',
+    {
+      schema: {
+        summary: 'Liveness: answers without the token (it holds no data)',
+        tags: ['meta'],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  )
+
+  app.get(
     '/api/node-types',
     {
       schema: {

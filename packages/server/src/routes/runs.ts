@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { imagePricesOf, pricesOf, runCost } from '@sdflow/nodes'
-import { fail } from '@sdflow/protocol'
+import { dict, fail } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import type { NodeRecord, RunRecord } from '../run-store.js'
@@ -41,7 +41,7 @@ function runSummary(run: RunRecord) {
 /** Seeds a node resolved (A1111 nodes output `seeds`). */
 /** Every resolved seed per node (meta.seeds: one per image), else the `seeds` output. */
 function seedsOf(nodes: NodeRecord[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+  const out = dict<unknown>()
   for (const n of nodes) {
     const seeds = n.meta?.seeds ?? n.outputs?.seeds
     if (seeds !== undefined) out[n.id] = seeds

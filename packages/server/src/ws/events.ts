@@ -70,6 +70,7 @@ export async function eventRoutes(root: FastifyInstance): Promise<void> {
           maxBufferedBytes: sdflow.events.maxBufferedBytes,
           maxQueuedEvents: sdflow.events.maxQueuedEvents,
           replayPageSize: sdflow.events.replayPageSize,
+          present: sdflow.scrubPaths,
         })
         current = subscription
         subscription.start().catch((error: unknown) => {

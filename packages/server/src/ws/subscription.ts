@@ -31,6 +31,8 @@ export interface SubscriptionLimits {
   maxBufferedBytes: number
   maxQueuedEvents: number
   replayPageSize: number
+  /** Applied to every serialized frame (paths relative to their roots). */
+  present?: (json: string) => string
 }
 
 export interface SubscribeRequest {
@@ -125,7 +127,8 @@ export class Subscription {
 
   private send(e: StoredEvent, written?: () => void): void {
     if (this.closed || this.socket.readyState !== OPEN) return
-    this.socket.send(JSON.stringify({ ...e.event, cursor: e.cursor }), written)
+    const json = JSON.stringify({ ...e.event, cursor: e.cursor })
+    this.socket.send(this.limits.present ? this.limits.present(json) : json, written)
   }
 
   private control(message: Record<string, unknown>): void {
