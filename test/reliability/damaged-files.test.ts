@@ -56,6 +56,10 @@ async function restart(app: FastifyInstance, name: string): Promise<FastifyInsta
   return server(name)
 }
 
+/** Where the file artifact store keeps an image (`<data>/artifacts/ab/abcd....png`). */
+const artifactFile = (app: FastifyInstance, ref: ImageRef) =>
+  join(app.sdflow.runtime.engine.dataDir, 'artifacts', ref.hash.slice(0, 2), `${ref.hash}.png`)
+
 const picture = (seed: number, prefix: string) =>
   workflowOf({ gen: gen({ seed }), save: save('gen', prefix) })
 
@@ -72,7 +76,7 @@ describe('case 22: a damaged artifact', () => {
     const first = await settled(app, await submit(app, picture(21, 'first')))
     expect(first.status).toBe('finished')
     const ref = generated(app, first.id)
-    const file = app.sdflow.runtime.engine.artifacts.path(ref.hash)
+    const file = artifactFile(app, ref)
     writeFileSync(file, readFileSync(file).subarray(0, 100)) // the disk lost its tail
     app = await restart(app, 'reuse')
     const before = requests(emulator)
@@ -89,7 +93,7 @@ describe('case 22: a damaged artifact', () => {
     let app = await server('serve')
     const run = await settled(app, await submit(app, picture(22, 'serve')))
     const ref = generated(app, run.id)
-    const file = app.sdflow.runtime.engine.artifacts.path(ref.hash)
+    const file = artifactFile(app, ref)
     writeFileSync(file, readFileSync(file).subarray(0, 100))
     app = await restart(app, 'serve')
     const damaged = await app.inject({ method: 'GET', url: `/api/artifacts/${ref.hash}` })

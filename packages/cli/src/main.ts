@@ -25,6 +25,14 @@ const commands: Record<string, () => Promise<Command>> = {
     const m = await import('./commands/inspect.js')
     return { run: m.inspectCommand, help: m.inspectHelp }
   },
+  worker: async () => {
+    const m = await import('./commands/worker.js')
+    return { run: m.workerCommand, help: m.workerHelp }
+  },
+  workers: async () => {
+    const m = await import('./commands/workers.js')
+    return { run: m.workersCommand, help: m.workersHelp }
+  },
   emulator: async () => {
     const m = await import('./commands/emulator.js')
     return { run: m.emulatorCommand, help: m.emulatorHelp }

@@ -11,8 +11,11 @@ import { storageError } from './storage-error.js'
 /** 64 megapixels: above any A1111 output (hires 4x of 2048 is 8192 x 8192). */
 export const DEFAULT_MAX_PIXELS = 8192 * 8192
 
+/**
+ * Content-addressed images, as nodes see them. Not part of it: where the bytes live (no root,
+ * no path), so a worker can implement it over HTTP (`GET`/`PUT /api/artifacts/:hash`).
+ */
 export interface ArtifactStore {
-  readonly root: string
   readonly maxPixels: number
   /** Check, hash and store encoded image bytes (PNG, JPEG or WebP). Stored once per hash. */
   put(bytes: Buffer): Promise<ImageRef>
@@ -23,7 +26,13 @@ export interface ArtifactStore {
   read(ref: ImageRef | string): Promise<Buffer>
   /** A sharp pipeline over a stored image, with the pixel limit applied. */
   decode(ref: ImageRef): Promise<Sharp>
+  /** Known to this store without I/O (a remote store: fetched or put by this process). */
   has(hash: string): boolean
+}
+
+/** The artifact store on disk: one file per image under `root`. */
+export interface FileArtifactStore extends ArtifactStore {
+  readonly root: string
   path(hash: string): string
 }
 
@@ -61,7 +70,7 @@ export function sniffMime(bytes: Uint8Array): ImageMime | undefined {
 }
 
 /** Content-addressed image files under `root`, named by sha256, written atomically. */
-export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStore {
+export function createArtifactStore(options: ArtifactStoreOptions): FileArtifactStore {
   const { root } = options
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS
   const recent = new ByteLru(options.memoryBytes ?? 256 * 1024 * 1024)
@@ -88,14 +97,8 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
     root,
     maxPixels,
     async put(bytes) {
-      const mime = sniffMime(bytes)
-      if (!mime) {
-        throw fail('SDF_IMAGE_INVALID', 'the data is not a PNG, JPEG or WebP image')
-      }
-      const { width, height } = await measure(bytes, maxPixels)
-      const cut = incomplete(bytes, mime)
-      if (cut) throw fail('SDF_IMAGE_INVALID', `the image is truncated or damaged: ${cut}`)
-      const hash = createHash('sha256').update(bytes).digest('hex')
+      const ref = await inspectImage(bytes, maxPixels)
+      const { hash, mime } = ref
       const file = fileOf(hash, mime)
       if (!existsSync(file)) {
         const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
@@ -112,7 +115,7 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       }
       mimes.set(hash, mime)
       recent.set(hash, bytes)
-      return { hash, width, height, mime }
+      return ref
     },
     async read(ref) {
       const hash = typeof ref === 'string' ? ref : ref.hash
@@ -145,6 +148,20 @@ export function createArtifactStore(options: ArtifactStoreOptions): ArtifactStor
       return file
     },
   }
+}
+
+/**
+ * The ref of encoded image bytes: a PNG, JPEG or WebP that is whole and within the pixel
+ * limit, named by its sha256. Every store checks what it is given with this.
+ */
+export async function inspectImage(bytes: Buffer, maxPixels: number): Promise<ImageRef> {
+  const mime = sniffMime(bytes)
+  if (!mime) throw fail('SDF_IMAGE_INVALID', 'the data is not a PNG, JPEG or WebP image')
+  const { width, height } = await measure(bytes, maxPixels)
+  const cut = incomplete(bytes, mime)
+  if (cut) throw fail('SDF_IMAGE_INVALID', `the image is truncated or damaged: ${cut}`)
+  const hash = createHash('sha256').update(bytes).digest('hex')
+  return { hash, width, height, mime }
 }
 
 /** Read the header only; refuse what is broken or bigger than the pixel limit. */

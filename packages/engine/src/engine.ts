@@ -10,6 +10,8 @@ import { eventStamp } from './event-stamp.js'
 import { execute } from './execute.js'
 import { createLimiter, type Limiter } from './limiter.js'
 import { type Logger, silentLogger } from './logger.js'
+import type { Dispatch } from './node-task.js'
+import { localDispatch } from './perform-task.js'
 import { plan } from './plan.js'
 import type { Registry } from './registry.js'
 import type { RunOptions, RunResult } from './run-types.js'
@@ -28,6 +30,11 @@ export interface EngineOptions<S> {
   cache?: NodeCache
   artifacts?: ArtifactStore
   log?: Logger
+  /**
+   * Where node work goes, given the in-process dispatch: scale-out wraps it to send some
+   * node types to workers. Default: every node in this process.
+   */
+  dispatch?: (local: Dispatch) => Dispatch
 }
 
 export interface Engine<S> {
@@ -57,6 +64,8 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
     [Resource.Cpu]: createLimiter(options.limits?.cpu ?? availableParallelism()),
   }
   if (options.limits?.backend) limiters[Resource.Backend] = createLimiter(options.limits.backend)
+  const local = localDispatch({ registry, services, artifacts, roots, log })
+  const dispatch = options.dispatch ? options.dispatch(local) : local
 
   return {
     registry,
@@ -89,15 +98,14 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
         plan: order,
         cache,
         artifacts,
-        roots,
         limiters,
-        services,
+        dispatch,
         signal,
-        log,
         emit,
         reuse: runOptions.reuse,
         run: { workflow: workflow.doc, inputs: runOptions.inputs ?? {} },
         commit: runOptions.commit,
+        readCache: runOptions.readCache ?? true,
       })
       dispose()
       cache.flush()

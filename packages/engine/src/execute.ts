@@ -7,9 +7,9 @@ import {
 } from '@sdflow/protocol'
 import type { ArtifactStore } from './artifact-store.js'
 import type { NodeCache } from './cache.js'
-import { type FileRoots, inputDecl } from './define-node.js'
+import { inputDecl } from './define-node.js'
 import type { Limiter } from './limiter.js'
-import type { Logger } from './logger.js'
+import type { Dispatch } from './node-task.js'
 import type { Plan } from './plan.js'
 import { runNode, toIssue } from './run-node.js'
 import type { NodeResult, RunOptions, RunStatus } from './run-types.js'
@@ -21,14 +21,14 @@ export interface ExecuteContext<S> {
   plan: Plan
   cache: NodeCache
   artifacts: ArtifactStore
-  roots: FileRoots
   limiters: Record<string, Limiter>
-  services: S
+  /** Where node work goes: a function call by default, a queue job in scale-out. */
+  dispatch: Dispatch
   signal: AbortSignal
-  log: Logger
   emit(body: RunEventBody): void
   reuse?: RunOptions['reuse']
   commit?: RunOptions['commit']
+  readCache?: boolean
   run: { workflow: WorkflowDocument; inputs: Record<string, unknown> }
 }
 

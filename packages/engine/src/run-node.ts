@@ -9,15 +9,17 @@ import {
 } from '@sdflow/protocol'
 import type { ArtifactStore } from './artifact-store.js'
 import { type CacheEntry, cacheKey } from './cache.js'
-import type { NodeContext, UpstreamNode } from './define-node.js'
+import type { UpstreamNode } from './define-node.js'
 import type { ExecuteContext } from './execute.js'
 import { entryOf, flightsOf, landing } from './in-flight.js'
+import type { NodeTask, TaskEvent } from './node-task.js'
 import type { NodeResult } from './run-types.js'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
 
 /**
- * One node: served from an earlier attempt or the cache when it can be, otherwise run under
- * its resource's limiter, its result checked, cached, committed, then announced.
+ * The deciding half of a node: served from an earlier attempt or the cache when it can be,
+ * otherwise its task is dispatched under its resource's limiter, and the result checked,
+ * cached, committed, then announced. The doing half is perform-task.ts, behind `ctx.dispatch`.
  */
 export async function runNode<S>(
   ctx: ExecuteContext<S>,
@@ -34,8 +36,9 @@ export async function runNode<S>(
   if (reused && (await stillThere(ctx.artifacts, reused.outputs, reused.files)))
     return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)
-  if (!cacheable) return attempt(ctx, node, inputs, results, undefined)
-  const key = cacheKey(spec.type, spec.version, node.params, inputs)
+  const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
+  // a run that does not read the cache wants its own result: it neither waits nor is waited for
+  if (!key || ctx.readCache === false) return attempt(ctx, node, inputs, results, key)
   // an identical node in flight (this run or another): wait for it rather than generate twice;
   // when it fails or is cancelled, one of those waiting takes its place
   const flights = flightsOf(ctx.cache)
@@ -69,9 +72,9 @@ async function attempt<S>(
   results: Map<string, NodeResult>,
   key: string | undefined,
 ): Promise<NodeResult> {
-  const { definition, spec } = node.node
+  const { spec } = node.node
   const nodeId = node.id
-  const hit = key ? ctx.cache.get(key) : undefined
+  const hit = key && ctx.readCache !== false ? ctx.cache.get(key) : undefined
   if (hit && (await stillThere(ctx.artifacts, hit.outputs, hit.files))) {
     return cached(ctx, nodeId, hit)
   }
@@ -84,50 +87,34 @@ async function attempt<S>(
     if (ctx.signal.aborted) return { status: 'cancelled', files: [] }
     throw error
   }
-  const files: string[] = []
   let backend: string | undefined
   let meta: Record<string, unknown> | undefined
   const began = performance.now()
   try {
     ctx.emit({ type: 'node.started', nodeId, nodeType: spec.type })
-    const context: NodeContext<Record<string, unknown>, Record<string, unknown>, S> = {
+    const task: NodeTask = {
       runId: ctx.runId,
       nodeId,
-      params: node.params,
+      type: spec.type,
+      version: spec.version,
+      params: node.params as Record<string, unknown>,
       inputs,
+    }
+    const done = await ctx.dispatch(task, {
       signal: ctx.signal,
-      artifacts: ctx.artifacts,
-      roots: ctx.roots,
-      services: ctx.services,
-      log: ctx.log,
-      progress: (update) => {
-        const body: RunEventBody = {
-          type: 'node.progress',
-          nodeId,
-          step: update.step,
-          total: update.total,
-          fraction: update.total > 0 ? Math.min(1, update.step / update.total) : 0,
-        }
-        if (update.eta !== undefined) body.eta = update.eta
-        if (update.preview) body.preview = update.preview.hash
-        if (update.message) body.message = update.message
-        if (backend) body.backend = backend
-        ctx.emit(body)
-      },
-      retrying: (notice) => ctx.emit({ type: 'node.retrying', nodeId, ...notice }),
-      useBackend: (id) => {
-        backend = id
-      },
-      wrote: (path) => void files.push(path),
-      annotate: (more) => {
-        meta = { ...meta, ...more }
+      emit: (event) => {
+        if (event.type === 'backend') backend = event.id
+        else if (event.type === 'annotate') meta = { ...meta, ...event.meta }
+        const body = announce(nodeId, event, backend)
+        if (body) ctx.emit(body)
       },
       run: ctx.run,
       upstream: () => upstreamOf(node, ctx.workflow, results),
-    }
-    // params were defaulted and checked by ajv, inputs by validate: this is the boundary
-    const outputs = await definition.execute(context as NodeContext<never, never, S>)
+    })
     ctx.signal.throwIfAborted()
+    const { outputs, files } = done
+    backend = done.backend ?? backend
+    meta = done.meta ?? meta
     checkOutputs(node, outputs)
     const durationMs = Math.round(performance.now() - began)
     const result: NodeResult = { status: 'done', outputs, files, durationMs }
@@ -142,15 +129,42 @@ async function attempt<S>(
     ctx.emit(finished)
     return result
   } catch (error) {
-    if (ctx.signal.aborted) return { status: 'cancelled', files }
+    if (ctx.signal.aborted) return { status: 'cancelled', files: [] }
     const failure = toIssue(error, nodeId)
     ctx.emit({ type: 'node.failed', nodeId, issue: failure })
-    const result: NodeResult = { status: 'failed', files, issue: failure }
+    const result: NodeResult = { status: 'failed', files: [], issue: failure }
     if (backend) result.backend = backend
     if (meta) result.meta = meta
     return result
   } finally {
     release()
+  }
+}
+
+/** A task's report as the run event it becomes (annotations only join the result). */
+function announce(nodeId: string, event: TaskEvent, backend?: string): RunEventBody | undefined {
+  switch (event.type) {
+    case 'progress': {
+      const body: RunEventBody = {
+        type: 'node.progress',
+        nodeId,
+        step: event.step,
+        total: event.total,
+        fraction: event.total > 0 ? Math.min(1, event.step / event.total) : 0,
+      }
+      if (event.eta !== undefined) body.eta = event.eta
+      if (event.preview) body.preview = event.preview.hash
+      if (event.message) body.message = event.message
+      if (backend) body.backend = backend
+      return body
+    }
+    case 'retrying': {
+      const { type: _, ...notice } = event
+      return { type: 'node.retrying', nodeId, ...notice }
+    }
+    case 'backend':
+    case 'annotate':
+      return undefined
   }
 }
 

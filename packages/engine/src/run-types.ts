@@ -53,4 +53,9 @@ export interface RunOptions {
    * store can commit it first: an announced result is never lost.
    */
   commit?: (nodeId: string, result: NodeResult) => void | Promise<void>
+  /**
+   * false: every node runs, even one with a fixed seed the cache has (results are still
+   * cached). An A1111 client expects a new generation per call (default true).
+   */
+  readCache?: boolean
 }

@@ -12,5 +12,6 @@ export function createNodeRegistry(): Registry<NodeServices> {
 export { type CostedNode, costLine, pricesOf, type RunCost, runCost } from './cost.js'
 export { PROVENANCE_FORMAT, type Provenance, parseProvenance } from './image/provenance.js'
 export { type ScanResult, verifyQr } from './image/verify-qr.js'
+export { REMOTE_CPU_NODE_TYPES, remoteNodeType } from './remote-nodes.js'
 export { SCAN_NODE_TYPES, type ScanCheck, scanChecks, scanLine } from './scan-check.js'
 export { localNodes, type NodeServices, sdNodes }

@@ -1,5 +1,6 @@
 import { composite } from './image/composite.js'
 import { crop } from './image/crop.js'
+import { imageArtifact } from './image/image-artifact.js'
 import { imageLoad } from './image/image-load.js'
 import { imageSave } from './image/image-save.js'
 import { pattern } from './image/pattern.js'
@@ -14,6 +15,7 @@ import { maskShape } from './mask/mask-shape.js'
 /** The node types that run on this machine's CPU (sharp, qrcode): no backend needed. */
 export const localNodes = [
   imageLoad,
+  imageArtifact,
   imageSave,
   qrCode,
   qrVerify,

@@ -145,6 +145,18 @@ export const ErrorCodes = {
     status: 503,
     meaning: 'The server is shutting down and accepts no new runs.',
   },
+  SDF_ARTIFACT_HASH_MISMATCH: {
+    status: 400,
+    meaning: 'An uploaded artifact does not hash to the name it was uploaded under.',
+  },
+  SDF_QUEUE_UNAVAILABLE: {
+    status: 503,
+    meaning: 'The coordinator cannot reach Redis, so it takes no new runs.',
+  },
+  SDF_QUEUE_UNREACHABLE_SERVER: {
+    status: 502,
+    meaning: 'A worker could not reach the coordinator to fetch or upload an artifact.',
+  },
   SDF_INTERNAL_ERROR: { status: 500, meaning: 'A bug in sdflow.' },
 } as const satisfies Record<string, { status: number; meaning: string }>
 

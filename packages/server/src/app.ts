@@ -4,23 +4,28 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyWebsocket from '@fastify/websocket'
 import type { Logger } from '@sdflow/engine'
+import { fail } from '@sdflow/protocol'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { a1111Face } from './a1111/plugin.js'
 import { trackBackendJobs } from './backend-jobs.js'
 import type { SdflowContext } from './context.js'
 import { installErrorHandling, sendError } from './errors.js'
 import { createEventHub } from './event-hub.js'
 import {
   type BodyRoute,
+  DEFAULT_ARTIFACT_LIMIT,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
   type EventStreamOptions,
   type ServerOptions,
 } from './options.js'
-import { artifactRoutes } from './routes/artifacts.js'
+import { artifactRoutes, artifactUploadRoutes } from './routes/artifacts.js'
 import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
 import { validateRoutes } from './routes/validate.js'
+import { workerRoutes } from './routes/workers.js'
+import { workflowRunRoutes } from './routes/workflow-run.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
@@ -98,6 +103,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     hub,
     log: app.log,
     concurrency: Math.max(1, options.concurrency ?? 2),
+    admit: queueAdmission(runtime),
     retention: {
       maxRuns: options.retention?.maxRuns ?? 1000,
       maxEvents: options.retention?.maxEvents ?? 1_000_000,
@@ -113,7 +119,10 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     workflows: new WorkflowFiles(resolve(options.workflowsDir ?? 'workflows')),
     dataDir,
     bodyLimit: (route: BodyRoute) =>
-      options.routeBodyLimits?.[route] ?? options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      options.routeBodyLimits?.[route] ??
+      (route === 'PUT /api/artifacts/:hash' ? DEFAULT_ARTIFACT_LIMIT : undefined) ??
+      options.bodyLimit ??
+      DEFAULT_BODY_LIMIT,
     events,
   }
   app.decorate('sdflow', context)
@@ -141,11 +150,18 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
       info: {
         title: 'sdflow',
         description:
-          'Workflows for Stable Diffusion on AUTOMATIC1111 backends. Errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events (docs/protocol.md).',
+          "Workflows for Stable Diffusion on AUTOMATIC1111 backends. Two faces: sdflow's own API under /api (errors answer `{statusCode, code, message, issues}`; the event stream is the WebSocket /api/events, docs/protocol.md), and the A1111 HTTP API (tag `a1111`: /sdapi/v1/*, /controlnet/*, /internal/*, answered over the whole backend pool in A1111's own shapes and errors, docs/a1111-face.md).",
         version: '0.1.0',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          basic: {
+            type: 'http',
+            scheme: 'basic',
+            description: 'any user name, the token as password',
+          },
+        },
       },
     },
   })
@@ -164,7 +180,11 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(runRoutes)
   await app.register(validateRoutes)
   await app.register(artifactRoutes)
+  await app.register(artifactUploadRoutes)
+  await app.register(workerRoutes)
   await app.register(eventRoutes)
+  await app.register(workflowRunRoutes)
+  await app.register(a1111Face, { token: options.token })
   await app.register(editorRoutes)
 
   let shutdown: Promise<void> | undefined
@@ -192,6 +212,23 @@ function engineLog(log: FastifyBaseLogger): Logger {
     info: (msg, data) => log.info(data ?? {}, msg),
     warn: (msg, data) => log.warn(data ?? {}, msg),
     error: (msg, data) => log.error(data ?? {}, msg),
+  }
+}
+
+/**
+ * A coordinator that cannot reach Redis takes no new run (503 SDF_QUEUE_UNAVAILABLE, nothing
+ * stored): the client learns at once instead of watching a run that cannot start.
+ */
+function queueAdmission(runtime: Runtime): (() => void) | undefined {
+  const coordinator = runtime.coordinator
+  if (!coordinator) return undefined
+  return () => {
+    if (!coordinator.available()) {
+      throw fail(
+        'SDF_QUEUE_UNAVAILABLE',
+        'the coordinator cannot reach Redis; submit again once it is back',
+      )
+    }
   }
 }
 

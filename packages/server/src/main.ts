@@ -5,7 +5,7 @@ import { type StartedServer, startServer } from './start.js'
 
 /**
  * `sdflow-server [--host H] [--port P] [--token T] [--data DIR] [--workflows DIR] [--out DIR] [--in DIR]
- * [--backend URL]... [--config FILE] [--concurrency N] [--shutdown-grace MS] [--no-resume]
+ * [--backend URL]... [--config FILE] [--redis URL] [--concurrency N] [--shutdown-grace MS] [--no-resume]
  * [--quiet] [--verbose]`: listen, print
  * `listening on http://HOST:PORT`, stop cleanly on SIGTERM or SIGINT. SDFLOW_TOKEN may hold
  * the token.
@@ -25,6 +25,7 @@ export async function main(
       in: { type: 'string' },
       backend: { type: 'string', multiple: true },
       config: { type: 'string' },
+      redis: { type: 'string' },
       concurrency: { type: 'string' },
       'shutdown-grace': { type: 'string' },
       'no-resume': { type: 'boolean', default: false },
@@ -46,6 +47,7 @@ export async function main(
       backends: 'auto',
       backendUrls: values.backend,
       configFile: values.config,
+      redisUrl: values.redis,
       outDir: values.out,
       inDir: values.in,
     },

@@ -6,9 +6,11 @@ export const DEFAULT_PORT = 7870
 export const DEFAULT_HOST = '127.0.0.1'
 /** Default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
+/** Default limit of an artifact upload: 256 MiB (a 64-megapixel PNG of noise fits). */
+export const DEFAULT_ARTIFACT_LIMIT = 256 * 1024 * 1024
 
 /** Routes whose body limit can be set on their own (images will come here later). */
-export type BodyRoute = 'PUT /api/workflows/:name' | 'POST /api/runs'
+export type BodyRoute = 'PUT /api/workflows/:name' | 'POST /api/runs' | 'PUT /api/artifacts/:hash'
 
 export interface RetentionOptions {
   /** Stored runs kept; the oldest ended ones are pruned first (default 1000). */

@@ -26,6 +26,8 @@ export interface RunManagerOptions<S> {
   retention: { maxRuns: number; maxEvents: number }
   /** First wait before runs stopped by a full disk are tried again (doubling to 30 s). */
   storageRetryMs?: number
+  /** Throws when no new run can be taken now (a coordinator without Redis). */
+  admit?: () => void
 }
 
 interface Active {
@@ -37,9 +39,24 @@ interface Active {
   done: Promise<void>
 }
 
+export interface SubmitOptions {
+  /** false: nodes run even when the cache has their result (a gateway call, by default). */
+  readCache?: boolean
+}
+
 export interface RunManager {
   /** Validate and queue; an invalid workflow throws with every issue and queues nothing. */
-  submit(doc: unknown, inputs: Record<string, unknown>, name?: string): { runId: string }
+  submit(
+    doc: unknown,
+    inputs: Record<string, unknown>,
+    name?: string,
+    options?: SubmitOptions,
+  ): { runId: string }
+  /**
+   * Resolves with the run's status once it ended (finished, failed, cancelled), or with its
+   * status then when `signal` aborts first (a caller that stopped waiting).
+   */
+  settled(runId: string, signal?: AbortSignal): Promise<RunStatus>
   cancel(runId: string): RunStatus
   resume(runId: string): void
   /** Runs a crash left queued or running: mark interrupted, then queue them again if asked. */
@@ -64,6 +81,8 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
   const { engine, store, hub, log } = options
   const queue: string[] = []
   const active = new Map<string, Active>()
+  /** Per-run options of this process's submissions (a resumed run after a restart has none). */
+  const submitted = new Map<string, SubmitOptions>()
   let accepting = true
   let draining = false
   /** Runs stopped by a full disk, waiting for space to resume. */
@@ -169,6 +188,7 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
       })
       .finally(() => {
         active.delete(runId)
+        submitted.delete(runId)
         // a full disk keeps it in memory until it can be written: it never shows running
         if (entry.interrupted) store.markInterrupted(runId)
         if (entry.stalled) {
@@ -196,6 +216,7 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
       runId,
       inputs: run.inputs,
       signal: entry.controller.signal,
+      readCache: submitted.get(runId)?.readCache ?? true,
       firstSeq: store.lastSeq(runId) + 1,
       reuse,
       commit: (nodeId, nodeResult) => {
@@ -233,8 +254,9 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
   }
 
   return {
-    submit(doc, inputs, name) {
+    submit(doc, inputs, name, submitOptions) {
       if (!accepting) throw fail('SDF_SERVER_SHUTTING_DOWN', 'the server is shutting down')
+      options.admit?.()
       const validation = engine.validate(doc, { inputs })
       if (!validation.workflow || hasErrors(validation.issues)) {
         throw invalid(validation.issues)
@@ -248,10 +270,26 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
         store.createRun({ id: runId, workflow, doc, inputs, createdAt })
         return store.append(queued)
       })
+      if (submitOptions) submitted.set(runId, submitOptions)
       hub.publish(queued, cursor)
       queue.push(runId)
       pump()
       return { runId }
+    },
+    settled(runId, signal) {
+      const status = () => store.getRun(runId)?.status ?? 'failed'
+      return new Promise((resolve) => {
+        const done = () => {
+          unsubscribe()
+          signal?.removeEventListener('abort', done)
+          resolve(status())
+        }
+        const unsubscribe = hub.subscribe((event) => {
+          if (event.runId === runId && isRunEnd(event.type)) done()
+        })
+        signal?.addEventListener('abort', done, { once: true })
+        if (signal?.aborted || ended.has(status())) done()
+      })
     },
     cancel(runId) {
       const run = store.getRun(runId)
@@ -360,6 +398,10 @@ function hasSpace(folder: string): boolean {
     rmSync(probe, { force: true })
   }
 }
+
+const ended = new Set<RunStatus>(['finished', 'failed', 'cancelled'])
+const isRunEnd = (type: RunEvent['type']) =>
+  type === 'run.finished' || type === 'run.failed' || type === 'run.cancelled'
 
 function invalid(issues: Issue[]): IssuesError {
   const errors = issues.filter((i) => i.severity === 'error')

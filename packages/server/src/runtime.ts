@@ -9,7 +9,8 @@ import {
 } from '@sdflow/a1111'
 import type { RunningEmulator } from '@sdflow/a1111-emulator'
 import { createEngine, type Engine, type Logger } from '@sdflow/engine'
-import { createNodeRegistry, type NodeServices } from '@sdflow/nodes'
+import { createNodeRegistry, type NodeServices, remoteNodeType } from '@sdflow/nodes'
+import type { Coordinator } from '@sdflow/queue'
 
 export interface RuntimeOptions {
   /** 'none': no backend at all (the workflow has no backend node, or `sdflow nodes`). */
@@ -25,13 +26,20 @@ export interface RuntimeOptions {
   emulatorStepMs?: number
   /** Called once the embedded emulator listens. */
   onEmulator?: (url: string) => void
-  /** Where the engine reports what it carries on past (a node cache it cannot write). */
+  /**
+   * `sdflow serve --redis URL`: this process coordinates; backend nodes (and the CPU-heavy
+   * ones, `remoteNodeType`) become BullMQ jobs for `sdflow worker` processes, which hold the
+   * backends. No pool or emulator starts here.
+   */
+  redisUrl?: string
   log?: Logger
 }
 
 export interface Runtime {
   engine: Engine<NodeServices>
   pool?: BackendPool
+  /** Set with `redisUrl`: the live workers and their jobs. */
+  coordinator?: Coordinator
   close(): Promise<void>
 }
 
@@ -42,6 +50,7 @@ const DEFAULT_CONFIG = 'sdflow.config.json'
  * the config file; with neither, the embedded A1111 emulator starts on a free loopback port.
  */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  if (options.redisUrl) return coordinatorRuntime(options, options.redisUrl)
   let emulator: RunningEmulator | undefined
   let pool: BackendPool | undefined
   if (options.backends === 'auto') {
@@ -62,7 +71,6 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     services: pool ? { backends: pool } : {},
     dataDir: options.dataDir,
     roots: { input: options.inDir, output: options.outDir },
-    ...(options.log && { log: options.log }),
   })
   return {
     engine,
@@ -74,8 +82,29 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   }
 }
 
+async function coordinatorRuntime(options: RuntimeOptions, redisUrl: string): Promise<Runtime> {
+  // loaded only here: single-process commands never load BullMQ
+  const { createCoordinator } = await import('@sdflow/queue')
+  const { pool: settings } = await configured(options)
+  const registry = createNodeRegistry()
+  const coordinator = await createCoordinator({
+    redisUrl,
+    isRemote: (type) => remoteNodeType(registry.get(type)?.spec),
+    queueTimeoutMs: settings.queueTimeoutMs,
+    log: options.log,
+  })
+  const engine = createEngine<NodeServices>({
+    registry,
+    services: { backends: coordinator.backends },
+    dataDir: options.dataDir,
+    roots: { input: options.inDir, output: options.outDir },
+    dispatch: coordinator.dispatch,
+  })
+  return { engine, coordinator, close: () => coordinator.close() }
+}
+
 /** Backends and pool settings: --backend URLs (default settings), else the config file. */
-async function configured(
+export async function configured(
   options: RuntimeOptions,
 ): Promise<{ backends: BackendConfig[]; pool: PoolSettings }> {
   if (options.backendUrls && options.backendUrls.length > 0) {

@@ -66,6 +66,8 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
         }),
       )
     }
+    // a foreign API face (A1111) checks the token itself, to answer in its own error shape
+    if (request.routeOptions.config.ownAuth === true) return
     if (
       options.token !== undefined &&
       !tokenMatches(presentedToken(request, upgrade), options.token)
@@ -73,9 +75,13 @@ export function installGuard(app: FastifyInstance, options: GuardOptions): void 
       reply.header('www-authenticate', 'Bearer')
       return sendError(
         reply,
-        fail('SDF_SERVER_UNAUTHORIZED', 'a valid bearer token is required', {
-          pointer: '/headers/authorization',
-        }),
+        fail(
+          'SDF_SERVER_UNAUTHORIZED',
+          'a valid token is required (Bearer, or Basic with the token as password)',
+          {
+            pointer: '/headers/authorization',
+          },
+        ),
       )
     }
   })
@@ -85,15 +91,37 @@ function isUpgrade(request: FastifyRequest): boolean {
   return request.headers.upgrade?.toLowerCase() === 'websocket'
 }
 
-function presentedToken(request: FastifyRequest, upgrade: boolean): string | undefined {
+/** Whether the request carries the configured token (always true when none is configured). */
+export function requestAuthorized(request: FastifyRequest, token: string | undefined): boolean {
+  return token === undefined || tokenMatches(presentedToken(request, isUpgrade(request)), token)
+}
+
+/**
+ * `Authorization: Bearer T`, or HTTP Basic with the token as password and any user name (how
+ * A1111 clients send `--api-auth` credentials); on a WebSocket upgrade also `?token=`.
+ */
+export function presentedToken(request: FastifyRequest, upgrade: boolean): string | undefined {
   const auth = request.headers.authorization
   if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim()
+  const basic = basicCredentials(auth)
+  if (basic) return basic.password
   if (upgrade) {
     const query = request.query as Record<string, unknown> | undefined
     const fromQuery = query?.token ?? new URL(request.url, 'http://x').searchParams.get('token')
     if (typeof fromQuery === 'string' && fromQuery !== '') return fromQuery
   }
   return undefined
+}
+
+/** The user name and password of an `Authorization: Basic` header. */
+export function basicCredentials(
+  header: string | undefined,
+): { username: string; password: string } | undefined {
+  if (!header || !/^basic /i.test(header)) return undefined
+  const text = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+  const colon = text.indexOf(':')
+  if (colon < 0) return undefined
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) }
 }
 
 function allowedHostNames(options: GuardOptions): Set<string> {
@@ -155,5 +183,12 @@ export function checkBind(host: string, token: string | undefined): void {
       'SDF_CONFIG_INVALID',
       `refusing to listen on ${host} without a token: anyone who can reach it could run workflows; set a token or bind 127.0.0.1`,
     )
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's plugin checks the token itself (with requestAuthorized), in its own shape. */
+    ownAuth?: boolean
   }
 }

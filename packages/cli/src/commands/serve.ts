@@ -5,7 +5,7 @@ import { ExitCode, type Output } from '../output.js'
 
 export const serveHelp = `sdflow serve [--host H] [--port N] [--backend URL]... [--config FILE] [--data DIR]
              [--workflows DIR] [--out DIR] [--in DIR] [--token T] [--concurrency N]
-             [--shutdown-grace MS] [--no-resume] [--verbose]
+             [--redis URL] [--shutdown-grace MS] [--no-resume] [--verbose]
   Start the sdflow server: REST API under /api, WebSocket events at /api/events, the editor at
   /, API docs at /docs. Prints "listening on http://HOST:PORT". With no backend configured the
   embedded A1111 emulator runs the backend nodes.
@@ -13,6 +13,8 @@ export const serveHelp = `sdflow serve [--host H] [--port N] [--backend URL]... 
   --port N        port (default 7870)
   --token T       require "Authorization: Bearer T" on mutating requests (or SDFLOW_TOKEN)
   --workflows DIR saved workflows (default ./workflows)
+  --redis URL     coordinate: backend nodes become jobs on this Redis for \`sdflow worker\`
+                  processes, which hold the backends (docs/scale-out.md)
   --shutdown-grace MS  on SIGTERM, wait this long for running runs (default 5000), then
                   interrupt them (they resume at the next start)
   --no-resume     leave runs interrupted by a crash alone instead of resuming them

@@ -135,11 +135,13 @@ describe('image.save provenance', () => {
     const chunk = readPngText(readFileSync(join(output, file ?? ''))).sdflow ?? ''
     expect(chunk).not.toContain(png.toString('base64').slice(0, 40))
     const provenance = parseProvenance(chunk)
-    const loaded = (result.nodes.load?.outputs?.image as { hash: string }[])[0]?.hash
+    const imageOf = (r: typeof result) =>
+      (r.nodes.load?.outputs?.image as { hash: string }[] | undefined)?.[0]?.hash
+    const loaded = imageOf(result)
     expect(provenance?.workflow.nodes.load?.params).toEqual({ artifact: loaded })
     expect(provenance?.inputs).toEqual({})
     const again = await engine.run(provenance?.workflow, { inputs: provenance?.inputs })
     expect(again.status).toBe('finished')
-    expect((again.nodes.load?.outputs?.image as { hash: string }[])[0]?.hash).toBe(loaded)
+    expect(imageOf(again)).toBe(loaded)
   })
 })

@@ -82,13 +82,19 @@ function tally(ctx: Ctx, add: Tally): void {
   })
 }
 
-/** What a generation tells about itself: every seed, the infotexts, the checkpoint. */
+/**
+ * What a generation tells about itself: every seed, the infotexts, the checkpoint, the first
+ * answer's `info` and any ControlNet detected maps (the A1111 face answers with both).
+ */
 export function generationMeta(results: readonly GenerationResult[]): Record<string, unknown> {
   const first = results[0]
   const meta: Record<string, unknown> = {
     seeds: results.flatMap((r) => r.seeds),
     infotexts: results.flatMap((r) => r.infotexts),
   }
+  if (first) meta.info = first.info
+  const maps = results.flatMap((r) => r.detectedMaps)
+  if (maps.length > 0) meta.detectedMaps = maps
   const name = first?.info.sd_model_name
   if (typeof name === 'string') {
     const hash = first?.info.sd_model_hash

@@ -61,6 +61,7 @@ export const upscale = defineBackendNode({
     } = params
     const toSize = w > 0 || h > 0
     const needs = { upscalers: [params.upscaler_1, params.upscaler_2].filter((u) => u !== 'None') }
+    const htmlInfo: string[] = []
     const images = await Promise.all(
       inputs.image.map(async (image) => {
         // a target size keeps the aspect when only one side is given
@@ -78,9 +79,11 @@ export const upscale = defineBackendNode({
         const result = await onBackend(ctx, needs, (client, signal) =>
           client.extraSingleImage(request, { artifacts: ctx.artifacts, signal }),
         )
+        htmlInfo.push(result.htmlInfo)
         return result.image
       }),
     )
+    ctx.annotate({ htmlInfo: htmlInfo[0] ?? '' })
     return { image: images }
   },
 })

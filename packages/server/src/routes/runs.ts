@@ -52,6 +52,15 @@ function seedsOf(nodes: NodeRecord[]): Record<string, unknown> {
 export async function runRoutes(root: FastifyInstance): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>()
   const { sdflow } = app
+  /** What a list entry and a run's page both show: backends used, seeds, GPU time and cost. */
+  const factsOf = (nodes: NodeRecord[]) => ({
+    backends: [...new Set(nodes.flatMap((n) => (n.backend ? [n.backend] : [])))],
+    seeds: seedsOf(nodes),
+    cost: runCost(
+      Object.fromEntries(nodes.map((n) => [n.id, n])),
+      pricesOf(sdflow.runtime.pool?.list() ?? []),
+    ),
+  })
 
   app.post(
     '/api/runs',
@@ -91,7 +100,7 @@ export async function runRoutes(root: FastifyInstance): Promise<void> {
     '/api/runs',
     {
       schema: {
-        summary: 'Runs, newest first, a page at a time',
+        summary: 'Runs, newest first, a page at a time, with backends, seeds, GPU time and cost',
         tags: ['runs'],
         querystring: ListQuery,
       },
@@ -102,7 +111,9 @@ export async function runRoutes(root: FastifyInstance): Promise<void> {
         throw fail('SDF_SERVER_NOT_FOUND', `no run ${before}`, { pointer: '/querystring/before' })
       }
       const runs = sdflow.store.listRuns({ limit: limit + 1, before })
-      const page = runs.slice(0, limit).map(runSummary)
+      const page = runs
+        .slice(0, limit)
+        .map((run) => ({ ...runSummary(run), ...factsOf(sdflow.store.nodes(run.id)) }))
       const next = runs.length > limit ? page[page.length - 1]?.id : undefined
       return next === undefined ? { runs: page } : { runs: page, next }
     },
@@ -122,17 +133,11 @@ export async function runRoutes(root: FastifyInstance): Promise<void> {
       const run = sdflow.store.getRun(id)
       if (!run) throw fail('SDF_SERVER_NOT_FOUND', `no run ${id}`, { pointer: '/params/id' })
       const nodes = sdflow.store.nodes(id)
-      const backends = [...new Set(nodes.flatMap((n) => (n.backend ? [n.backend] : [])))]
       const position = sdflow.runs.queued.indexOf(id)
       return {
         ...run,
         ...(position >= 0 ? { queuePosition: position } : {}),
-        backends,
-        seeds: seedsOf(nodes),
-        cost: runCost(
-          Object.fromEntries(nodes.map((n) => [n.id, n])),
-          pricesOf(sdflow.runtime.pool?.list() ?? []),
-        ),
+        ...factsOf(nodes),
         nodes: Object.fromEntries(nodes.map(({ id: nodeId, ...rest }) => [nodeId, rest])),
         document: sdflow.store.document(id),
       }

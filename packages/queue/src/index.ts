@@ -1,0 +1,8 @@
+export { openRedis, redactUrl } from './connection.js'
+export { type Coordinator, type CoordinatorOptions, createCoordinator } from './coordinator.js'
+export { createHttpArtifactStore, type HttpArtifactOptions } from './http-artifacts.js'
+export type { JobData } from './job.js'
+export { jobIdOf, PREFIX, QUEUE_NAME } from './names.js'
+export { remotePool } from './remote-pool.js'
+export { type RunningWorker, startWorker, type WorkerOptions } from './worker.js'
+export { liveWorkers, type WorkerBackend, type WorkerInfo } from './worker-info.js'

@@ -1,0 +1,234 @@
+import { freemem, totalmem } from 'node:os'
+import { type ControlnetDetectRequest as DetectBody, InternalProgressRequest } from '@sdflow/a1111'
+import { readPngText } from '@sdflow/protocol'
+import type { FastifyInstance } from 'fastify'
+import type { TSchema } from 'typebox'
+import { A1111Failure, exception, httpException } from './a1111-errors.js'
+import { callerOf } from './caller.js'
+import type { CallerJob } from './caller-jobs.js'
+import { firstAnswer, unionOf } from './catalogs.js'
+import type { FaceState } from './plugin.js'
+import { internalProgress, sdapiProgress } from './progress-answers.js'
+import { storeRequestImages } from './request-images.js'
+
+/** Catalogs (the union of healthy backends), options, progress, interrupt: A1111's other routes. */
+export async function infoRoutes(
+  app: FastifyInstance,
+  state: FaceState,
+  schemas: { ControlnetDetectRequest: TSchema },
+): Promise<void> {
+  const { sdflow } = app
+  const pool = () => sdflow.runtime.pool
+  const { artifacts } = sdflow.runtime.engine
+  const previewOf = async (job: CallerJob | undefined): Promise<string | null> => {
+    if (!job?.preview || !artifacts.has(job.preview)) return null
+    return (await artifacts.read(job.preview)).toString('base64')
+  }
+
+  const list = <T>(path: string, load: Parameters<typeof unionOf<T>>[1], key: (i: T) => string) =>
+    app.get(path, { schema: { summary: "Union of the healthy backends' lists" } }, () =>
+      unionOf(pool(), load, key),
+    )
+  list(
+    '/sdapi/v1/samplers',
+    (c) => c.samplers(),
+    (s) => s.name,
+  )
+  list(
+    '/sdapi/v1/schedulers',
+    (c) => c.schedulers(),
+    (s) => s.name,
+  )
+  list(
+    '/sdapi/v1/sd-models',
+    (c) => c.sdModels(),
+    (m) => m.title,
+  )
+  list(
+    '/sdapi/v1/upscalers',
+    (c) => c.upscalers(),
+    (u) => u.name,
+  )
+  list(
+    '/sdapi/v1/latent-upscale-modes',
+    (c) => c.latentUpscaleModes(),
+    (m) => m.name,
+  )
+
+  app.get('/controlnet/model_list', async () => ({
+    model_list: await unionOf(
+      pool(),
+      (c) => c.controlnetModels(),
+      (m) => m,
+    ),
+  }))
+  app.get('/controlnet/module_list', async () => {
+    const answers = await unionOf(
+      pool(),
+      async (c) => [await c.controlnetModules()],
+      () => '',
+    )
+    const lists = await unionOf(
+      pool(),
+      async (c) => (await c.controlnetModules()).module_list,
+      (m) => m,
+    )
+    return { module_list: lists, module_detail: answers[0]?.module_detail ?? {} }
+  })
+  app.get('/controlnet/version', async () => {
+    const models = await unionOf(
+      pool(),
+      (c) => c.controlnetModels(),
+      (m) => m,
+    )
+    if (models.length === 0 && (pool()?.catalog().controlnetModules.length ?? 0) === 0) {
+      throw new A1111Failure({ status: 404, body: { detail: 'Not Found' } })
+    }
+    return { version: 3 }
+  })
+  app.post(
+    '/controlnet/detect',
+    {
+      schema: {
+        summary: 'ControlNet preprocessor, on a backend that has the module',
+        body: schemas.ControlnetDetectRequest,
+      },
+    },
+    async (request) => {
+      const body = request.body as DetectBody
+      const module = body.controlnet_module ?? 'none'
+      const stored = await storeRequestImages(artifacts, 'extra-batch-images', {
+        imageList: body.controlnet_input_images.map((data) => ({ data })),
+      })
+      const masks = await storeRequestImages(artifacts, 'extra-batch-images', {
+        imageList: (body.controlnet_masks ?? []).map((data) => ({ data })),
+      })
+      const backends = pool()
+      if (!backends) throw new A1111Failure(httpException(503, 'no backend is configured'))
+      const refs = async (hashes: string[]) =>
+        Promise.all(hashes.map(async (h) => artifacts.put(await artifacts.read(h))))
+      const { controlnet_input_images: _i, controlnet_masks: _m, ...rest } = body
+      const input = {
+        ...rest,
+        images: await refs(stored.extras),
+        ...(masks.extras.length > 0 && { masks: await refs(masks.extras) }),
+      }
+      const result = await backends.run(
+        { needs: { controlnetModules: [module] } },
+        (client, signal) => client.controlnetDetect(input, { artifacts, signal }),
+      )
+      const images = await Promise.all(
+        result.images.map(async (ref) => (await artifacts.read(ref)).toString('base64')),
+      )
+      return {
+        info: result.info ?? 'Success',
+        images,
+        ...(result.poses && { poses: result.poses }),
+      }
+    },
+  )
+
+  app.get('/sdapi/v1/options', async (request) => {
+    const options = await firstAnswer(pool(), (c) => c.options())
+    if (!options) throw new A1111Failure(httpException(503, 'no healthy backend'))
+    return { ...options, ...state.callerOptions.get(callerOf(request)) }
+  })
+  app.post(
+    '/sdapi/v1/options',
+    {
+      schema: {
+        summary: "Options for this caller's later jobs (sent as override_settings, never global)",
+      },
+    },
+    async (request) => {
+      const body = request.body
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        throw new A1111Failure(exception('TypeError', 'options must be a JSON object'))
+      }
+      const known = await firstAnswer(pool(), (c) => c.options())
+      for (const key of Object.keys(body)) {
+        if (known && !(key in known)) throw new A1111Failure(exception('KeyError', `'${key}'`))
+      }
+      const caller = callerOf(request)
+      state.callerOptions.set(caller, { ...state.callerOptions.get(caller), ...body })
+      return null
+    },
+  )
+
+  app.get('/sdapi/v1/progress', async (request) => {
+    const live = state.jobs.live(callerOf(request))
+    const job = live.find((j) => j.phase === 'running') ?? live[0]
+    const query = request.query as { skip_current_image?: string }
+    const preview = query.skip_current_image === 'true' ? null : await previewOf(job)
+    return sdapiProgress(job, preview, Date.now())
+  })
+  app.post(
+    '/internal/progress',
+    { schema: { summary: "Progress of one of the caller's tasks", body: InternalProgressRequest } },
+    async (request) => {
+      const body = request.body as InternalProgressRequest
+      const job = state.jobs.byTask(callerOf(request), body.id_task)
+      const preview = body.live_preview === false ? null : await previewOf(job)
+      return internalProgress(job, preview, body.id_live_preview ?? -1, Date.now())
+    },
+  )
+  const stop = async (caller: string) => {
+    for (const job of state.jobs.live(caller)) {
+      // only a job on a backend: A1111 never cancels queued work either
+      if (job.phase !== 'running' || !job.backend) continue
+      job.interrupted = true
+      await pool()
+        ?.client(job.backend)
+        ?.interrupt()
+        .catch(() => undefined)
+    }
+  }
+  app.post('/sdapi/v1/interrupt', async (request) => {
+    await stop(callerOf(request))
+    return {}
+  })
+  // each gateway call is one job of its own, so skipping its batch is interrupting it
+  app.post('/sdapi/v1/skip', async (request) => {
+    await stop(callerOf(request))
+    return null
+  })
+
+  app.get('/internal/ping', async () => ({}))
+  app.get('/sdapi/v1/memory', async () => {
+    const total = totalmem()
+    const free = freemem()
+    return { ram: { free, used: total - free, total }, cuda: { error: 'unavailable' } }
+  })
+  app.post('/sdapi/v1/png-info', async (request) => {
+    const image = (request.body as { image?: unknown } | undefined)?.image
+    if (typeof image !== 'string' || image === '') {
+      throw new A1111Failure(httpException(404, 'Image not found'))
+    }
+    const payload = image.replace(/^data:image\/[a-z0-9.+-]+;base64,/i, '')
+    const { parameters = '', ...items } = readPngText(Buffer.from(payload, 'base64'))
+    return { info: parameters, items, parameters: parseInfotext(parameters) }
+  })
+}
+
+/** A1111's infotext as `Prompt`, `Negative prompt` and its `Key: value` pairs (as strings). */
+function parseInfotext(text: string): Record<string, string> {
+  if (!text) return {}
+  const lines = text.split('\n')
+  const last = lines[lines.length - 1] ?? ''
+  const pairs = [...last.matchAll(/\s*([\w ]+):\s*("(?:\\.|[^"])*"|[^,]*)(?:,|$)/g)]
+  const hasParams = pairs.length >= 3
+  const head = hasParams ? lines.slice(0, -1) : lines
+  const negativeAt = head.findIndex((l) => l.startsWith('Negative prompt:'))
+  const out: Record<string, string> = {
+    Prompt: (negativeAt >= 0 ? head.slice(0, negativeAt) : head).join('\n'),
+  }
+  if (negativeAt >= 0) {
+    out['Negative prompt'] = head
+      .slice(negativeAt)
+      .join('\n')
+      .slice('Negative prompt:'.length)
+      .trim()
+  }
+  if (hasParams) for (const [, key, value] of pairs) if (key) out[key.trim()] = (value ?? '').trim()
+  return out
+}
