@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunningEmulator } from '@sdflow/a1111-emulator'
+import { createArtifactStore } from '@sdflow/engine'
 import type { ImageRef } from '@sdflow/protocol'
 import { buildApp } from '@sdflow/server'
 import type { FastifyInstance } from 'fastify'
@@ -56,12 +57,15 @@ async function restart(app: FastifyInstance, name: string): Promise<FastifyInsta
   return server(name)
 }
 
-/** Where the file artifact store keeps an image (`<data>/artifacts/ab/abcd....png`). */
-const artifactFile = (app: FastifyInstance, ref: ImageRef) =>
-  join(app.sdflow.runtime.engine.dataDir, 'artifacts', ref.hash.slice(0, 2), `${ref.hash}.png`)
-
 const picture = (seed: number, prefix: string) =>
   workflowOf({ gen: gen({ seed }), save: save('gen', prefix) })
+
+/** Where the server's file store keeps an artifact (the engine's store interface has no paths). */
+function artifactFile(app: FastifyInstance, hash: string): string {
+  return createArtifactStore({ root: join(app.sdflow.runtime.engine.dataDir, 'artifacts') }).path(
+    hash,
+  )
+}
 
 function generated(app: FastifyInstance, runId: string): ImageRef {
   const node = app.sdflow.store.nodes(runId).find((n) => n.id === 'gen')
@@ -76,7 +80,7 @@ describe('case 22: a damaged artifact', () => {
     const first = await settled(app, await submit(app, picture(21, 'first')))
     expect(first.status).toBe('finished')
     const ref = generated(app, first.id)
-    const file = artifactFile(app, ref)
+    const file = artifactFile(app, ref.hash)
     writeFileSync(file, readFileSync(file).subarray(0, 100)) // the disk lost its tail
     app = await restart(app, 'reuse')
     const before = requests(emulator)
@@ -93,7 +97,7 @@ describe('case 22: a damaged artifact', () => {
     let app = await server('serve')
     const run = await settled(app, await submit(app, picture(22, 'serve')))
     const ref = generated(app, run.id)
-    const file = artifactFile(app, ref)
+    const file = artifactFile(app, ref.hash)
     writeFileSync(file, readFileSync(file).subarray(0, 100))
     app = await restart(app, 'serve')
     const damaged = await app.inject({ method: 'GET', url: `/api/artifacts/${ref.hash}` })

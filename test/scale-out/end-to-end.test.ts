@@ -157,7 +157,8 @@ function shape(events: readonly RunEvent[]) {
   const keys: Record<string, string[]> = {}
   for (const e of events) {
     const id = 'nodeId' in e ? e.nodeId : '(run)'
-    const list = (perNode[id] ??= [])
+    const list = perNode[id] ?? []
+    perNode[id] = list
     if (list.at(-1) !== e.type || e.type !== 'node.progress') list.push(e.type)
     keys[e.type] = [...new Set([...(keys[e.type] ?? []), ...Object.keys(e)])].sort()
   }
@@ -274,7 +275,7 @@ describe('a coordinator with two workers of two backends each', () => {
     expect(Buffer.from(await back.arrayBuffer()).equals(png)).toBe(true)
     // what workers uploaded during the wide run is there
     const run = await getRun(wideRun)
-    const image = (run.outputs?.image1 as { hash: string }[])[0]
+    const image = (run.outputs?.image1 as { hash: string }[] | undefined)?.[0]
     expect((await fetch(`${coordinator.url}/api/artifacts/${image?.hash}`)).status).toBe(200)
   })
 })

@@ -36,9 +36,10 @@ export async function runNode<S>(
   if (reused && (await stillThere(ctx.artifacts, reused.outputs, reused.files)))
     return cached(ctx, nodeId, reused)
   const cacheable = !definition.nondeterministic?.(node.params as never)
-  const key = cacheable ? cacheKey(spec.type, spec.version, node.params, inputs) : undefined
-  // a run that does not read the cache wants its own result: it neither waits nor is waited for
-  if (!key || ctx.readCache === false) return attempt(ctx, node, inputs, results, key)
+  if (!cacheable) return attempt(ctx, node, inputs, results, undefined)
+  const key = cacheKey(spec.type, spec.version, node.params, inputs)
+  // a caller that asked for a fresh generation neither reads the cache nor joins a flight
+  if (ctx.readCache === false) return attempt(ctx, node, inputs, results, key)
   // an identical node in flight (this run or another): wait for it rather than generate twice;
   // when it fails or is cancelled, one of those waiting takes its place
   const flights = flightsOf(ctx.cache)

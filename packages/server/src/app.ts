@@ -16,6 +16,7 @@ import {
   DEFAULT_ARTIFACT_LIMIT,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
+  DEFAULT_UPLOAD_LIMIT,
   type EventStreamOptions,
   type ServerOptions,
 } from './options.js'
@@ -23,6 +24,7 @@ import { artifactRoutes, artifactUploadRoutes } from './routes/artifacts.js'
 import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
+import { uploadRoutes } from './routes/uploads.js'
 import { validateRoutes } from './routes/validate.js'
 import { workerRoutes } from './routes/workers.js'
 import { workflowRunRoutes } from './routes/workflow-run.js'
@@ -31,7 +33,7 @@ import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
 import { createRuntime, type Runtime } from './runtime.js'
 import { checkBind, installGuard } from './security.js'
-import { WorkflowFiles } from './workflow-files.js'
+import { defaultExamplesDir, WorkflowFiles } from './workflow-files.js'
 import { eventRoutes } from './ws/events.js'
 import { CloseCodes } from './ws/subscription.js'
 
@@ -118,10 +120,14 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     hub,
     backendJobs: trackBackendJobs(hub),
     runs,
-    workflows: new WorkflowFiles(resolve(options.workflowsDir ?? 'workflows')),
+    workflows: new WorkflowFiles(
+      resolve(options.workflowsDir ?? join(dataDir, 'workflows')),
+      examplesOf(options.examplesDir),
+    ),
     dataDir,
     bodyLimit: (route: BodyRoute) =>
       options.routeBodyLimits?.[route] ??
+      (route === 'POST /api/uploads' ? DEFAULT_UPLOAD_LIMIT : undefined) ??
       (route === 'PUT /api/artifacts/:hash' ? DEFAULT_ARTIFACT_LIMIT : undefined) ??
       options.bodyLimit ??
       DEFAULT_BODY_LIMIT,
@@ -182,6 +188,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(runRoutes)
   await app.register(validateRoutes)
   await app.register(artifactRoutes)
+  await app.register(uploadRoutes)
   await app.register(artifactUploadRoutes)
   await app.register(workerRoutes)
   await app.register(eventRoutes)
@@ -207,16 +214,6 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   return app
 }
 
-/** The engine's logger surface over fastify's pino logger. */
-function engineLog(log: FastifyBaseLogger): Logger {
-  return {
-    debug: (msg, data) => log.debug(data ?? {}, msg),
-    info: (msg, data) => log.info(data ?? {}, msg),
-    warn: (msg, data) => log.warn(data ?? {}, msg),
-    error: (msg, data) => log.error(data ?? {}, msg),
-  }
-}
-
 /**
  * A coordinator that cannot reach Redis takes no new run (503 SDF_QUEUE_UNAVAILABLE, nothing
  * stored): the client learns at once instead of watching a run that cannot start.
@@ -234,9 +231,24 @@ function queueAdmission(runtime: Runtime): (() => void) | undefined {
   }
 }
 
+/** The engine's logger surface over fastify's pino logger. */
+function engineLog(log: FastifyBaseLogger): Logger {
+  return {
+    debug: (msg, data) => log.debug(data ?? {}, msg),
+    info: (msg, data) => log.info(data ?? {}, msg),
+    warn: (msg, data) => log.warn(data ?? {}, msg),
+    error: (msg, data) => log.error(data ?? {}, msg),
+  }
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** Stop accepting runs; wait for running ones (up to the grace time), interrupt the rest. */
     sdflowShutdown(): Promise<void>
   }
+}
+
+function examplesOf(option: string | false | undefined): string | undefined {
+  if (option === false) return undefined
+  return option === undefined ? defaultExamplesDir() : resolve(option)
 }

@@ -24,10 +24,10 @@ export interface RunManagerOptions<S> {
   log: FastifyBaseLogger
   concurrency: number
   retention: { maxRuns: number; maxEvents: number }
-  /** First wait before runs stopped by a full disk are tried again (doubling to 30 s). */
-  storageRetryMs?: number
   /** Throws when no new run can be taken now (a coordinator without Redis). */
   admit?: () => void
+  /** First wait before runs stopped by a full disk are tried again (doubling to 30 s). */
+  storageRetryMs?: number
 }
 
 interface Active {
@@ -379,6 +379,10 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
   }
 }
 
+const ended = new Set<RunStatus>(['finished', 'failed', 'cancelled'])
+const isRunEnd = (type: RunEvent['type']) =>
+  type === 'run.finished' || type === 'run.failed' || type === 'run.cancelled'
+
 /** The folder a SDF_STORAGE_FULL error or issue names. */
 function folderOf(error: unknown): string | undefined {
   const source = error instanceof SdflowError ? error.issue : (error as Issue | undefined)
@@ -398,10 +402,6 @@ function hasSpace(folder: string): boolean {
     rmSync(probe, { force: true })
   }
 }
-
-const ended = new Set<RunStatus>(['finished', 'failed', 'cancelled'])
-const isRunEnd = (type: RunEvent['type']) =>
-  type === 'run.finished' || type === 'run.failed' || type === 'run.cancelled'
 
 function invalid(issues: Issue[]): IssuesError {
   const errors = issues.filter((i) => i.severity === 'error')

@@ -4,6 +4,7 @@ import {
   type BackendPool,
   backendsFromUrls,
   createPool,
+  DEFAULT_QUEUE_TIMEOUT_MS,
   loadConfig,
   type PoolSettings,
 } from '@sdflow/a1111'
@@ -32,12 +33,15 @@ export interface RuntimeOptions {
    * backends. No pool or emulator starts here.
    */
   redisUrl?: string
+  /** Where the engine reports what it carries on past (a node cache it cannot write). */
   log?: Logger
 }
 
 export interface Runtime {
   engine: Engine<NodeServices>
   pool?: BackendPool
+  /** How long a node waits for a healthy backend (the config's pool.queueTimeoutMs). */
+  queueTimeoutMs?: number
   /** Set with `redisUrl`: the live workers and their jobs. */
   coordinator?: Coordinator
   close(): Promise<void>
@@ -53,8 +57,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   if (options.redisUrl) return coordinatorRuntime(options, options.redisUrl)
   let emulator: RunningEmulator | undefined
   let pool: BackendPool | undefined
+  let queueTimeoutMs = DEFAULT_QUEUE_TIMEOUT_MS
   if (options.backends === 'auto') {
     const found = await configured(options)
+    queueTimeoutMs = found.pool.queueTimeoutMs ?? queueTimeoutMs
     let backends = found.backends
     if (backends.length === 0) {
       // loaded only when needed: a command that never starts it stays quick to start
@@ -71,10 +77,12 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
     services: pool ? { backends: pool } : {},
     dataDir: options.dataDir,
     roots: { input: options.inDir, output: options.outDir },
+    ...(options.log && { log: options.log }),
   })
   return {
     engine,
     pool,
+    queueTimeoutMs,
     async close() {
       await pool?.close()
       await emulator?.close()
@@ -100,7 +108,8 @@ async function coordinatorRuntime(options: RuntimeOptions, redisUrl: string): Pr
     roots: { input: options.inDir, output: options.outDir },
     dispatch: coordinator.dispatch,
   })
-  return { engine, coordinator, close: () => coordinator.close() }
+  // the pool as this process sees it: the live workers' backends (listing, catalogs, prices)
+  return { engine, pool: coordinator.backends, coordinator, close: () => coordinator.close() }
 }
 
 /** Backends and pool settings: --backend URLs (default settings), else the config file. */

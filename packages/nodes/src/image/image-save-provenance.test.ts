@@ -135,13 +135,13 @@ describe('image.save provenance', () => {
     const chunk = readPngText(readFileSync(join(output, file ?? ''))).sdflow ?? ''
     expect(chunk).not.toContain(png.toString('base64').slice(0, 40))
     const provenance = parseProvenance(chunk)
-    const imageOf = (r: typeof result) =>
-      (r.nodes.load?.outputs?.image as { hash: string }[] | undefined)?.[0]?.hash
-    const loaded = imageOf(result)
+    const loaded = (result.nodes.load?.outputs?.image as { hash: string }[] | undefined)?.[0]?.hash
     expect(provenance?.workflow.nodes.load?.params).toEqual({ artifact: loaded })
     expect(provenance?.inputs).toEqual({})
     const again = await engine.run(provenance?.workflow, { inputs: provenance?.inputs })
     expect(again.status).toBe('finished')
-    expect(imageOf(again)).toBe(loaded)
+    expect((again.nodes.load?.outputs?.image as { hash: string }[] | undefined)?.[0]?.hash).toBe(
+      loaded,
+    )
   })
 })

@@ -12,6 +12,8 @@ import { callerOf } from './caller.js'
 import { type CallerJobs, trackCallerJobs } from './caller-jobs.js'
 import { installA1111Errors } from './errors-hook.js'
 import { infoRoutes } from './info-routes.js'
+import { useLazyValidators } from './lazy-validator.js'
+import { nodeParamsOf } from './node-params.js'
 import { storeRequestImages } from './request-images.js'
 import { answerImages, toResponse } from './to-response.js'
 import { type A1111Kind, GATEWAY_NODE, toWorkflow } from './to-workflow.js'
@@ -69,9 +71,9 @@ export async function a1111Face(app: FastifyInstance, options: A1111FaceOptions)
     }
   })
   installA1111Errors(app)
+  useLazyValidators(app)
 
-  const schemas = (type: string) =>
-    sdflow.runtime.engine.registry.get(type)?.definition.params.properties ?? {}
+  const nodeParams = nodeParamsOf(sdflow.runtime.engine.registry)
 
   const generate = (kind: A1111Kind) => async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(request)
@@ -81,7 +83,7 @@ export async function a1111Face(app: FastifyInstance, options: A1111FaceOptions)
     )
     const { artifacts } = sdflow.runtime.engine
     const images = await storeRequestImages(artifacts, kind, body)
-    const doc = toWorkflow(kind, body, images, schemas)
+    const doc = toWorkflow(kind, body, images, nodeParams)
     const readCache = request.headers['x-sdflow-cache'] === 'allow'
     const { runId } = sdflow.runs.submit(doc, {}, doc.name, { readCache })
     const taskId =

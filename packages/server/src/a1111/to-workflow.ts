@@ -1,6 +1,5 @@
 import type { NodeInstance, WorkflowDocument } from '@sdflow/protocol'
 import type { TSchema } from 'typebox'
-import { Value } from 'typebox/value'
 import { A1111Failure, exception } from './a1111-errors.js'
 
 /** The A1111 operations that run as a one-node workflow. */
@@ -16,8 +15,14 @@ export interface StoredImages {
   extras: string[]
 }
 
-/** A node type's param schemas by name (from the registry). */
-export type ParamSchemas = (type: string) => Readonly<Record<string, TSchema>>
+/** What the mapping reads of the node types. */
+export interface NodeParams {
+  /** A node type's param schemas by name (from the registry). */
+  of(type: string): Readonly<Record<string, TSchema>>
+  /** Whether a param's schema takes the value. */
+  accepts(schema: TSchema, value: unknown): boolean
+}
+type Props = Readonly<Record<string, TSchema>>
 
 /** The generation node's id in every gateway workflow. */
 export const GATEWAY_NODE = 'gen'
@@ -56,7 +61,7 @@ export function toWorkflow(
   kind: A1111Kind,
   body: Body,
   images: StoredImages,
-  schemas: ParamSchemas,
+  nodeParams: NodeParams,
 ): WorkflowDocument {
   const nodes: Record<string, NodeInstance> = {}
   const imageNode = (id: string, hashes: string[], output = 'image') => {
@@ -66,13 +71,12 @@ export function toWorkflow(
   if (kind === 'extra-single-image' || kind === 'extra-batch-images') {
     nodes[GATEWAY_NODE] = {
       type: 'sd.upscale',
-      params: extrasParams(body, schemas('sd.upscale')),
+      params: extrasParams(body, nodeParams, nodeParams.of('sd.upscale')),
       inputs: { image: imageNode('images', images.extras) },
     }
   } else {
     const type = kind === 'txt2img' ? 'sd.txt2img' : images.mask ? 'sd.inpaint' : 'sd.img2img'
-    const props = schemas(type)
-    const { params, extra } = split(body, props)
+    const { params, extra } = split(body, nodeParams, nodeParams.of(type))
     if (params.sampler_name === undefined && typeof body.sampler_index === 'string') {
       params.sampler_name = body.sampler_index
     }
@@ -100,7 +104,7 @@ export function toWorkflow(
       const id = `cn${index}`
       nodes[id] = {
         type: 'sd.controlnet-unit',
-        params: unitParams(unit, index, schemas('sd.controlnet-unit')),
+        params: unitParams(unit, index, nodeParams, nodeParams.of('sd.controlnet-unit')),
         inputs: {
           image,
           ...(stored.mask && { mask: imageNode(`cn${index}-mask`, [stored.mask], 'mask') }),
@@ -121,13 +125,13 @@ export function toWorkflow(
 }
 
 /** Fields that fit a node param go there; the rest, as sent, into `extra`. */
-function split(body: Body, props: Readonly<Record<string, TSchema>>) {
+function split(body: Body, nodeParams: NodeParams, props: Props) {
   const params: Body = {}
   const extra: Body = {}
   for (const [key, value] of Object.entries(body)) {
     if (handled.has(key) || value === null || value === undefined) continue
     const schema = props[key]
-    if (schema && !ours.has(key) && Value.Check(schema, value)) params[key] = value
+    if (schema && !ours.has(key) && nodeParams.accepts(schema, value)) params[key] = value
     else extra[key] = value
   }
   return { params, extra }
@@ -167,14 +171,14 @@ const unitAliases: Record<string, string> = { guidance: 'guidance_end', lowvram:
 const unitImages = new Set(['image', 'input_image', 'mask', 'mask_image', 'enabled'])
 
 /** A unit's fields as the unit node's params; a value ControlNet would refuse is its 500. */
-function unitParams(unit: Body, index: number, props: Readonly<Record<string, TSchema>>): Body {
+function unitParams(unit: Body, index: number, nodeParams: NodeParams, props: Props): Body {
   const params: Body = {}
   for (const [raw, value] of Object.entries(unit)) {
     const key = unitAliases[raw] ?? raw
     if (unitImages.has(key) || value === null || value === undefined) continue
     const schema = props[key]
     if (!schema) continue // UI-only or batch fields (a1111-api.md §6.2): no effect on a job
-    if (!Value.Check(schema, value)) {
+    if (!nodeParams.accepts(schema, value)) {
       throw new A1111Failure(
         exception(
           'ValidationError',
@@ -187,8 +191,8 @@ function unitParams(unit: Body, index: number, props: Readonly<Record<string, TS
   return params
 }
 
-function extrasParams(body: Body, props: Readonly<Record<string, TSchema>>): Body {
-  const { params, extra } = split(body, props)
+function extrasParams(body: Body, nodeParams: NodeParams, props: Props): Body {
+  const { params, extra } = split(body, nodeParams, props)
   // A1111's default upscaler is "None" (the image comes back at its size); the node's is Lanczos
   params.upscaler_1 ??= typeof body.upscaler_1 === 'string' ? body.upscaler_1 : 'None'
   if (body.resize_mode === 1) {
