@@ -75,7 +75,9 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     // the run shutdown comes first; then no connection may keep close() waiting
     forceCloseConnections: true,
     // a URL the router cannot decode (`/api/workflows/%ff`) answers in the one error envelope
-    frameworkErrors: (error, _request, reply) => sendError(reply, error),
+    frameworkErrors: (error, _request, reply) => {
+      void sendError(reply, error)
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
   if (options.runtime) runtime = options.runtime
   else {
