@@ -3,6 +3,7 @@ import { benchBackends } from './backends.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchEvents } from './events.js'
+import { benchQr } from './qr.js'
 
 type Figure = {
   name: string
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   backends: benchBackends,
   editor: benchEditor,
   events: benchEvents,
+  qr: benchQr,
 }
 
 const wanted = process.argv.slice(2)
