@@ -17,7 +17,7 @@ import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { runMinimal } from './minimal-executor.js'
 
-const noop = defineNode({
+export const noopForProfile = defineNode({
   type: 'bench.noop',
   version: 1,
   title: 'No-op',
@@ -54,7 +54,7 @@ const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0
 
 export async function benchEngine() {
-  const registry = createRegistry([noop])
+  const registry = createRegistry([noopForProfile])
   const doc = layeredWorkflow(10_000)
 
   const validatePlan: number[] = []
