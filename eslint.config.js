@@ -6,6 +6,7 @@ export default tseslint.config(
     // tests and the editor (own tsconfig, checked by tsc) are left to Biome and tsc
     ignores: [
       '**/dist/**',
+      'packages/cli/bundle/**',
       '**/node_modules/**',
       'packages/editor/**',
       '**/*.test.ts',

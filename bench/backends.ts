@@ -12,19 +12,19 @@ import { createNodeRegistry, type NodeServices } from '@sdflow/nodes'
 import sharp from 'sharp'
 import { storeBase64 } from '../packages/a1111/src/base64.js'
 
-const CHAINS = 16
+export const CHAINS = 16
 // 50 ms a step: a mid-range GPU on SD 1.5 at 512 px; STEP_MS=25 shows the emulators' own CPU cost
-const STEP_MS = Number(process.env.STEP_MS ?? 50)
+export const STEP_MS = Number(process.env.STEP_MS ?? 50)
 const STEPS = 20
 const bin = new URL('../packages/cli/bin/sdflow.js', import.meta.url).pathname
 
-interface Emulator {
+export interface Emulator {
   url: string
   child: ChildProcess
 }
 
 /** Each emulator is its own process, as separate GPU servers would be. */
-function startEmulator(): Promise<Emulator> {
+export function startEmulator(): Promise<Emulator> {
   const child = spawn(process.execPath, [
     bin,
     'emulator',
@@ -50,7 +50,7 @@ const txt2img = (i: number) => ({
   seed: i,
 })
 
-function chainsWorkflow() {
+export function chainsWorkflow() {
   const nodes: Record<string, object> = {}
   const outputs: Record<string, object> = {}
   for (let i = 0; i < CHAINS; i++) {
@@ -66,7 +66,7 @@ function chainsWorkflow() {
 }
 
 /** The curl-one-after-another way: every call waits for the one before. */
-async function sequential(url: string): Promise<number> {
+export async function sequential(url: string): Promise<number> {
   const post = async (path: string, body: unknown) => {
     const response = await fetch(`${url}${path}`, {
       method: 'POST',

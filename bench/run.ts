@@ -1,9 +1,11 @@
 // Runs the named benchmarks (all when none is named) and prints their figures against targets.
 import { benchBackends } from './backends.js'
+import { benchCliStart } from './cli-start.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchEvents } from './events.js'
 import { benchQr } from './qr.js'
+import { benchScaleOut } from './scale-out.js'
 
 type Figure = {
   name: string
@@ -17,6 +19,8 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   backends: benchBackends,
   editor: benchEditor,
   events: benchEvents,
+  'cli-start': benchCliStart,
+  'scale-out': benchScaleOut,
   qr: benchQr,
 }
 

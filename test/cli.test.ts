@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { readdirSync, truncateSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import jsQR from 'jsqr'
 import sharp from 'sharp'
@@ -22,9 +23,9 @@ describe('sdflow validate', () => {
     expect(ran.stdout).toContain('valid')
   })
 
-  it('names every node of a cycle, with exit 2', async () => {
+  it('names every node of a cycle, with exit 1', async () => {
     const ran = await sdflow(['validate', fixture('cyclic.json')])
-    expect(ran.code).toBe(2)
+    expect(ran.code).toBe(1)
     expect(ran.stdout.trim()).toBe(
       'SDF_GRAPH_CYCLE /nodes/a/inputs/image nodes "a", "b", "c" form a cycle; remove one of their links',
     )
@@ -32,7 +33,7 @@ describe('sdflow validate', () => {
 
   it('prints one line per issue of a mistyped workflow', async () => {
     const ran = await sdflow(['validate', fixture('mistyped.json')])
-    expect(ran.code).toBe(2)
+    expect(ran.code).toBe(1)
     const lines = ran.stdout
       .trim()
       .split('\n')
@@ -51,6 +52,21 @@ describe('sdflow validate', () => {
     expect(JSON.parse(ran.stdout)).toMatchObject([{ code: 'SDF_GRAPH_CYCLE', severity: 'error' }])
   })
 
+  it('reports a JSON syntax error at line:column with the offending line, exit 1', async () => {
+    const file = join(tmp(), 'broken.json')
+    writeFileSync(file, '{\n  "format": "sdflow.workflow/1",\n  "name": "x",\n  "nodes": {},\n}\n')
+    const ran = await sdflow(['validate', file])
+    expect(ran.code).toBe(1)
+    expect(ran.stdout).toBe(
+      `SDF_DOC_PARSE / ${file}:5:1: not valid JSON: expected a double-quoted property name, found '}' (a trailing comma?)\n  5 | }\n    | ^\n`,
+    )
+    const json = JSON.parse((await sdflow(['validate', file, '--json'])).stdout)
+    expect(json).toMatchObject([{ code: 'SDF_DOC_PARSE', details: { line: 5, column: 1 } }])
+    const readme = await sdflow(['validate', join(root, 'README.md')])
+    expect(readme.code).toBe(1)
+    expect(readme.stdout).toMatch(/^SDF_DOC_PARSE \/ \S+README\.md:1:1: /)
+  })
+
   it('refuses a workflow file over the size limit before reading it', async () => {
     const file = join(tmp(), 'huge.json')
     writeFileSync(file, '')
@@ -62,10 +78,38 @@ describe('sdflow validate', () => {
     }
   })
 
-  it('reports a file that is not JSON with its position', async () => {
-    const ran = await sdflow(['validate', join(root, 'README.md')])
-    expect(ran.code).toBe(2)
-    expect(ran.stderr).toMatch(/^SDF_DOC_PARSE/)
+  it('exits 2 for a usage error or a file it cannot read, suggesting the closest name', async () => {
+    const usage = await sdflow(['validate'])
+    expect(usage.code).toBe(2)
+    const missing = await sdflow(['validate', 'qr-code.json'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain(
+      'SDF_PATH_NOT_FOUND / qr-code.json: no such file; did you mean "workflows/qr-code.json"?',
+    )
+    const typo = await sdflow(['validate', 'workflows/qr-illusoin.json'])
+    expect(typo.stderr).toContain('did you mean "workflows/qr-illusion.json"')
+  })
+})
+
+describe('sdflow, first contact', () => {
+  it('suggests the closest command and flag', async () => {
+    const command = await sdflow(['valdiate', workflow('qr-code.json')])
+    expect(command.code).toBe(2)
+    expect(command.stderr).toContain('unknown command "valdiate"; did you mean "validate"?')
+    const flag = await sdflow(['run', workflow('qr-code.json'), '--sett', 'text=x'])
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toContain(`Unknown option '--sett'; did you mean "--set"?`)
+    expect(flag.stderr).toContain('sdflow run <file>')
+  })
+
+  it('prints its version and the help of one command', async () => {
+    const version = await sdflow(['--version'])
+    expect(version.code).toBe(0)
+    expect(version.stdout).toMatch(/^sdflow \d+\.\d+\.\d+\n$/)
+    const help = await sdflow(['help', 'run'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/^sdflow run <file>/)
+    expect(help.stdout).not.toContain('sdflow validate <file>')
   })
 })
 
@@ -200,7 +244,7 @@ describe('sdflow with backends', () => {
       expect(stats.requests['/sdapi/v1/txt2img']).toBe(1)
 
       const typo = await sdflow(['validate', fixture('unknown-sampler.json'), '--backend', url])
-      expect(typo.code).toBe(2)
+      expect(typo.code).toBe(1)
       expect(typo.stdout).toContain('SDF_CATALOG_UNKNOWN_NAME /nodes/gen/params/sampler_name')
       expect(typo.stdout).toContain(
         'sampler "DPM++ 2M" exists but "Karass" is no scheduler; did you mean "DPM++ 2M Karras"? (or set the scheduler param)',
@@ -208,6 +252,44 @@ describe('sdflow with backends', () => {
     } finally {
       emulator.kill('SIGTERM')
     }
+  })
+
+  it('says at once that a backend is unreachable, and runs on the others', async () => {
+    const emulator = spawn(process.execPath, [bin, 'emulator', '--port', '0', '--step-ms', '1'], {
+      cwd: root,
+    })
+    try {
+      const url = await listening(emulator)
+      const dead = `http://127.0.0.1:${await closedPort()}`
+      const both = await sdflow([
+        'run',
+        workflow('txt2img-refine-upscale.json'),
+        '--backend',
+        url,
+        '--backend',
+        dead,
+        '--out',
+        tmp(),
+        '--data',
+        tmp(),
+      ])
+      expect(both.code, both.stderr).toBe(0)
+      expect(both.stderr).toContain(
+        `backend b2 (${dead}) unreachable: connection refused; waiting up to 10 min for a healthy backend`,
+      )
+    } finally {
+      emulator.kill('SIGTERM')
+    }
+  })
+
+  it('fails at once with SDF_BACKEND_UNREACHABLE when no backend can be reached', async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}`
+    const args = ['run', workflow('txt2img-refine-upscale.json'), '--backend', dead]
+    const ran = await sdflow([...args, '--out', tmp(), '--data', tmp()])
+    expect(ran.code).toBe(1)
+    expect(ran.stderr).toContain(`backend b1 (${dead}) unreachable: connection refused\n`)
+    expect(ran.stderr).toContain('SDF_BACKEND_UNREACHABLE / no configured backend can be reached')
+    expect(ran.stdout).toBe('')
   })
 
   it('cancels cleanly on Ctrl-C with exit 130', async () => {
@@ -261,3 +343,13 @@ describe('sdflow serve and run --server', () => {
     }
   })
 })
+
+/** A loopback port nothing listens on (bound, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}

@@ -2,108 +2,54 @@
  * The editor in a real Chromium against the server with its embedded A1111 emulator. Needs
  * `npm run build -w @sdflow/editor` first (the root `npm test` does it).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type StartedServer, startServer } from '@sdflow/server'
-import type { BrowserContext, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium } from './chromium.test-support.js'
+import { type EditorSession, input, openEditor, output, root } from './editor.test-support.js'
 
-const root = new URL('..', import.meta.url).pathname
-const shots = join(root, 'test-results/editor')
 const NAME = 'fox-upscale'
 
-let dir: string
-let server: StartedServer
-let context: BrowserContext
+let s: EditorSession
 let page: Page
-const consoleErrors: string[] = []
-/** A 400 the test provokes on purpose (Chromium logs every failed fetch). */
-let expectedStatus: number | undefined
-
-const node = (id: string) => page.locator(`[data-testid="node"][data-node-id="${id}"]`)
-const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`) })
-
-async function dragSocket(from: string, to: string): Promise<void> {
-  const a = await page.locator(from).boundingBox()
-  const b = await page.locator(to).boundingBox()
-  if (!a || !b) throw new Error(`socket not visible: ${a ? to : from}`)
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2)
-  await page.mouse.down()
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 })
-  await page.mouse.up()
+let dir: string
+const node = (id: string) => s.node(id)
+const shot = (name: string) => s.shot(name)
+const dragSocket = (from: string, to: string) => s.dragSocket(from, to)
+const dropFile = (name: string, mime: string, bytes: Buffer) => s.dropFile(name, mime, bytes)
+const server = {
+  get url() {
+    return s.server.url
+  },
 }
-const output = (id: string, key: string) =>
-  `[data-node-id="${id}"] [data-testid="output-${key}"] .sd-socket`
-const input = (id: string, key: string) =>
-  `[data-node-id="${id}"] [data-testid="input-${key}"] .sd-socket`
-
-/** Drop a file on the canvas as a user would from the desktop. */
-async function dropFile(name: string, mime: string, bytes: Buffer): Promise<void> {
-  const script = `(() => {
-    const bytes = Uint8Array.from(atob(${JSON.stringify(bytes.toString('base64'))}), (c) => c.charCodeAt(0))
-    const data = new DataTransfer()
-    data.items.add(new File([bytes], ${JSON.stringify(name)}, { type: ${JSON.stringify(mime)} }))
-    const canvas = document.querySelector('[data-testid="canvas"]')
-    for (const type of ['dragenter', 'dragover', 'drop']) {
-      canvas.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }))
-    }
-  })()`
-  await page.evaluate(script)
+const expectStatus = (status: number | undefined) => {
+  s.expected.status = status
 }
+/** Agree to the in-page question (discard unsaved edits, replace a file). */
+const confirm = () => page.locator('[data-testid="confirm-yes"]').click()
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'packages/editor/dist/index.html'))) {
-    throw new Error('build the editor first: npm run build -w @sdflow/editor')
-  }
-  mkdirSync(shots, { recursive: true })
-  dir = await mkdtemp(join(tmpdir(), 'sdflow-editor-'))
-  server = await startServer({
-    port: 0,
-    logger: false,
-    dataDir: join(dir, 'data'),
-    workflowsDir: join(dir, 'workflows'),
-    runtimeOptions: {
-      backends: 'auto',
-      emulatorStepMs: 60,
-      outDir: join(dir, 'out'),
-      inDir: join(dir, 'in'),
-    },
-  })
-  // a fresh profile (--user-data-dir) per run
-  context = await launchChromium(join(dir, 'chromium'))
-  page = context.pages()[0] ?? (await context.newPage())
-  page.on('console', (message) => {
-    if (message.type() !== 'error') return
-    const text = message.text()
-    if (expectedStatus && text.includes(`status of ${expectedStatus}`)) return
-    consoleErrors.push(text)
-  })
-  page.on('pageerror', (error) => consoleErrors.push(error.message))
-  page.on('dialog', (dialog) => void dialog.accept(NAME))
-  await page.goto(server.url)
-  await page.locator('[data-testid="palette"]').waitFor()
+  s = await openEditor('editor')
+  page = s.page
+  dir = s.dir
 })
 
 afterAll(async () => {
-  await context?.close()
-  await server?.close()
-  if (dir) await rm(dir, { recursive: true, force: true })
+  await s?.close()
 })
 
 describe('editor in Chromium', () => {
-  it('adds a node from the context menu; Delete, Ctrl+Z and Ctrl+Shift+Z work', async () => {
+  it('adds a node from the right-click search; Delete, Ctrl+Z and Ctrl+Shift+Z work', async () => {
     const count = () => page.locator('[data-testid="node"]').count()
     const box = await page.locator('[data-testid="canvas"]').boundingBox()
     if (!box) throw new Error('no canvas')
     await page.mouse.click(box.x + 200, box.y + 150, { button: 'right' })
-    const item = (text: string) =>
-      page.locator('[data-testid="context-menu-item"]', { hasText: new RegExp(`^${text}$`) })
-    await item('mask').hover()
-    await item('Shape mask').click()
+    const popup = page.locator('[data-testid="node-search"]')
+    await popup.locator('input').fill('shape mask')
+    await shot('0-search-right-click')
+    await popup.locator('[data-testid="node-search-item"][data-type="mask.shape"]').click()
     await expect.poll(count).toBe(1)
+    await expect.poll(() => popup.count()).toBe(0)
     await expect(page.locator('[data-testid="node"]').getAttribute('data-node-type')).resolves.toBe(
       'mask.shape',
     )
@@ -151,6 +97,9 @@ describe('editor in Chromium', () => {
 
   it('saves under a name and opens it again from /?workflow=NAME', async () => {
     await page.locator('[data-testid="save-as-button"]').click()
+    await page.locator('[data-testid="save-as-name"]').fill(NAME)
+    await shot('2b-save-as')
+    await page.locator('[data-testid="save-as-submit"]').click()
     await expect
       .poll(() => page.locator('[data-testid="status"]').textContent())
       .toContain(`Saved ${NAME}`)
@@ -172,12 +121,12 @@ describe('editor in Chromium', () => {
     const file = join(dir, 'workflows', `${NAME}.json`)
     const theirs = JSON.parse(readFileSync(file, 'utf8'))
     writeFileSync(file, JSON.stringify({ ...theirs, description: 'changed elsewhere' }))
-    expectedStatus = 412
+    expectStatus(412)
     await page.locator('[data-testid="save-button"]').click()
     await expect
       .poll(() => page.locator('[data-testid="status"]').textContent())
       .toContain('Conflict')
-    expectedStatus = undefined
+    expectStatus(undefined)
     expect(JSON.parse(readFileSync(file, 'utf8')).description).toBe('changed elsewhere')
     // reopen to continue from the server's version
     await page.goto(`${server.url}/?workflow=${NAME}`)
@@ -234,6 +183,10 @@ describe('editor in Chromium', () => {
       'image/png',
       readFileSync(join(dir, 'out', pngs[0] as string)),
     )
+    // the added node is an unsaved edit: nothing is replaced before the user agrees
+    await page.locator('[data-testid="confirm-dialog"]').waitFor()
+    expect(await page.locator('[data-testid="node"]').count()).toBe(4)
+    await confirm()
     await expect.poll(() => page.locator('[data-testid="node"]').count()).toBe(3)
     await expect(page.locator('[data-testid="status"]').textContent()).resolves.toContain('Loaded')
   })
@@ -241,6 +194,7 @@ describe('editor in Chromium', () => {
   it('shows the issues of a workflow that cannot run on the node and field they name', async () => {
     const bad = readFileSync(join(root, 'test/fixtures/workflows/unknown-sampler.json'))
     await dropFile('unknown-sampler.json', 'application/json', bad)
+    await confirm()
     await expect.poll(() => page.locator('[data-testid="node"]').count()).toBe(1)
     // checked in the editor before any run
     const issue = node('gen').locator(
@@ -249,17 +203,17 @@ describe('editor in Chromium', () => {
     await expect.poll(() => issue.count()).toBeGreaterThan(0)
 
     // and the server's verdict when run
-    expectedStatus = 400
+    expectStatus(400)
     await page.locator('[data-testid="run-button"]').click()
     await expect.poll(() => issue.first().textContent()).toContain('did you mean')
     await expect
       .poll(() => page.locator('[data-testid="status"]').textContent())
       .toContain('Not run')
-    expectedStatus = undefined
+    expectStatus(undefined)
     await shot('5-issues')
   })
 
   it('logged no console errors', () => {
-    expect(consoleErrors).toEqual([])
+    expect(s.consoleErrors).toEqual([])
   })
 })

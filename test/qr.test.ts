@@ -49,6 +49,18 @@ describe('sdflow run with a QR scan', () => {
     expect(shown.stdout).toContain('workflow: qr-illusion (5 nodes)')
     expect(shown.stdout).toContain('  text = "https://example.com"')
     expect(shown.stdout).toMatch(/gen \(sd\.txt2img\): seed 1234, on emulator, checkpoint \S+/)
+    // every node of the workflow, with the params that differ from their defaults
+    for (const node of [
+      'qr (image.qr-code)',
+      'monster (sd.controlnet-unit)',
+      'verify (image.qr-verify)',
+      'save (image.save)',
+    ]) {
+      expect(shown.stdout).toContain(`\n  ${node}`)
+    }
+    expect(shown.stdout).toContain('\n    weight = 1.35\n')
+    expect(shown.stdout).toContain('\n    min_score = 0.25\n')
+    expect(shown.stdout).not.toContain('\n    expected = ""\n')
     const json = JSON.parse((await sdflow(['inspect', file, '--json'])).stdout)
     expect(json.parameters).toMatch(/^a harbour town at dusk\n/)
     expect(json.sdflow).toMatchObject({

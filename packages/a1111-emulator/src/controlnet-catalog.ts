@@ -8,9 +8,13 @@ export const controlNetModels: readonly string[] = [
   'control_v11p_sd15_canny [d14c016b]',
   'control_v11p_sd15_inpaint [ebff9138]',
   'control_v11p_sd15_lineart [43d4be0d]',
+  'control_v11p_sd15_mlsd [aca30ff0]',
+  'control_v11p_sd15_normalbae [316696f1]',
   'control_v11p_sd15_openpose [cab727d4]',
   'control_v11p_sd15_scribble [d4ba51ff]',
+  'control_v11p_sd15_seg [e1f51eb9]',
   'control_v11p_sd15_softedge [a8575a2a]',
+  'control_v11p_sd15s2_lineart_anime [3825e83e]',
   'control_v1p_sd15_qrcode_monster [a6e58995]',
   'control_v1p_sd15_qrcode_monster_v2 [5e5778cb]',
 ]

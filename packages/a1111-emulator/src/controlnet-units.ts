@@ -157,37 +157,14 @@ function reader(unit: Record<string, unknown>): Reader {
   }
 }
 
-function parseUnit(unit: unknown): ControlNetUnitSpec {
-  if (!isRecord(unit)) {
+function parseUnit(input: unknown): ControlNetUnitSpec {
+  if (!isRecord(input)) {
     throw validationFailure([
       { field: '__root__', msg: 'value is not a valid dict', type: 'type_error.dict' },
     ])
   }
+  const unit = legacyAliases(input)
   const r = reader(unit)
-  if (
-    unit.image !== undefined &&
-    unit.image !== null &&
-    unit.input_image !== undefined &&
-    unit.input_image !== null
-  ) {
-    r.errors.push({
-      field: '__root__',
-      msg: 'Cannot specify both input_image and image',
-      type: 'value_error',
-    })
-  }
-  if (
-    unit.mask !== undefined &&
-    unit.mask !== null &&
-    unit.mask_image !== undefined &&
-    unit.mask_image !== null
-  ) {
-    r.errors.push({
-      field: '__root__',
-      msg: 'Cannot specify both mask and mask_image',
-      type: 'value_error',
-    })
-  }
   const enabled = r.bool('enabled', false)
   const moduleAsSent = r.str('module', 'none')
   const module = resolveModule(moduleAsSent)
@@ -198,10 +175,7 @@ function parseUnit(unit: unknown): ControlNetUnitSpec {
       type: 'value_error',
     })
   }
-  const guidanceEnd =
-    unit.guidance_end === undefined && unit.guidance !== undefined
-      ? r.float('guidance', 1, 0, 1)
-      : r.float('guidance_end', 1, 0, 1)
+  const guidanceEnd = r.float('guidance_end', 1, 0, 1)
   const guidanceStart = r.float('guidance_start', 0, 0, 1)
   if (guidanceStart > guidanceEnd) {
     r.errors.push({
@@ -216,8 +190,8 @@ function parseUnit(unit: unknown): ControlNetUnitSpec {
     module: module ?? 'none',
     model: r.str('model', 'None'),
     weight: r.float('weight', 1, 0, 2),
-    image: unit.image ?? unit.input_image ?? null,
-    mask: unit.mask ?? unit.mask_image ?? null,
+    image: unit.image ?? null,
+    mask: unit.mask ?? null,
     resizeMode: r.enumOf(
       'resize_mode',
       'Crop and Resize',
@@ -243,6 +217,35 @@ function parseUnit(unit: unknown): ControlNetUnitSpec {
     spec.thresholdB = fixed.thresholdB
   }
   return spec
+}
+
+/**
+ * CN `ControlNetUnit.from_dict` (internal_controlnet/args.py), before pydantic sees the unit:
+ * the legacy aliases `guidance`, `lowvram`, `input_image` move to their fields, and a unit
+ * holding both keys (even as null) fails an assertion; `mask_image` (Forge) moves to `mask`,
+ * and both set fails with a ValueError. Either one is a 500.
+ */
+function legacyAliases(unit: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...unit }
+  const aliases = [
+    ['guidance', 'guidance_end'],
+    ['lowvram', 'low_vram'],
+    ['input_image', 'image'],
+  ] as const
+  for (const [alias, key] of aliases) {
+    if (!(alias in out)) continue
+    if (key in out)
+      throw pythonException('AssertionError', `Conflict of field '${alias}' and '${key}'`)
+    out[key] = out[alias]
+  }
+  const maskImage = out.mask_image
+  if (maskImage !== undefined && maskImage !== null) {
+    if (out.mask !== undefined && out.mask !== null) {
+      throw pythonException('ValueError', "Cannot specify both 'mask' and 'mask_image'!")
+    }
+    out.mask = maskImage
+  }
+  return out
 }
 
 /** Finds `alwayson_scripts.controlnet.args` (key matched case-insensitively) and parses units. */

@@ -1,4 +1,5 @@
 import { type PydanticIssue, validationError } from './api-error.js'
+import { refusal } from './request-body.js'
 
 /** pydantic v1 field kinds used by the A1111 request models. */
 export type FieldKind = 'int' | 'float' | 'str' | 'bool' | 'str[]' | 'list' | 'dict' | 'any'
@@ -130,6 +131,8 @@ export function parseModel<M extends Record<string, FieldSpec>>(
   body: unknown,
   model: M,
 ): Parsed<M> {
+  const refused = refusal(body)
+  if (refused) throw refused
   if (body === undefined) {
     throw validationError([{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }])
   }
@@ -152,6 +155,8 @@ export function parseModel<M extends Record<string, FieldSpec>>(
 
 /** Required string field of small bodies like png-info: missing → 422 `field required`. */
 export function requireField(body: unknown, key: string): void {
+  const refused = refusal(body)
+  if (refused) throw refused
   if (isRecord(body) && body[key] !== undefined) return
   if (body === undefined || isRecord(body)) {
     const loc = body === undefined ? ['body'] : ['body', key]
@@ -164,6 +169,8 @@ export function requireField(body: unknown, key: string): void {
 
 /** A free-form dict body (`POST /options`, ControlNet routes): 422 unless an object. */
 export function requireDict(body: unknown): Record<string, unknown> {
+  const refused = refusal(body)
+  if (refused) throw refused
   if (body === undefined) {
     throw validationError([{ loc: ['body'], msg: 'field required', type: 'value_error.missing' }])
   }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { untilAborted } from './abortable.js'
-import { ApiError, httpException, validationError } from './api-error.js'
+import { ApiError, httpException } from './api-error.js'
 import type { EmulatorContext } from './context.js'
+import { installBodyParser } from './request-body.js'
 import type { FaultSpec } from './types.js'
 
 export function routePath(request: FastifyRequest): string {
@@ -120,17 +121,7 @@ function watchAbandon(ctx: EmulatorContext, path: string, reply: FastifyReply): 
 
 /** Request counting, fault injection, basic auth, JSON parsing, errors and `X-Process-Time`. */
 export function installHooks(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8')
-    if (text.trim() === '') return done(null, undefined)
-    try {
-      done(null, JSON.parse(text))
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : 'Expecting value'
-      done(validationError([{ loc: ['body', 0], msg, type: 'value_error.jsondecode' }]), undefined)
-    }
-  })
+  installBodyParser(app)
 
   app.addHook('onRequest', async (request, reply) => {
     const path = routePath(request)

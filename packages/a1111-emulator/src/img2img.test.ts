@@ -144,4 +144,24 @@ describe('img2img', () => {
     expect(pixel(out, 50, 32)).not.toEqual([128, 128, 128])
     expect(JSON.parse(r.body.info).infotexts[0]).toContain('Mask mode: Inpaint not masked')
   })
+
+  it('inpainting at 1028x1028 with inpaint_full_res false answers 500 ValueError images do not match', async () => {
+    const init = await solidPng(1028, 1028, '#808080')
+    const mask = await rectMask(1028, 1028, [0, 0, 300, 300])
+    const request = { init_images: [init], mask, steps: 1, width: 1028, height: 1028 }
+    const whole = await post(emu(), '/sdapi/v1/img2img', { ...request, inpaint_full_res: false })
+    expect(whole.status).toBe(500)
+    expect(whole.body).toEqual({
+      error: 'ValueError',
+      detail: '',
+      body: '',
+      errors: 'images do not match',
+    })
+    // only masked pastes the patch back into the original: no overlay of the wrong size
+    const masked = await post(emu(), '/sdapi/v1/img2img', { ...request, inpaint_full_res: true })
+    expect(masked.status).toBe(200)
+    // plain img2img has no overlay either
+    const { mask: _unused, ...plain } = request
+    expect((await post(emu(), '/sdapi/v1/img2img', plain)).status).toBe(200)
+  })
 })

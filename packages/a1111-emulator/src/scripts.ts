@@ -1,6 +1,13 @@
 import { httpException } from './api-error.js'
 
-const SELECTABLE_TXT2IMG = ['prompt matrix', 'prompts from file or textbox', 'x/y/z plot']
+// `controlnet m2m`: ControlNet's selectable script (CN scripts/controlnet_m2m.py); `comments`:
+// A1111's always-on script (scripts/comments.py). Clients such as webuiapi look for them.
+const SELECTABLE_TXT2IMG = [
+  'prompt matrix',
+  'prompts from file or textbox',
+  'x/y/z plot',
+  'controlnet m2m',
+]
 const SELECTABLE_IMG2IMG = [
   ...SELECTABLE_TXT2IMG,
   'img2img alternative test',
@@ -9,7 +16,15 @@ const SELECTABLE_IMG2IMG = [
   "poor man's outpainting",
   'sd upscale',
 ]
-const ALWAYS_ON = ['controlnet', 'extra options', 'hypertile', 'refiner', 'sampler', 'seed']
+const ALWAYS_ON = [
+  'comments',
+  'controlnet',
+  'extra options',
+  'hypertile',
+  'refiner',
+  'sampler',
+  'seed',
+]
 const ALWAYS_ON_IMG2IMG = [...ALWAYS_ON, 'soft inpainting']
 
 export type ScriptTab = 'txt2img' | 'img2img'

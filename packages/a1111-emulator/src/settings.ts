@@ -1,50 +1,16 @@
 import { pythonException } from './api-error.js'
 import { type Checkpoint, defaultCheckpoint, findCheckpoint } from './catalog.js'
+import { a1111Options } from './default-options.js'
 
 export type OptionValue = string | number | boolean | null | string[]
 
-/** A subset of A1111's options (`modules/shared_options.py`) with their defaults. */
+/** A1111's options with their defaults, the loaded checkpoint, and ControlNet's options. */
 export function defaultSettings(): Record<string, OptionValue> {
   return {
-    samples_save: true,
-    samples_format: 'png',
-    save_images_add_number: true,
-    grid_save: true,
-    grid_format: 'png',
-    return_grid: true,
-    grid_only_if_multiple: true,
-    n_rows: -1,
-    save_incomplete_images: false,
-    return_mask: false,
-    return_mask_composite: false,
+    ...structuredClone(a1111Options),
     sd_model_checkpoint: defaultCheckpoint.title,
     sd_checkpoint_hash: defaultCheckpoint.sha256,
-    sd_vae: 'Automatic',
-    CLIP_stop_at_last_layers: 1,
-    eta_noise_seed_delta: 0,
-    eta_ancestral: 1.0,
-    eta_ddim: 0.0,
-    face_restoration: false,
-    face_restoration_model: 'CodeFormer',
-    code_former_weight: 0.5,
-    tiling: false,
-    img2img_fix_steps: false,
-    initial_noise_multiplier: 1.0,
-    inpainting_mask_weight: 1.0,
-    randn_source: 'GPU',
-    live_previews_enable: true,
-    live_previews_image_format: 'png',
-    show_progress_every_n_steps: 10,
-    show_progress_type: 'Approx NN',
-    add_model_hash_to_info: true,
-    add_model_name_to_info: true,
-    add_version_to_infotext: true,
-    add_user_name_to_info: false,
-    api_enable_requests: true,
-    api_forbid_local_requests: true,
-    api_useragent: '',
-    upscaler_for_img2img: null,
-    sd_unet: 'Automatic',
+    // sd-webui-controlnet v1.1.455 (scripts/controlnet.py on_ui_settings)
     control_net_unit_count: 3,
     control_net_no_detectmap: false,
     control_net_detectmap_autosaving: false,

@@ -15,6 +15,12 @@ export interface Catalog {
   latentUpscaleModes: string[]
   controlnetModels: string[]
   controlnetModules: string[]
+  /**
+   * UI label -> module name where they differ (`softedge_hed` -> `hed`): ControlNet accepts
+   * either (CN `scripts/supported_preprocessor.py` `Preprocessor.get_preprocessor` looks a
+   * name up among labels, then names), and `module_list?alias_names=true` lists the labels.
+   */
+  controlnetModuleLabels: Record<string, string>
   /** The `sd_model_checkpoint` option when the catalog was loaded. */
   loadedCheckpoint?: string
 }
@@ -30,7 +36,7 @@ async function optional<T>(load: () => Promise<T>, empty: T): Promise<T> {
 }
 
 export async function loadCatalog(client: A1111Client, call: CallOptions = {}): Promise<Catalog> {
-  const [models, samplers, schedulers, upscalers, latent, cnModels, cnModules, options] =
+  const [models, samplers, schedulers, upscalers, latent, cnModels, cnModules, cnLabels, options] =
     await Promise.all([
       client.sdModels(call),
       client.samplers(call),
@@ -39,6 +45,7 @@ export async function loadCatalog(client: A1111Client, call: CallOptions = {}): 
       optional(() => client.latentUpscaleModes(call), []),
       optional(() => client.controlnetModels(call), []),
       optional(() => client.controlnetModules(call), { module_list: [] }),
+      optional(() => client.controlnetModules({ ...call, aliasNames: true }), { module_list: [] }),
       client.options(call),
     ])
   const checkpointAliases = new Set<string>()
@@ -65,10 +72,33 @@ export async function loadCatalog(client: A1111Client, call: CallOptions = {}): 
     latentUpscaleModes: latent.map((l) => l.name),
     controlnetModels: cnModels,
     controlnetModules: cnModules.module_list,
+    controlnetModuleLabels: moduleLabels(cnModules.module_list, cnLabels.module_list),
   }
   const loaded = options.sd_model_checkpoint
   if (typeof loaded === 'string' && loaded) catalog.loadedCheckpoint = loaded
   return catalog
+}
+
+/** Both lists come in the same order (CN `scripts/api.py` `module_list`). */
+function moduleLabels(names: string[], labels: string[]): Record<string, string> {
+  const out: Record<string, string> = Object.create(null)
+  if (labels.length !== names.length) return out
+  labels.forEach((label, i) => {
+    const name = names[i]
+    if (name !== undefined && label !== name) out[label] = name
+  })
+  return out
+}
+
+/** A module name or UI label, as ControlNet resolves it; undefined when neither. */
+export function canonicalModule(
+  catalog: Pick<Catalog, 'controlnetModules' | 'controlnetModuleLabels'>,
+  module: string,
+): string | undefined {
+  if (catalog.controlnetModules.includes(module)) return module
+  return Object.hasOwn(catalog.controlnetModuleLabels, module)
+    ? catalog.controlnetModuleLabels[module]
+    : undefined
 }
 
 /** What a job needs from a backend. */
@@ -120,7 +150,7 @@ export function missingNeeds(catalog: Catalog, needs: Needs): string[] {
     if (!hasControlnetModel(catalog, m)) missing.push(`ControlNet model "${m}"`)
   }
   for (const m of needs.controlnetModules ?? []) {
-    if (!catalog.controlnetModules.includes(m)) missing.push(`ControlNet module "${m}"`)
+    if (!canonicalModule(catalog, m)) missing.push(`ControlNet module "${m}"`)
   }
   if (needs.sampler && !hasSampler(catalog, needs.sampler)) {
     missing.push(`sampler "${needs.sampler}"`)

@@ -16,7 +16,7 @@ import {
   type Txt2ImgInput,
   txt2imgWire,
 } from './inputs.js'
-import { checkRequest, parseResponse, validators } from './parse.js'
+import { checkRequest, parseResponse, refuseProblems, validators } from './parse.js'
 import {
   expectedSteps,
   fromInternalProgress,
@@ -86,7 +86,10 @@ export interface A1111Client {
   upscalers(options?: CallOptions): Promise<S.Upscaler[]>
   latentUpscaleModes(options?: CallOptions): Promise<S.LatentUpscaleModesResponse>
   controlnetModels(options?: CallOptions): Promise<string[]>
-  controlnetModules(options?: CallOptions): Promise<S.ControlnetModuleListResponse>
+  /** `aliasNames`: the UI labels instead of the names, in the same order. */
+  controlnetModules(
+    options?: CallOptions & { aliasNames?: boolean },
+  ): Promise<S.ControlnetModuleListResponse>
 }
 
 /** An HTTP client for one A1111 backend. Credentials stay in `auth`, never in the URL. */
@@ -183,6 +186,7 @@ export function createClient(options: ClientOptions): A1111Client {
       body,
       kind,
     )
+    refuseProblems(kind, body, call.artifacts.maxPixels)
     const useInternal = await hasInternalProgress({ signal: call.signal })
     const inner = new AbortController()
     const signal = call.signal ? AbortSignal.any([call.signal, inner.signal]) : inner.signal
@@ -256,6 +260,7 @@ export function createClient(options: ClientOptions): A1111Client {
     async extraSingleImage(request, call) {
       const wire = await extrasWire(call.artifacts, request)
       checkRequest(validators.extraSingleImageRequest, wire, 'extra-single-image')
+      refuseProblems('extra-single-image', wire, call.artifacts.maxPixels)
       const path = '/sdapi/v1/extra-single-image'
       const answer = await post(path, validators.extraSingleImage, wire, call, timeouts.requestMs)
       const image = await storeBase64(call.artifacts, answer.image, site('POST', path), '/image')
@@ -309,6 +314,8 @@ export function createClient(options: ClientOptions): A1111Client {
       return answer.model_list
     },
     controlnetModules: (call) =>
-      get('/controlnet/module_list', validators.controlnetModules, call, { alias_names: 'false' }),
+      get('/controlnet/module_list', validators.controlnetModules, call, {
+        alias_names: String(call?.aliasNames ?? false),
+      }),
   }
 }

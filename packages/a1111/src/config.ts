@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { fail, type Issue, issue, type SdflowError } from '@sdflow/protocol'
 import { Ajv, type ErrorObject } from 'ajv'
 import { type Static, Type } from 'typebox'
+import { lazyValidator } from './lazy-validator.js'
 import { type Timeouts, withDefaultTimeouts } from './timeouts.js'
 
 const TimeoutsSchema = Type.Object(
@@ -71,7 +72,9 @@ export interface BackendConfig {
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
-const validateFile = ajv.compile<Static<typeof ConfigFileSchema>>(ConfigFileSchema)
+const validateFile = lazyValidator(() =>
+  ajv.compile<Static<typeof ConfigFileSchema>>(ConfigFileSchema),
+)
 
 function describe(error: ErrorObject, base: string): Issue {
   let at = base + error.instancePath

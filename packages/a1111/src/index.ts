@@ -2,6 +2,7 @@ export type { BackendStatus, Health } from './backend-state.js'
 export { backoffDelay } from './backoff.js'
 export {
   type Catalog,
+  canonicalModule,
   hasCheckpoint,
   hasControlnetModel,
   hasSampler,
@@ -43,11 +44,18 @@ export {
 export {
   type BackendPool,
   createPool,
+  DEFAULT_QUEUE_TIMEOUT_MS,
   type Job,
   type PoolCatalog,
   type PoolOptions,
   type Work,
 } from './pool.js'
 export { expectedSteps } from './progress.js'
+export {
+  type RequestKind,
+  type RequestLimits,
+  type RequestProblem,
+  requestProblems,
+} from './request-check.js'
 export * from './schemas/index.js'
 export { defaultTimeouts, type Timeouts } from './timeouts.js'

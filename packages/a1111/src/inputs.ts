@@ -34,12 +34,17 @@ export type ControlnetDetectInput = Omit<
   'controlnet_input_images' | 'controlnet_masks'
 > & { images: ImageRef[]; masks?: ImageRef[] }
 
+/** CN `legacy_field_alias` and `mask_alias` (internal_controlnet/args.py). */
+const legacyUnitKeys = ['guidance', 'lowvram', 'input_image', 'mask_image'] as const
+
 async function unitArgs(
   artifacts: ArtifactStore,
   unit: ControlNetUnitInput,
 ): Promise<ControlNetUnitArgs> {
   const { image, mask, enabled, ...rest } = unit
   const out: ControlNetUnitArgs = { ...rest, enabled: enabled ?? true }
+  // ControlNet refuses a unit holding a legacy alias beside its field (a 500): send one form
+  for (const legacy of legacyUnitKeys) delete (out as Record<string, unknown>)[legacy]
   if (image) out.image = await encodeImage(artifacts, image)
   if (mask) out.mask = await encodeImage(artifacts, mask)
   return out
@@ -57,6 +62,7 @@ async function withUnits<T extends { alwayson_scripts?: Txt2ImgRequest['alwayson
   return { ...request, alwayson_scripts: { ...request.alwayson_scripts, controlnet: { args } } }
 }
 
+/** The wire form of txt2img: ControlNet units encoded into `alwayson_scripts`. */
 export async function txt2imgWire(
   artifacts: ArtifactStore,
   input: Txt2ImgInput,

@@ -2,13 +2,17 @@ import { fail } from '@sdflow/protocol'
 import { Ajv, type ValidateFunction } from 'ajv'
 import type { TSchema } from 'typebox'
 import { badResponse, type FailureSite } from './errors.js'
+import { lazyValidator } from './lazy-validator.js'
 import { refuseImageUrls } from './no-urls.js'
+import { type RequestKind, requestProblems } from './request-check.js'
 import * as S from './schemas/index.js'
 
 const ajv = new Ajv({ allErrors: false, strict: false })
-const compile = <T>(schema: TSchema): ValidateFunction<T> => ajv.compile<T>(schema)
 
-/** Every boundary validator, compiled once when the module loads. */
+const compile = <T>(schema: TSchema): ValidateFunction<T> =>
+  lazyValidator(() => ajv.compile<T>(schema))
+
+/** Every boundary validator, each compiled once, on first use. */
 export const validators = {
   generation: compile<S.GenerationResponse>(S.GenerationResponse),
   info: compile<S.GenerationInfo>(S.GenerationInfo),
@@ -62,5 +66,18 @@ export function checkRequest<T>(validate: ValidateFunction<T>, value: unknown, w
   const { field, message } = firstError(validate)
   throw fail('SDF_PARAM_INVALID', `${what} request: field ${field} ${message}`, {
     details: { field },
+  })
+}
+
+/** The bounds and pixel guard of request-check.ts, on the request as sent: the first problem. */
+export function refuseProblems(
+  kind: RequestKind,
+  request: Record<string, unknown>,
+  maxPixels: number,
+): void {
+  const problem = requestProblems(kind, request, { maxPixels })[0]
+  if (!problem) return
+  throw fail(problem.code, `${kind} request: ${problem.message}`, {
+    details: { field: problem.field },
   })
 }

@@ -50,6 +50,8 @@ export interface PoolCatalog {
   latentUpscaleModes: string[]
   controlnetModels: string[]
   controlnetModules: string[]
+  /** UI label -> module name, from every backend. */
+  controlnetModuleLabels: Record<string, string>
 }
 
 export interface BackendPool {
@@ -67,8 +69,14 @@ interface Waiter {
   needs: Needs | undefined
   among: BackendState[]
   avoid: ReadonlySet<string>
+  signal: AbortSignal | undefined
   grant(b: BackendState): void
+  /** Stop waiting: the job's signal aborted or the pool closed. */
+  refuse(reason: unknown): void
 }
+
+/** How long a job waits for a healthy backend unless the config or the job says. */
+export const DEFAULT_QUEUE_TIMEOUT_MS = 600_000
 
 export function createPool(options: PoolOptions): BackendPool {
   const log = options.log
@@ -194,12 +202,10 @@ export function createPool(options: PoolOptions): BackendPool {
     if (among.every((b) => b.catalog !== undefined && !canServe(b, job.needs))) {
       return Promise.reject(noneAvailable(job, among, 'anywhere'))
     }
-    const timeoutMs = job.queueTimeoutMs ?? options.queueTimeoutMs ?? 600_000
+    const timeoutMs = job.queueTimeoutMs ?? options.queueTimeoutMs ?? DEFAULT_QUEUE_TIMEOUT_MS
     return new Promise((resolve, reject) => {
       const cleanup = () => {
         clearTimeout(timer)
-        job.signal?.removeEventListener('abort', onAbort)
-        closing.signal.removeEventListener('abort', onClose)
         const at = waiters.indexOf(waiter)
         if (at >= 0) waiters.splice(at, 1)
       }
@@ -207,29 +213,42 @@ export function createPool(options: PoolOptions): BackendPool {
         needs: job.needs,
         among,
         avoid,
+        signal: job.signal,
         grant: (b) => {
           cleanup()
           resolve(b)
         },
-      }
-      const onAbort = () => {
-        cleanup()
-        reject(job.signal?.reason)
-      }
-      const onClose = () => {
-        cleanup()
-        reject(fail('SDF_BACKEND_NONE_AVAILABLE', 'the backend pool was closed'))
+        refuse: (reason) => {
+          cleanup()
+          reject(reason)
+        },
       }
       const timer = setTimeout(() => {
         cleanup()
         reject(noneAvailable(job, among, `within ${timeoutMs} ms`))
       }, timeoutMs)
-      if (job.signal?.aborted) return onAbort()
-      job.signal?.addEventListener('abort', onAbort, { once: true })
-      closing.signal.addEventListener('abort', onClose, { once: true })
+      if (job.signal?.aborted) return waiter.refuse(job.signal.reason)
+      if (job.signal) watch(job.signal)
       waiters.push(waiter)
       wake()
     })
+  }
+
+  /**
+   * One abort listener per signal, however many jobs wait under it (every node of a run shares
+   * the run's signal): the pool owns its waiters and refuses those of an aborted signal itself.
+   */
+  const watched = new WeakSet<AbortSignal>()
+  const watch = (signal: AbortSignal) => {
+    if (watched.has(signal)) return
+    watched.add(signal)
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const w of waiters.filter((x) => x.signal === signal)) w.refuse(signal.reason)
+      },
+      { once: true },
+    )
   }
 
   const release = (b: BackendState) => {
@@ -289,6 +308,7 @@ export function createPool(options: PoolOptions): BackendPool {
     },
     async close() {
       closing.abort(fail('SDF_BACKEND_NONE_AVAILABLE', 'the backend pool was closed'))
+      for (const w of [...waiters]) w.refuse(closing.signal.reason)
       for (const b of backends) {
         clearTimeout(b.timer)
         for (const c of b.inFlight) c.abort(closing.signal.reason)
@@ -307,6 +327,10 @@ export function createPool(options: PoolOptions): BackendPool {
         latentUpscaleModes: union((c) => c.latentUpscaleModes),
         controlnetModels: union((c) => c.controlnetModels),
         controlnetModules: union((c) => c.controlnetModules),
+        controlnetModuleLabels: Object.assign(
+          Object.create(null) as Record<string, string>,
+          ...backends.map((b) => b.catalog?.controlnetModuleLabels ?? {}),
+        ),
       }
     },
     client: (id) => byId.get(id)?.client,

@@ -5,7 +5,10 @@ export function usage<T>(parse: () => T): T {
   try {
     return parse()
   } catch (error) {
-    throw fail('SDF_CLI_USAGE', (error as Error).message.replace(/\. To specify.*$/s, ''))
+    const message = (error as Error).message.replace(/\. To specify.*$/s, '')
+    // main suggests the closest documented flag
+    const unknown = /^Unknown option '([^']+)'/.exec(message)?.[1]
+    throw fail('SDF_CLI_USAGE', message, unknown ? { details: { unknownOption: unknown } } : {})
   }
 }
 

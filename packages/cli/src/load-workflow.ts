@@ -1,6 +1,9 @@
-import { open, readFile, stat } from 'node:fs/promises'
+import { open, readdir, readFile, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import { closest } from '@sdflow/engine'
 import { type Provenance, parseProvenance } from '@sdflow/nodes'
 import { fail, isPng, readPngText, SdflowError } from '@sdflow/protocol'
+import { excerpt, jsonSyntaxError, lineAt } from './json-syntax.js'
 
 /** Largest workflow file read (JSON); bigger ones are refused before reading. */
 export const MAX_WORKFLOW_BYTES = 64 * 1024 * 1024
@@ -22,10 +25,28 @@ export async function loadRunnable(
     const { provenance } = pngChunks(file, bytes)
     return { doc: provenance.workflow, inputs: provenance.inputs, from: 'png' }
   }
+  return {
+    doc: parseJson(file, bytes.toString('utf8').replace(/^\uFEFF/, '')),
+    inputs: {},
+    from: 'json',
+  }
+}
+
+/** JSON.parse, with a syntax error reported as SDF_DOC_PARSE at `file:line:column`. */
+export function parseJson(file: string, text: string): unknown {
   try {
-    return { doc: JSON.parse(bytes.toString('utf8')), inputs: {}, from: 'json' }
+    return JSON.parse(text)
   } catch (error) {
-    throw fail('SDF_DOC_PARSE', `${file} is not valid JSON: ${(error as Error).message}`)
+    const found = jsonSyntaxError(text) ?? {
+      offset: text.length,
+      message: (error as Error).message,
+    }
+    const where = lineAt(text, found.offset)
+    throw fail(
+      'SDF_DOC_PARSE',
+      `${file}:${where.line}:${where.column}: not valid JSON: ${found.message}\n${excerpt(where)}`,
+      { details: { line: where.line, column: where.column } },
+    )
   }
 }
 
@@ -66,11 +87,28 @@ async function readBytes(file: string, limited = false): Promise<Buffer> {
   } catch (error) {
     if (error instanceof SdflowError) throw error
     const code = (error as NodeJS.ErrnoException).code
-    throw fail(
-      'SDF_PATH_NOT_FOUND',
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: ${code}`,
-    )
+    if (code !== 'ENOENT') throw fail('SDF_PATH_NOT_FOUND', `${file}: ${code}`)
+    throw fail('SDF_PATH_NOT_FOUND', `${file}: no such file${await nearFiles(file)}`)
   }
+}
+
+/** "; did you mean ..." with the closest names beside `file` and in ./workflows. */
+async function nearFiles(file: string): Promise<string> {
+  const list = async (dir: string) => {
+    try {
+      return (await readdir(dir)).filter((name) => /\.(json|png)$/i.test(name))
+    } catch {
+      return []
+    }
+  }
+  const dir = dirname(file)
+  const beside = (await list(dir)).map((name) => (dir === '.' ? name : join(dir, name)))
+  const examples = dir === '.' ? (await list('workflows')).map((n) => join('workflows', n)) : []
+  // compared without extensions, so "qr-code.json" does not suggest "biome.json"
+  const stem = (path: string) => basename(path).replace(/\.(json|png)$/i, '')
+  const byStem = new Map([...beside, ...examples].map((path) => [stem(path), path]))
+  const near = closest(stem(file), [...byStem.keys()], 2).map((n) => `"${byStem.get(n)}"`)
+  return near.length > 0 ? `; did you mean ${near.join(' or ')}?` : ''
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`

@@ -21,7 +21,7 @@ export function processOutput(): Output {
 
 /** `CODE pointer message`, the one way the CLI prints an issue. */
 export function formatIssue(issue: Issue): string {
-  const tag = issue.severity === 'warning' ? 'warning ' : ''
+  const tag = issue.severity === 'error' ? '' : `${issue.severity} `
   return `${tag}${issue.code} ${issue.pointer || '/'} ${issue.message}`
 }
 

@@ -1,4 +1,4 @@
-import type { Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
+import type { ImageRef, Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
 import type { BackendInfo } from './catalog.js'
 
 /** An error answer of the server: `{statusCode, code, message, issues}`. */
@@ -16,6 +16,8 @@ export class ApiError extends Error {
 
 export interface WorkflowEntry {
   name: string
+  /** `user`: the user folder; `example`: shipped with sdflow, read-only. */
+  source?: 'user' | 'example'
   description?: string
   mtime: string
 }
@@ -73,12 +75,20 @@ export const api = {
   async workflows(signal?: AbortSignal): Promise<WorkflowEntry[]> {
     return (await json<WorkflowEntry[]>('/api/workflows', { signal })).body
   },
-  async workflow(name: string): Promise<{ doc: WorkflowDocument; etag: string | undefined }> {
+  async workflow(name: string): Promise<{
+    doc: WorkflowDocument
+    etag: string | undefined
+    readOnly: boolean
+  }> {
     const { body, res } = await json<WorkflowDocument>(
       `/api/workflows/${encodeURIComponent(name)}`,
       { cache: 'no-store' },
     )
-    return { doc: body, etag: res.headers.get('etag') ?? undefined }
+    return {
+      doc: body,
+      etag: res.headers.get('etag') ?? undefined,
+      readOnly: res.headers.get('x-sdflow-source') === 'example',
+    }
   },
   /**
    * Save a workflow. With `etag`: only if the file still has it (412 otherwise); without:
@@ -106,6 +116,14 @@ export const api = {
   },
   async runInfo(id: string): Promise<RunInfo> {
     return (await json<RunInfo>(`/api/runs/${id}`)).body
+  },
+  /** Store one image (PNG, JPEG or WebP bytes) on the server; answers its ImageRef. */
+  async upload(file: Blob): Promise<ImageRef> {
+    const type = ['image/png', 'image/jpeg', 'image/webp'].includes(file.type)
+      ? file.type
+      : 'image/png'
+    const init = { method: 'POST', headers: { 'content-type': type }, body: file }
+    return (await json<ImageRef>('/api/uploads', init)).body
   },
   async cancel(id: string): Promise<void> {
     await json<unknown>(`/api/runs/${encodeURIComponent(id)}/cancel`, { method: 'POST' })

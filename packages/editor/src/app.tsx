@@ -10,31 +10,48 @@ import {
 } from 'react'
 import { ApiError, api } from './api.js'
 import type { BackendInfo } from './catalog.js'
+import { expose, renameInContract } from './contract.js'
 import {
   documentToGraph,
   emptyDocument,
+  fragmentOf,
   type Graph,
   graphToDocument,
   hasPositions,
+  parseFragment,
+  pastedGraph,
 } from './document.js'
-import { createEditor, type EditorHandle } from './editor/create-editor.js'
+import { createEditor, type EditorHandle, type SearchRequest } from './editor/create-editor.js'
 import type { ViewState } from './editor/schemes.js'
 import { type EventStream, followRun } from './events-socket.js'
 import { indexIssues } from './issues.js'
-import { workflowFromFile } from './png-workflow.js'
+import { isImageFile, workflowFromFile } from './png-workflow.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
 import { createStore } from './store.js'
+import { ConfirmDialog, NameDialog } from './ui/dialogs.js'
 import { Inspector } from './ui/inspector.js'
 import { Lightbox } from './ui/lightbox.js'
+import { NodeMenu } from './ui/node-menu.js'
+import { NodeSearch } from './ui/node-search.js'
 import { OpenDialog } from './ui/open-dialog.js'
 import { Palette } from './ui/palette.js'
 import { RunLog } from './ui/run-log.js'
+import { Shortcuts } from './ui/shortcuts.js'
 import { StatusBar, Toolbar } from './ui/toolbar.js'
 import { useKeyboard } from './ui/use-keyboard.js'
 
 const NAME = /^[A-Za-z0-9._-]{1,128}$/
 type Status = { text: string; level: 'info' | 'error' } | undefined
+type Dialog =
+  | { kind: 'open' }
+  | { kind: 'save-as' }
+  | { kind: 'confirm'; title: string; text: string; yes: string; onYes(): void }
+
+const nameProblem = (name: string) =>
+  NAME.test(name) && name !== '.' && name !== '..'
+    ? undefined
+    : `"${name}" is not a valid name: use 1 to 128 letters, digits, ".", "_" and "-"`
 
 function isDocument(value: unknown): value is WorkflowDocument {
   return (
@@ -66,15 +83,43 @@ export function App({
   const view = useSyncExternalStore(store.subscribe, store.get)
   const canvas = useRef<HTMLDivElement>(null)
   const [editor, setEditor] = useState<EditorHandle>()
+  const editorRef = useRef<EditorHandle | undefined>(undefined)
   const [file, setFile] = useState<FileRef>({})
   const [dirty, setDirty] = useState(false)
   const [version, bump] = useReducer((n: number) => n + 1, 0)
   const [graph, setGraph] = useState<Graph>(() => documentToGraph(emptyDocument()))
   const [serverIssues, setServerIssues] = useState<Issue[]>([])
   const [status, setStatusState] = useState<Status>()
-  const [dialog, setDialog] = useState<'open' | undefined>()
+  const [dialog, setDialog] = useState<Dialog | undefined>()
+  // fields whose text is not a value yet: `where/node/key` -> the issue shown and blocking Run
+  const [fieldProblems, setFieldProblems] = useState<ReadonlyMap<string, Issue>>(new Map())
+  const reportInvalid = useCallback(
+    (where: string, nodeId: string, key: string, message: string | undefined) => {
+      const id = `${where}/${nodeId}/${key}`
+      setFieldProblems((before) => {
+        if (message === undefined && !before.has(id)) return before
+        const next = new Map(before)
+        if (message === undefined) next.delete(id)
+        else {
+          next.set(id, {
+            code: 'SDF_PARAM_INVALID',
+            pointer: `/nodes/${nodeId}/params/${key}`,
+            message,
+            severity: 'error',
+          })
+        }
+        return next
+      })
+    },
+    [],
+  )
   const [lightbox, setLightbox] = useState<string>()
   const [arranging, setArranging] = useState(false)
+  const [search, setSearch] = useState<SearchRequest>()
+  const [menu, setMenu] = useState<{ at: { x: number; y: number }; nodeId: string }>()
+  const [help, setHelp] = useState(false)
+  // what Ctrl+C copied, for when the system clipboard is out of reach
+  const copied = useRef<string | undefined>(undefined)
   const stream = useRef<EventStream | undefined>(undefined)
   const statusTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined)
 
@@ -96,6 +141,23 @@ export function App({
     [editor, isMulti],
   )
 
+  /** Store an image on the server and make it the `artifact` of a Load image node. */
+  const uploadInto = useCallback(
+    async (nodeId: string, file: Blob) => {
+      const handle = editorRef.current
+      if (!handle) return
+      try {
+        const ref = await api.upload(file)
+        handle.setParam(nodeId, 'path', undefined)
+        handle.setParam(nodeId, 'base64', undefined)
+        handle.setParam(nodeId, 'artifact', ref.hash)
+        notify(`Uploaded ${ref.width}x${ref.height} ${ref.mime}`)
+      } catch (e) {
+        notify(`Not uploaded: ${e instanceof Error ? e.message : String(e)}`, 'error')
+      }
+    },
+    [notify],
+  )
   // the canvas: created once the specs are known
   useEffect(() => {
     const container = canvas.current
@@ -105,17 +167,27 @@ export function App({
     void createEditor({
       container,
       specs: specMap,
-      env: { store, showImage: setLightbox },
+      env: { store, showImage: setLightbox, reportInvalid, upload: uploadInto },
       onChange: () => {
         setDirty(true)
         bump()
       },
       onSelect: (id) => store.set((s) => ({ ...s, selected: id })),
       notify: (text) => notify(text, 'error'),
+      onSearch: (request) => {
+        setMenu(undefined)
+        setSearch(request)
+      },
+      onNodeMenu: ({ screen, nodeId }) => {
+        const rect = container.getBoundingClientRect()
+        setSearch(undefined)
+        setMenu({ at: { x: rect.left + screen.x, y: rect.top + screen.y }, nodeId })
+      },
     }).then((h) => {
       if (gone) h.destroy()
       else {
         handle = h
+        editorRef.current = h
         setEditor(h)
       }
     })
@@ -123,7 +195,7 @@ export function App({
       gone = true
       handle?.destroy()
     }
-  }, [specMap, store, notify])
+  }, [specMap, store, notify, reportInvalid, uploadInto])
 
   const follow = useCallback(
     (runId: string, since: number) => {
@@ -162,8 +234,8 @@ export function App({
   const openSaved = useCallback(
     async (name: string) => {
       try {
-        const { doc, etag } = await api.workflow(name)
-        await loadDoc(doc, { name, etag })
+        const { doc, etag, readOnly } = await api.workflow(name)
+        await loadDoc(doc, readOnly ? { name, etag, readOnly } : { name, etag })
         setUrlWorkflow(name)
         notify(`Opened ${name}`)
       } catch (e) {
@@ -225,16 +297,18 @@ export function App({
   }, [view.run])
   const index = useMemo(() => {
     const seen = new Set<string>()
-    const all = [...(serverIssues.length > 0 ? serverIssues : checked), ...runIssues].filter(
-      (i) => {
-        const key = `${i.pointer} ${i.message}`
-        if (seen.has(key)) return false
-        seen.add(key)
-        return true
-      },
-    )
+    const all = [
+      ...fieldProblems.values(),
+      ...(serverIssues.length > 0 ? serverIssues : checked),
+      ...runIssues,
+    ].filter((i) => {
+      const key = `${i.pointer} ${i.message}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
     return indexIssues(all)
-  }, [serverIssues, checked, runIssues])
+  }, [serverIssues, checked, runIssues, fieldProblems])
   useEffect(() => {
     store.set((s) => ({ ...s, issues: index.byNode }))
   }, [index, store])
@@ -279,35 +353,36 @@ export function App({
     },
     [notify],
   )
-  const saveAs = useCallback(async () => {
-    const name = window.prompt(
-      'Save workflow as (letters, digits, . _ -):',
-      file.name ?? graph.meta.name,
-    )
-    if (name === null) return
-    if (!NAME.test(name)) {
-      notify(`"${name}" is not a valid name: use letters, digits, ".", "_" and "-"`, 'error')
-      return
-    }
-    try {
-      await saveTo(name, undefined)
-    } catch (e) {
-      if (
-        e instanceof ApiError &&
-        e.status === 412 &&
-        window.confirm(`${name} exists. Overwrite it?`)
-      ) {
-        try {
-          const { etag } = await api.workflow(name)
-          await saveTo(name, etag)
-        } catch (again) {
-          reportSaveError(again, name)
-        }
-      } else reportSaveError(e, name)
-    }
-  }, [file.name, graph.meta.name, notify, saveTo, reportSaveError])
+  const saveAsName = useCallback(
+    async (name: string) => {
+      try {
+        await saveTo(name, undefined)
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 412) {
+          setDialog({
+            kind: 'confirm',
+            title: 'Replace it?',
+            text: `A workflow named ${name} exists. Replace it with this one?`,
+            yes: 'Replace',
+            onYes: () => {
+              void (async () => {
+                try {
+                  const { etag } = await api.workflow(name)
+                  await saveTo(name, etag)
+                } catch (again) {
+                  reportSaveError(again, name)
+                }
+              })()
+            },
+          })
+        } else reportSaveError(e, name)
+      }
+    },
+    [saveTo, reportSaveError],
+  )
+  const saveAs = useCallback(() => setDialog({ kind: 'save-as' }), [])
   const save = useCallback(async () => {
-    if (!file.name) return saveAs()
+    if (!file.name || file.readOnly) return saveAs()
     try {
       await saveTo(file.name, file.etag)
     } catch (e) {
@@ -316,6 +391,14 @@ export function App({
   }, [file, saveAs, saveTo, reportSaveError])
 
   const run = useCallback(async () => {
+    const problems = [...new Map([...fieldProblems.values()].map((i) => [i.pointer, i])).values()]
+    if (problems.length > 0) {
+      notify(
+        `Not run: ${problems.map((i) => `${i.pointer.split('/')[2]}: ${i.message}`).join('; ')}`,
+        'error',
+      )
+      return
+    }
     try {
       const { runId } = await api.run(currentDoc())
       setServerIssues([])
@@ -326,7 +409,7 @@ export function App({
       if (e instanceof ApiError && e.issues.length > 0) setServerIssues(e.issues)
       notify(`Not run: ${e instanceof Error ? e.message : String(e)}`, 'error')
     }
-  }, [currentDoc, dispatch, follow, notify])
+  }, [currentDoc, dispatch, follow, notify, fieldProblems])
   const cancel = useCallback(async () => {
     const runId = store.get().run.runId
     if (!runId) return
@@ -337,11 +420,29 @@ export function App({
       notify(e instanceof Error ? e.message : String(e), 'error')
     }
   }, [store, notify])
-  const newDoc = useCallback(async () => {
-    if (dirty && !window.confirm('Discard unsaved changes?')) return
-    setUrlWorkflow(undefined)
-    await loadDoc(emptyDocument(), {})
-  }, [dirty, loadDoc])
+  /** Do `replace` at once, or after the user agreed to lose the unsaved edits. */
+  const guard = useCallback(
+    (what: string, replace: () => Promise<void>) => {
+      if (!dirty) {
+        void replace()
+        return
+      }
+      setDialog({
+        kind: 'confirm',
+        title: 'Discard unsaved changes?',
+        text: `${file.name ?? graph.meta.name} has changes that are not saved. ${what} replaces them.`,
+        yes: 'Discard and continue',
+        onYes: () => void replace(),
+      })
+    },
+    [dirty, file.name, graph.meta.name],
+  )
+  const newDoc = useCallback(() => {
+    guard('A new workflow', async () => {
+      setUrlWorkflow(undefined)
+      await loadDoc(emptyDocument(), {})
+    })
+  }, [guard, loadDoc])
 
   const onDrop = useCallback(
     async (event: React.DragEvent) => {
@@ -349,14 +450,23 @@ export function App({
       const dropped = event.dataTransfer.files[0]
       if (!dropped) return
       try {
-        const doc = workflowFromFile(new Uint8Array(await dropped.arrayBuffer()))
+        const bytes = new Uint8Array(await dropped.arrayBuffer())
+        const doc = workflowFromFile(bytes)
+        // a plain image (no workflow inside): a Load image node holding it
+        if (doc === undefined && isImageFile(bytes) && editorRef.current) {
+          const id = await editorRef.current.addNode('image.load')
+          await uploadInto(id, dropped)
+          return
+        }
         if (!isDocument(doc)) {
           notify(`${dropped.name} holds no sdflow workflow`, 'error')
           return
         }
-        setUrlWorkflow(undefined)
-        await loadDoc(doc, {}, true)
-        notify(`Loaded ${doc.name ?? 'a workflow'} from ${dropped.name}`)
+        guard(`Loading ${dropped.name}`, async () => {
+          setUrlWorkflow(undefined)
+          await loadDoc(doc, {}, true)
+          notify(`Loaded ${doc.name ?? 'a workflow'} from ${dropped.name}`)
+        })
       } catch (e) {
         notify(
           `Cannot read ${dropped.name}: ${e instanceof Error ? e.message : String(e)}`,
@@ -364,11 +474,101 @@ export function App({
         )
       }
     },
-    [loadDoc, notify],
+    [loadDoc, notify, guard, uploadInto],
   )
 
-  useKeyboard(editor)
+  const copyNodes = useCallback(
+    (ids: string[]) => {
+      if (!editor || ids.length === 0) return
+      const text = JSON.stringify(fragmentOf(editor.read(), new Set(ids), isMulti), null, 2)
+      copied.current = text
+      navigator.clipboard?.writeText(text).catch(() => undefined)
+      notify(`Copied ${ids.length} node${ids.length === 1 ? '' : 's'}`)
+    },
+    [editor, isMulti, notify],
+  )
+  const pasteText = useCallback(
+    async (text: string | undefined, at: { x: number; y: number }) => {
+      if (!editor) return
+      const doc = text === undefined ? undefined : parseFragment(text)
+      if (!doc || Object.keys(doc.nodes).length === 0) {
+        notify('Nothing to paste: the clipboard holds no sdflow nodes', 'error')
+        return
+      }
+      const { nodes, links } = pastedGraph(doc, editor.ids(), at)
+      await editor.addGraph(nodes, links)
+      notify(`Pasted ${nodes.length} node${nodes.length === 1 ? '' : 's'}`)
+    },
+    [editor, notify],
+  )
+  const paste = useCallback(async () => {
+    if (!editor) return
+    let text: string | undefined
+    try {
+      text = await navigator.clipboard.readText()
+    } catch {
+      text = undefined
+    }
+    if (!text || !parseFragment(text)) text = copied.current
+    await pasteText(text, editor.pointer())
+  }, [editor, pasteText])
+  const duplicate = useCallback(
+    async (ids: string[]) => {
+      if (!editor || ids.length === 0) return
+      const g = editor.read()
+      const chosen = g.nodes.filter((n) => ids.includes(n.id))
+      const at = {
+        x: Math.min(...chosen.map((n) => n.position.x)) + 40,
+        y: Math.min(...chosen.map((n) => n.position.y)) + 40,
+      }
+      await pasteText(JSON.stringify(fragmentOf(g, new Set(ids), isMulti)), at)
+    },
+    [editor, isMulti, pasteText],
+  )
+  const openSearch = useCallback(() => {
+    if (!editor) return
+    setSearch({ screen: editor.screenPointer(), at: editor.pointer() })
+  }, [editor])
+  const addFromSearch = useCallback(
+    async (type: string, socket: string | undefined) => {
+      const request = search
+      setSearch(undefined)
+      if (!editor || !request) return
+      const id = await editor.addNode(type, request.at)
+      const end = request.end
+      if (end && socket) {
+        await editor.connect(
+          end.side === 'output'
+            ? { source: end.nodeId, output: end.key, target: id, input: socket }
+            : { source: id, output: socket, target: end.nodeId, input: end.key },
+        )
+      }
+    },
+    [editor, search],
+  )
+
+  useKeyboard(editor, {
+    copy: () => copyNodes(editor?.selectedIds() ?? []),
+    paste: () => void paste(),
+    duplicate: () => void duplicate(editor?.selectedIds() ?? []),
+    bypass: () => editor?.toggleBypass(editor.selectedIds()),
+    save: () => void save(),
+    run: () => void run(),
+    search: openSearch,
+    help: () => setHelp(true),
+  })
   useEffect(() => () => stream.current?.close(), [])
+
+  /** A right-clicked node acts with the selection it belongs to, else alone. */
+  const targets = (nodeId: string) => {
+    const selected = editor?.selectedIds() ?? []
+    return selected.includes(nodeId) ? selected : [nodeId]
+  }
+  const removeNodes = async (nodeId: string) => {
+    if (!editor) return
+    if (!editor.selectedIds().includes(nodeId)) await editor.selectOnly(nodeId)
+    await editor.deleteSelected()
+  }
 
   const selectedNode = graph.nodes.find((n) => n.id === view.selected)
   const title = file.name ?? `${graph.meta.name} (unsaved)`
@@ -379,10 +579,10 @@ export function App({
         dirty={dirty}
         phase={view.run.phase}
         actions={{
-          newDoc: () => void newDoc(),
-          open: () => setDialog('open'),
+          newDoc,
+          open: () => setDialog({ kind: 'open' }),
           save: () => void save(),
-          saveAs: () => void saveAs(),
+          saveAs,
           run: () => void run(),
           cancel: () => void cancel(),
           arrange: () => {
@@ -411,17 +611,87 @@ export function App({
         issues={selectedNode ? (index.byNode.get(selectedNode.id) ?? []) : []}
         backends={view.backends}
         onParam={(id, key, value) => editor?.setParam(id, key, value)}
+        onInvalid={(id, key, message) => reportInvalid('inspector', id, key, message)}
+        meta={graph.meta}
+        taken={new Set(graph.nodes.map((n) => n.id))}
+        onRename={(from, to) => {
+          if (!editor) return
+          editor.setMeta(renameInContract(editor.read().meta, from, to))
+          void editor.renameNode(from, to)
+        }}
+        onExpose={(nodeId, side, key, name) => {
+          if (!editor) return
+          editor.setMeta(expose(editor.read().meta, side, nodeId, key, name))
+          setDirty(true)
+          bump()
+        }}
       />
       <RunLog run={view.run} general={index.general} />
-      {dialog === 'open' ? (
+      {dialog?.kind === 'open' ? (
         <OpenDialog
           onClose={() => setDialog(undefined)}
           onOpen={(name) => {
             setDialog(undefined)
-            void openSaved(name)
+            guard(`Opening ${name}`, () => openSaved(name))
           }}
         />
       ) : null}
+      {dialog?.kind === 'save-as' ? (
+        <NameDialog
+          title={file.readOnly ? `Save a copy of the example ${file.name}` : 'Save workflow as'}
+          initial={file.readOnly ? `my-${file.name}` : (file.name ?? graph.meta.name)}
+          check={nameProblem}
+          onClose={() => setDialog(undefined)}
+          onSubmit={(name) => {
+            setDialog(undefined)
+            void saveAsName(name)
+          }}
+        />
+      ) : null}
+      {dialog?.kind === 'confirm' ? (
+        <ConfirmDialog
+          title={dialog.title}
+          text={dialog.text}
+          yes={dialog.yes}
+          onNo={() => setDialog(undefined)}
+          onYes={() => {
+            setDialog(undefined)
+            dialog.onYes()
+          }}
+        />
+      ) : null}
+      {search && canvas.current ? (
+        <NodeSearch
+          specs={specs}
+          bounds={canvas.current.getBoundingClientRect()}
+          screen={search.screen}
+          end={search.end}
+          onClose={() => setSearch(undefined)}
+          onPick={(hit) => void addFromSearch(hit.spec.type, hit.socket)}
+        />
+      ) : null}
+      {menu ? (
+        <NodeMenu
+          at={menu.at}
+          onClose={() => setMenu(undefined)}
+          items={[
+            { label: 'Copy', shortcut: 'Ctrl+C', run: () => copyNodes(targets(menu.nodeId)) },
+            {
+              label: 'Duplicate',
+              shortcut: 'Ctrl+D',
+              run: () => void duplicate(targets(menu.nodeId)),
+            },
+            {
+              label: 'Bypass',
+              shortcut: 'Ctrl+B',
+              run: () => editor?.toggleBypass(targets(menu.nodeId)),
+            },
+            { label: 'Paste', shortcut: 'Ctrl+V', run: () => void paste() },
+            { label: 'Delete', shortcut: 'Del', run: () => void removeNodes(menu.nodeId) },
+          ]}
+        />
+      ) : null}
+      {help ? <Shortcuts onClose={() => setHelp(false)} /> : null}
       {lightbox ? <Lightbox url={lightbox} onClose={() => setLightbox(undefined)} /> : null}
     </div>
   )

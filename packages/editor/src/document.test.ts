@@ -3,7 +3,15 @@ import { join } from 'node:path'
 import { createNodeRegistry } from '@sdflow/nodes'
 import type { WorkflowDocument } from '@sdflow/protocol'
 import { describe, expect, it } from 'vitest'
-import { documentToGraph, freshNodeId, graphToDocument, hasPositions } from './document.js'
+import {
+  documentToGraph,
+  fragmentOf,
+  freshNodeId,
+  graphToDocument,
+  hasPositions,
+  parseFragment,
+  pastedGraph,
+} from './document.js'
 
 const root = join(import.meta.dirname, '../../..')
 const specs = new Map(
@@ -89,5 +97,46 @@ describe('document <-> graph', () => {
     expect(freshNodeId('sd.txt2img', new Set())).toBe('txt2img')
     expect(freshNodeId('sd.txt2img', new Set(['txt2img', 'txt2img_2']))).toBe('txt2img_3')
     expect(freshNodeId('x.3d-thing', new Set())).toMatch(/^[A-Za-z_][A-Za-z0-9_.-]*$/)
+  })
+})
+
+describe('copy and paste', () => {
+  const doc = {
+    format: 'sdflow.workflow/1',
+    name: 'w',
+    nodes: {
+      gen: { type: 'sd.txt2img', params: { prompt: 'fox' }, ui: { x: 100, y: 50 } },
+      save: {
+        type: 'image.save',
+        bypass: true,
+        inputs: { image: { node: 'gen', output: 'image' } },
+        ui: { x: 400, y: 80 },
+      },
+      other: { type: 'image.qr-code', ui: { x: 0, y: 0 } },
+    },
+  } as WorkflowDocument
+  const single = () => false
+
+  it('copies the chosen nodes with the links among them, bypass kept', () => {
+    const copied = fragmentOf(documentToGraph(doc), new Set(['gen', 'save']), single)
+    expect(Object.keys(copied.nodes)).toEqual(['gen', 'save'])
+    expect(copied.nodes.save).toMatchObject({ bypass: true, inputs: { image: { node: 'gen' } } })
+    expect(parseFragment(JSON.stringify(copied))).toEqual(copied)
+    expect(parseFragment('not json')).toBeUndefined()
+  })
+
+  it('pastes under fresh ids where taken, links renamed, moved to the spot', () => {
+    const copied = fragmentOf(documentToGraph(doc), new Set(['gen', 'save']), single)
+    const { nodes, links } = pastedGraph(copied, new Set(['gen', 'save', 'other']), {
+      x: 10,
+      y: 20,
+    })
+    expect(nodes.map((n) => [n.id, n.position])).toEqual([
+      ['txt2img', { x: 10, y: 20 }],
+      ['save_2', { x: 310, y: 50 }],
+    ])
+    expect(links).toEqual([
+      { source: 'txt2img', output: 'image', target: 'save_2', input: 'image' },
+    ])
   })
 })

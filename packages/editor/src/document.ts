@@ -11,6 +11,8 @@ export interface GraphNode {
   position: { x: number; y: number }
   /** ui keys other than x and y, kept as they were. */
   ui: Record<string, unknown>
+  /** The node passes its inputs through instead of running (the document's `bypass: true`). */
+  bypass?: boolean
 }
 
 /** One edge: output `output` of node `source` feeds input `input` of node `target`. */
@@ -66,6 +68,7 @@ export function documentToGraph(doc: WorkflowDocument): Graph {
       params: { ...(node.params ?? {}) },
       position: position(node.ui, index),
       ui,
+      ...(node.bypass === true ? { bypass: true } : {}),
     })
     for (const [input, value] of Object.entries(node.inputs ?? {})) {
       for (const link of linksOf(value)) {
@@ -93,6 +96,7 @@ export function graphToDocument(graph: Graph, isMulti: IsMulti): WorkflowDocumen
     if (node.version !== undefined) out.version = node.version
     if (Object.keys(node.params).length > 0) out.params = { ...node.params }
     if (Object.keys(inputs).length > 0) out.inputs = inputs
+    if (node.bypass) out.bypass = true
     out.ui = { ...node.ui, x: Math.round(node.position.x), y: Math.round(node.position.y) }
     nodes[node.id] = out
   }
@@ -111,4 +115,68 @@ export function freshNodeId(type: string, taken: ReadonlySet<string>): string {
     const id = `${base}_${i}`
     if (!taken.has(id)) return id
   }
+}
+
+/** The nodes `ids` and the links among them, as a workflow document (what Copy puts out). */
+export function fragmentOf(
+  graph: Graph,
+  ids: ReadonlySet<string>,
+  isMulti: IsMulti,
+): WorkflowDocument {
+  return graphToDocument(
+    {
+      meta: { format: WORKFLOW_FORMAT, name: 'clipboard' },
+      nodes: graph.nodes.filter((n) => ids.has(n.id)),
+      links: graph.links.filter((l) => ids.has(l.source) && ids.has(l.target)),
+    },
+    isMulti,
+  )
+}
+
+/** A copied document read back from text, or undefined when the text is not one. */
+export function parseFragment(text: string): WorkflowDocument | undefined {
+  try {
+    const value = JSON.parse(text) as unknown
+    if (typeof value !== 'object' || value === null || !('nodes' in value)) return undefined
+    const nodes = (value as { nodes: unknown }).nodes
+    if (typeof nodes !== 'object' || nodes === null || Array.isArray(nodes)) return undefined
+    return value as WorkflowDocument
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The nodes and links of a copied document made ready to add beside `taken` ids: each node gets
+ * a fresh id where its own is taken (links follow), and the group moves so its top-left corner
+ * is at `at`.
+ */
+export function pastedGraph(
+  doc: WorkflowDocument,
+  taken: ReadonlySet<string>,
+  at: { x: number; y: number },
+): { nodes: GraphNode[]; links: GraphLink[] } {
+  const g = documentToGraph(doc)
+  const used = new Set(taken)
+  const rename = new Map<string, string>()
+  for (const n of g.nodes) {
+    const id = used.has(n.id) || !ID.test(n.id) ? freshNodeId(n.type, used) : n.id
+    used.add(id)
+    rename.set(n.id, id)
+  }
+  const left = Math.min(...g.nodes.map((n) => n.position.x))
+  const top = Math.min(...g.nodes.map((n) => n.position.y))
+  const nodes = g.nodes.map((n) => ({
+    ...n,
+    id: rename.get(n.id) ?? n.id,
+    position: { x: n.position.x - left + at.x, y: n.position.y - top + at.y },
+  }))
+  const links = g.links
+    .filter((l) => rename.has(l.source) && rename.has(l.target))
+    .map((l) => ({
+      ...l,
+      source: rename.get(l.source) ?? l.source,
+      target: rename.get(l.target) ?? l.target,
+    }))
+  return { nodes, links }
 }

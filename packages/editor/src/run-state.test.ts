@@ -138,3 +138,58 @@ describe('run state reducer', () => {
     expect(formatEta(65)).toBe('1:05')
   })
 })
+
+describe('runs that end early or leave nodes out', () => {
+  const notPlanned = {
+    code: 'SDF_RUN_NOT_PLANNED',
+    pointer: '/nodes/verify',
+    message: 'feeds no output',
+    severity: 'warning',
+  } as unknown as Issue
+  const apply = (events: RunEvent[]) =>
+    events.reduce((s, event) => runReducer(s, { type: 'event', event }), idleRun)
+
+  it('shows a node the plan left out as not-run, with the reason', () => {
+    const run = apply(
+      stream('r3', [
+        { type: 'run.started', workflow: 'w', nodes: ['gen'] },
+        { type: 'node.skipped', nodeId: 'verify', issue: notPlanned },
+      ]),
+    )
+    expect(run.nodes.verify).toMatchObject({
+      status: 'not-run',
+      issue: { message: 'feeds no output' },
+    })
+    expect(run.log.at(-1)?.text).toBe('verify not run: feeds no output')
+  })
+
+  it('clears every queued and running badge when the run is cancelled', () => {
+    const run = apply(
+      stream('r4', [
+        { type: 'run.started', workflow: 'w', nodes: ['gen', 'up', 'save'] },
+        { type: 'node.started', nodeId: 'gen', nodeType: 'sd.txt2img' },
+        { type: 'node.progress', nodeId: 'gen', step: 1, total: 10, fraction: 0.1 },
+        {
+          type: 'run.cancelled',
+          files: [],
+          summary: { ...summary, ran: 0, cached: 0 },
+        },
+      ]),
+    )
+    expect(Object.values(run.nodes).map((n) => n.status)).toEqual([
+      'cancelled',
+      'cancelled',
+      'cancelled',
+    ])
+    expect(run.nodes.gen?.progress).toBeUndefined()
+  })
+
+  it('logs every file a node wrote, linked to the image it holds', () => {
+    const run = apply(happy)
+    const line = run.log.find((l) => l.file)
+    expect(line).toMatchObject({
+      text: 'save wrote x.png',
+      file: { path: 'x.png', hash: hash('c') },
+    })
+  })
+})

@@ -1,6 +1,20 @@
 import type { ImageRef, Issue, NodeOutputs, RunEvent } from '@sdflow/protocol'
 
-export type NodeStatus = 'idle' | 'queued' | 'running' | 'cached' | 'done' | 'failed' | 'skipped'
+export type NodeStatus =
+  | 'idle'
+  | 'queued'
+  | 'running'
+  | 'cached'
+  | 'done'
+  | 'failed'
+  | 'skipped'
+  /** Left out of the run's plan (the issue says why, e.g. "feeds no output"). */
+  | 'not-run'
+  /** Queued or running when the run was cancelled. */
+  | 'cancelled'
+
+/** The code of node.skipped for a node the plan left out (engine: SDF_RUN_NOT_PLANNED). */
+export const NOT_PLANNED: string = 'SDF_RUN_NOT_PLANNED'
 
 export interface NodeView {
   status: NodeStatus
@@ -11,6 +25,10 @@ export interface NodeView {
   images: ImageRef[]
   /** The node's plain outputs (string, number, boolean), by output name. */
   values?: Record<string, string | number | boolean>
+  /** Files the node wrote (paths as the server reports them). */
+  files?: string[]
+  /** What the node recorded: seeds, infotexts, checkpoint, GPU time. */
+  meta?: Record<string, unknown>
   issue?: Issue
   backend?: string
   durationMs?: number
@@ -30,6 +48,8 @@ export interface LogLine {
   time: string
   level: 'info' | 'error'
   text: string
+  /** A file the line names, with the artifact that shows it. */
+  file?: { path: string; hash?: string }
 }
 
 export interface RunView {
@@ -93,7 +113,31 @@ function withNode(state: RunView, id: string, patch: (n: NodeView) => NodeView):
   return { ...state, nodes: { ...state.nodes, [id]: patch(nodeOf(state, id)) } }
 }
 
-function describe(event: RunEvent): { level: LogLine['level']; text: string } | undefined {
+type Line = Omit<LogLine, 'seq' | 'time'>
+
+/** One line per file a node wrote, linked to the image it holds when the counts agree. */
+function fileLines(nodeId: string, files: string[], outputs: NodeOutputs): Line[] {
+  const images = imagesOf(outputs)
+  return files.map((path, i) => {
+    const hash = images.length === files.length ? images[i]?.hash : undefined
+    return {
+      level: 'info',
+      text: `${nodeId} wrote ${path}`,
+      file: { path, ...(hash ? { hash } : {}) },
+    }
+  })
+}
+
+function describe(event: RunEvent): Line[] {
+  const line = describeOne(event)
+  const head = line ? [line] : []
+  if (event.type === 'node.finished' || event.type === 'node.cached') {
+    return [...head, ...fileLines(event.nodeId, event.files, event.outputs)]
+  }
+  return head
+}
+
+function describeOne(event: RunEvent): Line | undefined {
   switch (event.type) {
     case 'run.queued':
       return { level: 'info', text: 'run queued' }
@@ -118,7 +162,9 @@ function describe(event: RunEvent): { level: LogLine['level']; text: string } | 
     case 'node.failed':
       return { level: 'error', text: `${event.nodeId} failed: ${event.issue.message}` }
     case 'node.skipped':
-      return { level: 'info', text: `${event.nodeId} skipped: ${event.issue.message}` }
+      return event.issue.code === NOT_PLANNED
+        ? { level: 'info', text: `${event.nodeId} not run: ${event.issue.message}` }
+        : { level: 'info', text: `${event.nodeId} skipped: ${event.issue.message}` }
     case 'run.finished':
       return {
         level: 'info',
@@ -170,6 +216,8 @@ function applyEvent(state: RunView, event: RunEvent): RunView {
         const next: NodeView = { status: 'cached', images: imagesOf(event.outputs) }
         const values = valuesOf(event.outputs)
         if (values) next.values = values
+        if (event.files.length > 0) next.files = event.files
+        if (event.meta) next.meta = event.meta
         return next
       })
     case 'node.finished':
@@ -183,6 +231,8 @@ function applyEvent(state: RunView, event: RunEvent): RunView {
         if (backend) next.backend = backend
         const values = valuesOf(event.outputs)
         if (values) next.values = values
+        if (event.files.length > 0) next.files = event.files
+        if (event.meta) next.meta = event.meta
         if (n.progress) next.progress = { ...n.progress, step: n.progress.total, fraction: 1 }
         return next
       })
@@ -195,16 +245,31 @@ function applyEvent(state: RunView, event: RunEvent): RunView {
     case 'node.skipped':
       return withNode(state, event.nodeId, (n) => ({
         ...n,
-        status: 'skipped',
+        status: event.issue.code === NOT_PLANNED ? 'not-run' : 'skipped',
         issue: event.issue,
       }))
     case 'run.finished':
-      return { ...state, phase: 'finished' }
+      return settle({ ...state, phase: 'finished' })
     case 'run.failed':
-      return { ...state, phase: 'failed', issues: event.issues }
+      return settle({ ...state, phase: 'failed', issues: event.issues })
     case 'run.cancelled':
-      return { ...state, phase: 'cancelled' }
+      return settle({ ...state, phase: 'cancelled' })
   }
+}
+
+/**
+ * Once a run has ended no node is still queued or running: those the end caught are
+ * `cancelled` (a cancel) or `skipped` (a failure elsewhere stopped the run).
+ */
+function settle(state: RunView): RunView {
+  let nodes: Record<string, NodeView> | undefined
+  for (const [id, n] of Object.entries(state.nodes)) {
+    if (n.status !== 'queued' && n.status !== 'running') continue
+    nodes ??= { ...state.nodes }
+    const { progress: _progress, preview: _preview, ...rest } = n
+    nodes[id] = { ...rest, status: state.phase === 'cancelled' ? 'cancelled' : 'skipped' }
+  }
+  return nodes ? { ...state, nodes } : state
 }
 
 /** Pure: the view of a run after one more action. Events of other runs and repeats are ignored. */
@@ -219,9 +284,16 @@ export function runReducer(state: RunView, action: RunAction): RunView {
       if (state.runId !== undefined && event.runId !== state.runId) return state
       if (event.seq <= state.lastSeq) return state
       const next = applyEvent({ ...state, runId: event.runId, lastSeq: event.seq }, event)
-      const line = describe(event)
-      if (!line) return next
-      const log = [...next.log, { seq: event.seq, time: event.time, ...line }]
+      const lines = describe(event)
+      if (lines.length === 0) return next
+      const log = [
+        ...next.log,
+        ...lines.map((line, i) => ({
+          seq: event.seq + i / lines.length,
+          time: event.time,
+          ...line,
+        })),
+      ]
       return { ...next, log: log.length > LOG_LIMIT ? log.slice(-LOG_LIMIT) : log }
     }
   }

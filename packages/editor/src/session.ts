@@ -4,6 +4,8 @@ import type { WorkflowDocument } from '@sdflow/protocol'
 export interface FileRef {
   name?: string
   etag?: string
+  /** A shipped example: Save goes through Save as. */
+  readOnly?: boolean
 }
 
 export interface Draft {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { Resource, type RunEvent } from '@sdflow/protocol'
+import { issue, pointer, Resource, type RunEvent } from '@sdflow/protocol'
 import { type ArtifactStore, createArtifactStore } from './artifact-store.js'
 import { createFileCache, type NodeCache } from './cache.js'
 import type { FileRoots } from './define-node.js'
@@ -92,6 +92,13 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
       const { signal, dispose } = runSignal(runOptions.signal)
       const order = plan(workflow)
       emit({ type: 'run.started', workflow: workflow.doc.name, nodes: order.order })
+      const left = order.notPlanned.map(({ id, reason }) => {
+        const why = issue('SDF_RUN_NOT_PLANNED', pointer('nodes', id), reason, {
+          severity: 'warning',
+        })
+        emit({ type: 'node.skipped', nodeId: id, issue: why })
+        return [id, { status: 'skipped', files: [], issue: why }] as const
+      })
       const done = await execute({
         runId,
         workflow,
@@ -128,7 +135,7 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
         status: done.status,
         outputs,
         files,
-        nodes: Object.fromEntries(done.nodes),
+        nodes: Object.fromEntries([...done.nodes, ...left]),
         issues,
         summary: done.summary,
       }

@@ -11,6 +11,7 @@ import { inputDecl } from './define-node.js'
 import type { Limiter } from './limiter.js'
 import type { Dispatch } from './node-task.js'
 import type { Plan } from './plan.js'
+import { runBypassed } from './run-bypassed.js'
 import { runNode, toIssue } from './run-node.js'
 import type { NodeResult, RunOptions, RunStatus } from './run-types.js'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
@@ -61,6 +62,7 @@ export function execute<S>(ctx: ExecuteContext<S>): Promise<Execution> {
         cached: count('cached'),
         failed: count('failed'),
         skipped: count('skipped'),
+        notPlanned: plan.notPlanned.length,
         durationMs: Math.round(performance.now() - started),
       }
       const status = signal.aborted ? 'cancelled' : summary.failed > 0 ? 'failed' : 'finished'
@@ -112,7 +114,10 @@ export function execute<S>(ctx: ExecuteContext<S>): Promise<Execution> {
       if (!node) throw new Error(`planned node ${id} is not in the workflow`)
       if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
       running.add(id)
-      runNode(ctx, node, gatherInputs(node, results), results).then(
+      const work = node.passThrough
+        ? runBypassed(ctx, node, results)
+        : runNode(ctx, node, gatherInputs(node, results), results)
+      work.then(
         (result) => settle(id, result),
         (error: unknown) => settle(id, { status: 'failed', files: [], issue: toIssue(error, id) }),
       )

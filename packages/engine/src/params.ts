@@ -2,8 +2,10 @@ import { type ErrorCode, escapePointerToken, type Issue, issue } from '@sdflow/p
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { TObject } from 'typebox'
+import { didYouMean } from './closest.js'
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false })
+// verbose: errors carry their schema, so an unknown param can be matched against the known ones
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true })
 addFormats.default(ajv)
 
 export function compileParams(schema: TObject): ValidateFunction {
@@ -68,7 +70,7 @@ function describe(
     return [
       fallback ?? 'SDF_PARAM_UNKNOWN',
       `${at}/${escapePointerToken(extra)}`,
-      `unknown ${fallback ? 'field' : 'param'} "${extra}"`,
+      `unknown ${fallback ? 'field' : 'param'} "${extra}"${didYouMean(extra, knownKeys(error))}`,
     ]
   }
   if (error.keyword === 'required') {
@@ -93,4 +95,9 @@ function describe(
     return [fallback ?? 'SDF_PARAM_INVALID', at, `${name} must be one of ${allowed}`]
   }
   return [fallback ?? 'SDF_PARAM_INVALID', at, `${name} ${error.message ?? 'is invalid'}`]
+}
+
+function knownKeys(error: ErrorObject): string[] {
+  const properties: unknown = error.parentSchema?.properties
+  return properties && typeof properties === 'object' ? Object.keys(properties) : []
 }

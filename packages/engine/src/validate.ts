@@ -10,6 +10,7 @@ import { didYouMean } from './closest.js'
 import { migrateParams } from './migrate.js'
 import { ajvIssues, checkParams, compileSchema } from './params.js'
 import type { RegisteredNode, Registry } from './registry.js'
+import { checkBypass } from './validate-bypass.js'
 import { checkContract, checkHasOutput } from './validate-contract.js'
 import { checkCycles } from './validate-cycles.js'
 import { checkLinks } from './validate-links.js'
@@ -21,6 +22,8 @@ export interface CheckedNode<S = unknown> {
   node: RegisteredNode<S>
   params: Record<string, unknown>
   links: Record<string, Link[]>
+  /** Present when the node is bypassed: output name -> the input link it passes on. */
+  passThrough?: Record<string, Link>
 }
 
 export interface CheckedWorkflow<S = unknown> {
@@ -41,7 +44,8 @@ export interface ValidateOptions<S = unknown> {
   services?: S
 }
 
-const checkShape = compileSchema(WorkflowDocument)
+// compiled on first use: `sdflow nodes` loads this module and never validates
+let checkShape: ReturnType<typeof compileSchema> | undefined
 
 /** Collect every problem of a workflow document; never stops at the first. */
 export function validate<S>(
@@ -85,7 +89,7 @@ export function validate<S>(
     const checked = nodes.get(id)
     if (checked) issues.push(...checkLinks(doc, checked, instance.inputs ?? {}, nodes))
   }
-  issues.push(...checkContract(doc, nodes), ...checkCycles(nodes))
+  issues.push(...checkContract(doc, nodes), ...checkBypass(doc, nodes), ...checkCycles(nodes))
   if (!issues.some((i) => i.severity === 'error')) issues.push(...checkHasOutput(doc, nodes))
 
   const hasError = issues.some((i) => i.severity === 'error')
@@ -105,6 +109,7 @@ function documentShape(input: unknown): Issue[] {
       ),
     ]
   }
+  checkShape ??= compileSchema(WorkflowDocument)
   if (checkShape(input)) return []
   return ajvIssues(checkShape.errors ?? [], '', 'SDF_DOC_SHAPE').map((found) =>
     badId.test(found.pointer)

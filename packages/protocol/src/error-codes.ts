@@ -19,6 +19,14 @@ export const ErrorCodes = {
     status: 400,
     meaning: 'A width or height that A1111 floors to a multiple of 8 (a warning).',
   },
+  SDF_NODE_BYPASS_NO_INPUT: {
+    status: 400,
+    meaning: 'A bypassed node has a used output that none of its inputs can pass on.',
+  },
+  SDF_PARAM_NORMALIZED: {
+    status: 400,
+    meaning: 'sdflow sends a value in the form A1111 applies it (an info, never blocking).',
+  },
   SDF_INPUT_UNKNOWN: { status: 400, meaning: 'A link targets an input the node type lacks.' },
   SDF_INPUT_REQUIRED: { status: 400, meaning: 'A required input has no link.' },
   SDF_INPUT_MULTIPLE_LINKS: {
@@ -52,6 +60,10 @@ export const ErrorCodes = {
   SDF_CATALOG_UNKNOWN_NAME: {
     status: 400,
     meaning: 'A sampler, scheduler, checkpoint, upscaler or ControlNet name no backend has.',
+  },
+  SDF_CONTROLNET_MODULE_MISMATCH: {
+    status: 400,
+    meaning: "A ControlNet preprocessor that does not fit the unit's model family (a warning).",
   },
   SDF_IMAGE_INVALID: { status: 422, meaning: 'Bytes that should be an image are not one.' },
   SDF_IMAGE_TOO_LARGE: { status: 413, meaning: 'An image exceeds the pixel limit.' },
@@ -106,6 +118,10 @@ export const ErrorCodes = {
     status: 424,
     meaning: 'A node was skipped because a node it depends on failed.',
   },
+  SDF_RUN_NOT_PLANNED: {
+    status: 400,
+    meaning: 'A node was left out of the run because it feeds no output (reported, not an error).',
+  },
   SDF_NODE_FAILED: { status: 500, meaning: 'A node failed with an unexpected error.' },
   SDF_CLI_USAGE: { status: 400, meaning: 'The command line is not valid.' },
   SDF_SERVER_REQUEST_INVALID: {
@@ -131,6 +147,10 @@ export const ErrorCodes = {
   SDF_SERVER_PRECONDITION_FAILED: {
     status: 412,
     meaning: 'If-Match or If-None-Match does not hold: the workflow changed meanwhile.',
+  },
+  SDF_SERVER_READ_ONLY: {
+    status: 409,
+    meaning: 'The workflow is a shipped example, which is read-only.',
   },
   SDF_SERVER_BODY_TOO_LARGE: { status: 413, meaning: 'The request body exceeds the limit.' },
   SDF_SERVER_UNSUPPORTED_MEDIA_TYPE: {

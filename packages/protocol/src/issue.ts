@@ -1,7 +1,8 @@
 import { type Static, Type } from 'typebox'
 import { type ErrorCode, ErrorCodes } from './error-codes.js'
 
-export const Severity = { Error: 'error', Warning: 'warning' } as const
+/** `info`: something sdflow changed for the user (a normalised name), worth saying, never blocking. */
+export const Severity = { Error: 'error', Warning: 'warning', Info: 'info' } as const
 export type Severity = (typeof Severity)[keyof typeof Severity]
 
 /** One problem, located by an RFC 6901 pointer into the workflow document (or request). */
@@ -9,7 +10,7 @@ export const IssueSchema = Type.Object({
   code: Type.String(),
   pointer: Type.String(),
   message: Type.String(),
-  severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
+  severity: Type.Union([Type.Literal('error'), Type.Literal('warning'), Type.Literal('info')]),
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 })
 

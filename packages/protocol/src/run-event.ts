@@ -9,6 +9,11 @@ export interface RunSummary {
   cached: number
   failed: number
   skipped: number
+  /**
+   * Nodes of the document left out of the plan (each announced by a `node.skipped` event with
+   * SDF_RUN_NOT_PLANNED), so planned + notPlanned is every node. Absent in older records.
+   */
+  notPlanned?: number
   durationMs: number
 }
 

@@ -28,6 +28,12 @@ export const NodeInstance = Type.Object(
         description: 'input name -> one link, or a list of links for a multi input',
       }),
     ),
+    bypass: Type.Optional(
+      Type.Boolean({
+        description:
+          'true: the node does not execute; each output passes on its first input of a kind that can connect to it',
+      }),
+    ),
     ui: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'editor state' })),
   },
   { additionalProperties: false },

@@ -25,6 +25,11 @@ export function remotePool(workers: () => readonly WorkerInfo[]): BackendPool {
         latentUpscaleModes: union((c) => c.latentUpscaleModes),
         controlnetModels: union((c) => c.controlnetModels),
         controlnetModules: union((c) => c.controlnetModules),
+        // a worker's catalog arrives as JSON: one from an older worker may lack the labels
+        controlnetModuleLabels: Object.assign(
+          Object.create(null) as Record<string, string>,
+          ...catalogs.map((c) => c.controlnetModuleLabels ?? {}),
+        ),
       }
     },
     client: () => undefined,

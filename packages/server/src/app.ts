@@ -16,6 +16,7 @@ import {
   DEFAULT_ARTIFACT_LIMIT,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOST,
+  DEFAULT_UPLOAD_LIMIT,
   type EventStreamOptions,
   type ServerOptions,
 } from './options.js'
@@ -23,6 +24,7 @@ import { artifactRoutes, artifactUploadRoutes } from './routes/artifacts.js'
 import { editorRoutes } from './routes/editor.js'
 import { metaRoutes } from './routes/meta.js'
 import { runRoutes } from './routes/runs.js'
+import { uploadRoutes } from './routes/uploads.js'
 import { validateRoutes } from './routes/validate.js'
 import { workerRoutes } from './routes/workers.js'
 import { workflowRunRoutes } from './routes/workflow-run.js'
@@ -31,7 +33,7 @@ import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
 import { createRuntime, type Runtime } from './runtime.js'
 import { checkBind, installGuard } from './security.js'
-import { WorkflowFiles } from './workflow-files.js'
+import { defaultExamplesDir, WorkflowFiles } from './workflow-files.js'
 import { eventRoutes } from './ws/events.js'
 import { CloseCodes } from './ws/subscription.js'
 
@@ -116,10 +118,14 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     hub,
     backendJobs: trackBackendJobs(hub),
     runs,
-    workflows: new WorkflowFiles(resolve(options.workflowsDir ?? 'workflows')),
+    workflows: new WorkflowFiles(
+      resolve(options.workflowsDir ?? join(dataDir, 'workflows')),
+      examplesOf(options.examplesDir),
+    ),
     dataDir,
     bodyLimit: (route: BodyRoute) =>
       options.routeBodyLimits?.[route] ??
+      (route === 'POST /api/uploads' ? DEFAULT_UPLOAD_LIMIT : undefined) ??
       (route === 'PUT /api/artifacts/:hash' ? DEFAULT_ARTIFACT_LIMIT : undefined) ??
       options.bodyLimit ??
       DEFAULT_BODY_LIMIT,
@@ -180,6 +186,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   await app.register(runRoutes)
   await app.register(validateRoutes)
   await app.register(artifactRoutes)
+  await app.register(uploadRoutes)
   await app.register(artifactUploadRoutes)
   await app.register(workerRoutes)
   await app.register(eventRoutes)
@@ -237,4 +244,9 @@ declare module 'fastify' {
     /** Stop accepting runs; wait for running ones (up to the grace time), interrupt the rest. */
     sdflowShutdown(): Promise<void>
   }
+}
+
+function examplesOf(option: string | false | undefined): string | undefined {
+  if (option === false) return undefined
+  return option === undefined ? defaultExamplesDir() : resolve(option)
 }

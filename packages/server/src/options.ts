@@ -10,7 +10,14 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024
 export const DEFAULT_ARTIFACT_LIMIT = 256 * 1024 * 1024
 
 /** Routes whose body limit can be set on their own (images will come here later). */
-export type BodyRoute = 'PUT /api/workflows/:name' | 'POST /api/runs' | 'PUT /api/artifacts/:hash'
+export type BodyRoute =
+  | 'PUT /api/workflows/:name'
+  | 'POST /api/runs'
+  | 'PUT /api/artifacts/:hash'
+  | 'POST /api/uploads'
+
+/** Default body limit of POST /api/uploads: 32 MiB (the pixel limit applies as well). */
+export const DEFAULT_UPLOAD_LIMIT = 32 * 1024 * 1024
 
 export interface RetentionOptions {
   /** Stored runs kept; the oldest ended ones are pruned first (default 1000). */
@@ -43,8 +50,13 @@ export interface ServerOptions {
   allowedOrigins?: readonly string[]
   /** Run store, cache and artifacts (default `.sdflow`). */
   dataDir?: string
-  /** Where workflow files live (default `./workflows`). */
+  /** The user's workflows: where saves go (default `<dataDir>/workflows`). */
   workflowsDir?: string
+  /**
+   * The shipped examples, listed and opened beside the user's, never written (default the
+   * repository's `workflows/` folder when it exists; false: none).
+   */
+  examplesDir?: string | false
   /** A ready runtime (the caller closes it); otherwise one is made from `runtimeOptions`. */
   runtime?: Runtime
   /** For the runtime made here (default `{ backends: 'auto' }`, dataDir as above). */

@@ -4,6 +4,7 @@ import {
   type BackendPool,
   backendsFromUrls,
   createPool,
+  DEFAULT_QUEUE_TIMEOUT_MS,
   loadConfig,
   type PoolSettings,
 } from '@sdflow/a1111'
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   engine: Engine<NodeServices>
   pool?: BackendPool
+  /** How long a node waits for a healthy backend (the config's pool.queueTimeoutMs). */
+  queueTimeoutMs?: number
   /** Set with `redisUrl`: the live workers and their jobs. */
   coordinator?: Coordinator
   close(): Promise<void>
@@ -54,8 +57,10 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   if (options.redisUrl) return coordinatorRuntime(options, options.redisUrl)
   let emulator: RunningEmulator | undefined
   let pool: BackendPool | undefined
+  let queueTimeoutMs = DEFAULT_QUEUE_TIMEOUT_MS
   if (options.backends === 'auto') {
     const found = await configured(options)
+    queueTimeoutMs = found.pool.queueTimeoutMs ?? queueTimeoutMs
     let backends = found.backends
     if (backends.length === 0) {
       // loaded only when needed: a command that never starts it stays quick to start
@@ -77,6 +82,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
   return {
     engine,
     pool,
+    queueTimeoutMs,
     async close() {
       await pool?.close()
       await emulator?.close()
@@ -102,7 +108,8 @@ async function coordinatorRuntime(options: RuntimeOptions, redisUrl: string): Pr
     roots: { input: options.inDir, output: options.outDir },
     dispatch: coordinator.dispatch,
   })
-  return { engine, coordinator, close: () => coordinator.close() }
+  // the pool as this process sees it: the live workers' backends (listing, catalogs, prices)
+  return { engine, pool: coordinator.backends, coordinator, close: () => coordinator.close() }
 }
 
 /** Backends and pool settings: --backend URLs (default settings), else the config file. */

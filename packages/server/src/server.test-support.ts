@@ -77,6 +77,7 @@ export async function testApp(options: ServerOptions = {}): Promise<TestApp> {
   const app = await buildApp({
     dataDir: join(dir.path, 'data'),
     workflowsDir: join(dir.path, 'workflows'),
+    examplesDir: false,
     runtimeOptions: {
       backends: 'none',
       outDir: join(dir.path, 'out'),

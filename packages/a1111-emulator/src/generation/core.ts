@@ -93,6 +93,22 @@ export function resolveCore(ctx: EmulatorContext, req: CommonRequest, batchSize:
   }
 }
 
+/**
+ * What the sampler writes when it starts: DDIM's eta as `Eta DDIM` when not 0 (A1
+ * `modules/sd_samplers_timesteps.py`, option `eta_ddim`), ancestral/SDE samplers' eta as `Eta`
+ * when not 1 (`modules/sd_samplers_kdiffusion.py`, option `eta_ancestral`).
+ */
+export function samplerExtras(ctx: EmulatorContext, core: Core, eta: number | null): void {
+  const name = core.sampler.sampler.name
+  if (name === 'DDIM' || name === 'DDIM CFG++') {
+    const value = eta ?? ctx.settings.number('eta_ddim', core.overrides)
+    if (value !== 0) core.extra.push(['Eta DDIM', pyFloat(value)])
+  } else if (name.endsWith(' a') || name.includes('SDE')) {
+    const value = eta ?? ctx.settings.number('eta_ancestral', core.overrides)
+    if (value !== 1) core.extra.push(['Eta', pyFloat(value)])
+  }
+}
+
 /** `override_settings_restore_afterwards: false` keeps the overrides (unknown checkpoint dropped). */
 export function persistOverrides(ctx: EmulatorContext, req: CommonRequest): void {
   const overrides = req.override_settings

@@ -31,6 +31,7 @@ import {
   num,
   persistOverrides,
   resolveCore,
+  samplerExtras,
 } from './core.js'
 import { pictureSeed } from './picture-seed.js'
 import { runIterations } from './sampling.js'
@@ -129,6 +130,7 @@ export async function runImg2img(ctx: EmulatorContext, req: Img2ImgRequest, opts
     maskExtras(req, core, maskPlan, Math.max(blurX, blurY))
   }
   core.extra.push(['Schedule type', core.sampler.scheduleType])
+  samplerExtras(ctx, core, req.eta)
 
   const steps = ctx.settings.bool('img2img_fix_steps', core.overrides)
     ? core.steps
@@ -159,6 +161,15 @@ export async function runImg2img(ctx: EmulatorContext, req: Img2ImgRequest, opts
           const patch = blend(await cropRaw(init, region), patchGen, denoising)
           out = compositeMasked(init, patch, region.x1, region.y1, maskPlan.mask)
         } else {
+          // A1 `apply_overlay`: the overlay was cut at width x height, the sample is floored to
+          // /8, and PIL's alpha_composite refuses two sizes (processing.py, v1.10.1)
+          if (
+            maskPlan &&
+            req.inpaint_full_res === false &&
+            (w !== core.width || h !== core.height)
+          ) {
+            throw pythonException('ValueError', 'images do not match')
+          }
           const base = await resizeRaw(init, w, h, mode)
           const mixed = blend(base, picture, denoising)
           out = maskPlan ? compositeMasked(base, mixed, 0, 0, maskPlan.mask) : mixed

@@ -16,6 +16,7 @@ import {
   num,
   persistOverrides,
   resolveCore,
+  samplerExtras,
 } from './core.js'
 import { pictureSeed } from './picture-seed.js'
 import { runIterations } from './sampling.js'
@@ -142,6 +143,7 @@ export async function runTxt2img(ctx: EmulatorContext, req: Txt2ImgRequest, opts
   if (cn) core.extra.push(...cn.infotext)
   if (hires) hiresExtras(req, core)
   core.extra.push(['Schedule type', core.sampler.scheduleType])
+  samplerExtras(ctx, core, req.eta)
 
   const base = { width: floor8(core.width), height: floor8(core.height) }
   const final = hires ? { width: floor8(hires.width), height: floor8(hires.height) } : base

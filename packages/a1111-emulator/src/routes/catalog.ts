@@ -49,7 +49,8 @@ export function catalogRoutes(app: FastifyInstance, ctx: EmulatorContext): void 
       branch: 'main',
       commit_hash: '56cec5b2958edf3b1807b7e7b2b1b5186dbd2f81',
       version: '56cec5b2',
-      commit_date: 1721900000,
+      // an int timestamp in modules/extensions.py, a str in the response model (pydantic)
+      commit_date: '1721900000',
       enabled: true,
     },
   ])

@@ -11,8 +11,8 @@ export function pngInfoRoute(app: FastifyInstance, ctx: EmulatorContext): void {
   app.post('/sdapi/v1/png-info', async (request) => {
     requireField(request.body, 'image')
     const req = parseModel(request.body, pngInfoModel)
-    if (!req.image?.trim()) return { info: '', items: {}, parameters: {} }
-    const bytes = await decodeInputBytes(req.image, {
+    // A1111 decodes even an empty string, which fails as any undecodable image does (500)
+    const bytes = await decodeInputBytes((req.image ?? '').trim(), {
       allowRequests: ctx.settings.bool('api_enable_requests'),
       forbidLocal: ctx.settings.bool('api_forbid_local_requests'),
       signal: ctx.shutdown,

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util'
-import type { Provenance } from '@sdflow/nodes'
+import { canonicalJson } from '@sdflow/engine'
+import { createNodeRegistry, type Provenance } from '@sdflow/nodes'
 import { usage } from '../args.js'
 import { readPngProvenance } from '../load-workflow.js'
 import { ExitCode, type Output } from '../output.js'
 
 export const inspectHelp = `sdflow inspect <file.png> [--json]
   Show how a PNG saved by sdflow was made: the A1111 parameters text (prompt, seed, sampler,
-  ControlNet ...) and the sdflow chunk (workflow, inputs, per-node seeds, backend, checkpoint).
+  ControlNet ...) and the sdflow chunk: the workflow's inputs, then every node of the workflow
+  (id, type, the params that differ from their defaults) with its seeds, backend and checkpoint.
   --json  print the text chunks as JSON (the sdflow chunk parsed)
   Re-run it with: sdflow run <file.png> [--set name=value]...
   Exit 0, or 2 (SDF_IMAGE_INVALID, SDF_PROVENANCE_MISSING) when the file is no PNG or has no
@@ -43,15 +45,31 @@ function describe(parameters: string | undefined, p: Provenance): string[] {
   const inputs = Object.entries(p.inputs)
   lines.push(inputs.length ? 'inputs:' : 'inputs: (defaults)')
   for (const [name, value] of inputs) lines.push(`  ${name} = ${JSON.stringify(value)}`)
-  const nodes = Object.entries(p.nodes)
-  if (nodes.length) lines.push('nodes:')
-  for (const [id, n] of nodes) {
+  lines.push('nodes:')
+  const registry = createNodeRegistry()
+  for (const [id, node] of Object.entries(p.workflow.nodes)) {
+    const made = p.nodes[id]
     const facts = [
-      n.seeds?.length ? `seed${n.seeds.length > 1 ? 's' : ''} ${n.seeds.join(', ')}` : '',
-      n.backend ? `on ${n.backend}` : '',
-      n.checkpoint ? `checkpoint ${n.checkpoint}` : '',
+      node.bypass ? 'bypassed' : '',
+      made?.seeds?.length ? `seed${made.seeds.length > 1 ? 's' : ''} ${made.seeds.join(', ')}` : '',
+      made?.backend ? `on ${made.backend}` : '',
+      made?.checkpoint ? `checkpoint ${made.checkpoint}` : '',
     ].filter(Boolean)
-    lines.push(`  ${id} (${n.type}): ${facts.join(', ')}`)
+    lines.push(`  ${id} (${node.type})${facts.length ? `: ${facts.join(', ')}` : ''}`)
+    const properties = (registry.get(node.type)?.spec.params.properties ?? {}) as Record<
+      string,
+      { default?: unknown }
+    >
+    for (const [name, value] of Object.entries(node.params ?? {})) {
+      const byDefault = properties[name]?.default
+      if (byDefault !== undefined && canonicalJson(byDefault) === canonicalJson(value)) continue
+      lines.push(`    ${name} = ${shown(value)}`)
+    }
   }
   return lines
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text
 }

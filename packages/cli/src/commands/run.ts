@@ -10,6 +10,7 @@ import {
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
 import { createRuntime } from '@sdflow/server/runtime'
 import { parseSets, usage } from '../args.js'
+import { checkBackends } from '../backend-check.js'
 import { cancelOnCtrlC } from '../ctrl-c.js'
 import { loadRunnable } from '../load-workflow.js'
 import {
@@ -39,8 +40,10 @@ export const runHelp = `sdflow run <file> [--set name=value]... [--backend URL].
   --json            print run events as JSON lines instead
   --server URL      submit to a running sdflow server and follow its event stream instead
                     of running here (--token T or SDFLOW_TOKEN when it requires one)
-  Exit 0 when the run succeeds, 1 when a node fails or a QR code does not scan, 2 when the
-  workflow or command line is invalid, 130 when cancelled with Ctrl-C.`
+  A backend that is down at start is reported at once; when no configured backend can be
+  reached at all, the run fails at once (SDF_BACKEND_UNREACHABLE) instead of waiting.
+  Exit 0 when the run succeeds, 1 when a node fails, a QR code does not scan or no backend can
+  be reached, 2 when the workflow or command line is invalid, 130 when cancelled with Ctrl-C.`
 
 export async function runCommand(args: string[], output: Output): Promise<number> {
   const { values, positionals } = usage(() =>
@@ -92,6 +95,14 @@ export async function runCommand(args: string[], output: Output): Promise<number
   })
   const ctrlC = cancelOnCtrlC(output, 'cancelling… (Ctrl-C again to quit at once)')
   try {
+    const backends = checkBackends(runtime.pool?.list() ?? [], runtime.queueTimeoutMs)
+    if (!values.json) for (const line of backends.lines) output.err(line)
+    if (backends.error) {
+      if (values.json)
+        output.out(JSON.stringify({ type: 'failed', issues: [backends.error.issue] }))
+      else output.err(formatIssue(backends.error.issue))
+      return ExitCode.Failed
+    }
     const validation = runtime.engine.validate(doc, { inputs })
     if (hasErrors(validation.issues)) {
       if (values.json) output.out(JSON.stringify({ type: 'invalid', issues: validation.issues }))

@@ -4,15 +4,16 @@ import { usage } from '../args.js'
 import { ExitCode, type Output } from '../output.js'
 
 export const serveHelp = `sdflow serve [--host H] [--port N] [--backend URL]... [--config FILE] [--data DIR]
-             [--workflows DIR] [--out DIR] [--in DIR] [--token T] [--concurrency N]
-             [--redis URL] [--shutdown-grace MS] [--no-resume] [--verbose]
+             [--workflows DIR] [--examples DIR] [--out DIR] [--in DIR] [--token T]
+             [--concurrency N] [--redis URL] [--shutdown-grace MS] [--no-resume] [--verbose]
   Start the sdflow server: REST API under /api, WebSocket events at /api/events, the editor at
   /, API docs at /docs. Prints "listening on http://HOST:PORT". With no backend configured the
   embedded A1111 emulator runs the backend nodes.
   --host H        address to bind (default 127.0.0.1; anything else needs --token)
   --port N        port (default 7870)
   --token T       require "Authorization: Bearer T" on mutating requests (or SDFLOW_TOKEN)
-  --workflows DIR saved workflows (default ./workflows)
+  --workflows DIR the user's workflows, where the editor saves (default .sdflow/workflows)
+  --examples DIR  shipped example workflows, listed apart and read-only (default ./workflows)
   --redis URL     coordinate: backend nodes become jobs on this Redis for \`sdflow worker\`
                   processes, which hold the backends (docs/scale-out.md)
   --shutdown-grace MS  on SIGTERM, wait this long for running runs (default 5000), then

@@ -6,7 +6,7 @@ import { paint } from './paint.js'
 type Row = {
   id: string
   type: string
-  status: 'queued' | 'running' | 'done' | 'cached' | 'failed' | 'skipped' | 'cancelled'
+  status: 'queued' | 'running' | 'done' | 'cached' | 'failed' | 'skipped' | 'not run' | 'cancelled'
   detail: string
   step?: number
   total?: number
@@ -20,6 +20,7 @@ const symbols: Record<Row['status'], string> = {
   cached: '≡',
   failed: '✗',
   skipped: '-',
+  'not run': '○',
   cancelled: '■',
 }
 const colours: Record<Row['status'], 'dim' | 'cyan' | 'green' | 'blue' | 'red' | 'yellow'> = {
@@ -29,6 +30,7 @@ const colours: Record<Row['status'], 'dim' | 'cyan' | 'green' | 'blue' | 'red' |
   cached: 'blue',
   failed: 'red',
   skipped: 'yellow',
+  'not run': 'dim',
   cancelled: 'yellow',
 }
 
@@ -124,7 +126,11 @@ export function liveDisplay(output: Output, nodeTypes: Map<string, string>) {
           update(event.nodeId, { status: 'failed', detail: event.issue.code }, true)
           break
         case 'node.skipped':
-          update(event.nodeId, { status: 'skipped', detail: '' }, true)
+          if (event.issue.code === 'SDF_RUN_NOT_PLANNED') {
+            const type = nodeTypes.get(event.nodeId) ?? '?'
+            rows.set(event.nodeId, { id: event.nodeId, type, status: 'not run', detail: '' })
+            update(event.nodeId, { detail: event.issue.message }, true)
+          } else update(event.nodeId, { status: 'skipped', detail: '' }, true)
           break
         case 'run.cancelled':
           for (const row of rows.values()) {
@@ -146,7 +152,9 @@ export function liveDisplay(output: Output, nodeTypes: Map<string, string>) {
 export function summaryLine(summary: RunSummary): string {
   const parts = [`${summary.ran} ran`, `${summary.cached} cached`, `${summary.failed} failed`]
   if (summary.skipped) parts.push(`${summary.skipped} skipped`)
-  return `${summary.planned} nodes: ${parts.join(', ')} in ${ms(summary.durationMs)}`
+  if (summary.notPlanned) parts.push(`${summary.notPlanned} not run`)
+  const nodes = summary.planned + (summary.notPlanned ?? 0)
+  return `${nodes} nodes: ${parts.join(', ')} in ${ms(summary.durationMs)}`
 }
 
 function ms(value: number): string {

@@ -9,11 +9,17 @@ import {
   getSourceTarget,
   makeConnection,
 } from 'rete-connection-plugin'
-import { ContextMenuPlugin, Presets as ContextMenuPresets } from 'rete-context-menu-plugin'
 import { HistoryPlugin, Presets as HistoryPresets } from 'rete-history-plugin'
 import { MinimapPlugin } from 'rete-minimap-plugin'
 import { Presets, ReactPlugin } from 'rete-react-plugin'
-import { freshNodeId, type Graph, type GraphLink, type WorkflowMeta } from '../document.js'
+import {
+  freshNodeId,
+  type Graph,
+  type GraphLink,
+  type GraphNode,
+  type WorkflowMeta,
+} from '../document.js'
+import type { LinkEnd } from '../node-search.js'
 import { ConnectionView } from './connection-view.js'
 import { NodeView } from './node-view.js'
 import { type AreaExtra, type NodeEnv, type Schemes, SdConnection, SdNode } from './schemes.js'
@@ -38,6 +44,24 @@ export interface EditorHandle {
   zoomToFit(): Promise<void>
   /** Translate the view by (dx, dy) screen pixels. */
   pan(dx: number, dy: number): Promise<void>
+  /** Ids of the selected nodes. */
+  selectedIds(): string[]
+  selectAll(): Promise<void>
+  selectOnly(nodeId: string): Promise<void>
+  /** Give a node another id (links and the workflow's inputs and outputs follow; clears undo). */
+  renameNode(from: string, to: string): Promise<void>
+  /** Add nodes and the links among them (a paste), selecting them; ids must be free. */
+  addGraph(nodes: GraphNode[], links: GraphLink[]): Promise<void>
+  /** Link output -> input if the sockets allow it (else it says why). */
+  connect(link: GraphLink): Promise<void>
+  /** Bypass the nodes (or run them again when all already are); recorded for undo. */
+  toggleBypass(ids: string[]): void
+  /** The pointer's last place on the canvas, in graph coordinates. */
+  pointer(): { x: number; y: number }
+  /** The same place relative to the canvas element. */
+  screenPointer(): { x: number; y: number }
+  /** Ids in use. */
+  ids(): Set<string>
   destroy(): void
 }
 
@@ -51,6 +75,19 @@ export interface EditorOptions {
   onSelect(nodeId: string | undefined): void
   /** Something to tell the user (a refused connection, ...). */
   notify(message: string): void
+  /**
+   * Open the node search at a screen point (relative to the container): a double-click or a
+   * right-click on empty canvas, or a link dropped there (`end`), to add a node at `at`.
+   */
+  onSearch(request: SearchRequest): void
+  /** A right-click on a node. */
+  onNodeMenu(request: { screen: { x: number; y: number }; nodeId: string }): void
+}
+
+export interface SearchRequest {
+  screen: { x: number; y: number }
+  at: { x: number; y: number }
+  end?: LinkEnd
 }
 
 export async function createEditor(options: EditorOptions): Promise<EditorHandle> {
@@ -113,19 +150,6 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
   }
   const takenIds = () => new Set(editor.getNodes().map((n) => n.id))
 
-  const menuItems = (): [string, [string, () => SdNode][]][] => {
-    const groups = new Map<string, [string, () => SdNode][]>()
-    for (const spec of specs.values()) {
-      const list = groups.get(spec.category) ?? []
-      list.push([spec.title, () => makeNode(freshNodeId(spec.type, takenIds()), spec.type)])
-      groups.set(spec.category, list)
-    }
-    return [...groups.entries()]
-  }
-  const contextMenu = new ContextMenuPlugin<Schemes>({
-    items: ContextMenuPresets.classic.setup(menuItems()),
-  })
-
   render.addPreset(
     Presets.classic.setup({
       customize: {
@@ -135,7 +159,6 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
       },
     }),
   )
-  render.addPreset(Presets.contextMenu.setup({ delay: 200 }))
   render.addPreset(Presets.minimap.setup({ size: MINIMAP_SIZE }))
   // refuse before the flow drops the input's current link
   connection.addPreset(
@@ -202,23 +225,90 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     }
     return context
   })
+  // where the pointer is, for a popup opened from the keyboard or at a dropped link
+  let screen = { x: 0, y: 0 }
+  const toScreen = (e: MouseEvent) => {
+    const rect = container.getBoundingClientRect()
+    return { x: e.clientX - rect.left, y: e.clientY - rect.top }
+  }
+  const onMove = (e: PointerEvent) => {
+    screen = toScreen(e)
+  }
+  container.addEventListener('pointermove', onMove)
+  const onNodeOrRoot = (target: EventTarget | null) =>
+    target instanceof Element && target.closest('[data-testid="node"]') !== null
+  const onDoubleClick = (e: MouseEvent) => {
+    if (onNodeOrRoot(e.target)) return
+    screen = toScreen(e)
+    options.onSearch({ screen, at: { ...area.area.pointer } })
+  }
+  container.addEventListener('dblclick', onDoubleClick)
   area.addPipe((context) => {
-    if (context.type === 'nodepicked') options.onSelect(context.data.id)
-    if (context.type === 'nodedragged' && !loading) options.onChange()
+    // a double-click opens the search instead of zooming
+    if (context.type === 'zoom' && context.data.source === 'dblclick') return undefined
+    if (context.type === 'contextmenu') {
+      const { event, context: on } = context.data
+      event.preventDefault()
+      event.stopPropagation()
+      screen = toScreen(event)
+      if (on === 'root') options.onSearch({ screen, at: { ...area.area.pointer } })
+      else if (on instanceof SdNode) options.onNodeMenu({ screen, nodeId: on.id })
+      return undefined
+    }
+    return context
+  })
+  // a link let go on empty canvas: search for a node to take (or feed) it
+  connection.addPipe((context) => {
+    if (context.type !== 'connectiondrop') return context
+    const data = context.data
+    if (data.socket || data.created) return context
+    const { nodeId, side, key } = data.initial
+    const n = editor.getNode(nodeId)
+    const kind = (side === 'output' ? n?.outputs[key] : n?.inputs[key])?.socket.name
+    if (kind) {
+      const end: LinkEnd = { nodeId, side, key, kind: kind as LinkEnd['kind'] }
+      options.onSearch({ screen, at: { ...area.area.pointer }, end })
+    }
+    return context
+  })
+
+  // a click on a header picks the node without moving it: only a real move is a change
+  let pickedAt: { id: string; x: number; y: number } | undefined
+  area.addPipe((context) => {
+    if (context.type === 'nodepicked') {
+      options.onSelect(context.data.id)
+      const p = area.nodeViews.get(context.data.id)?.position
+      pickedAt = p && { id: context.data.id, x: p.x, y: p.y }
+    }
+    if (context.type === 'nodedragged' && !loading) {
+      const p = area.nodeViews.get(context.data.id)?.position
+      const moved =
+        !pickedAt || pickedAt.id !== context.data.id || p?.x !== pickedAt.x || p.y !== pickedAt.y
+      pickedAt = undefined
+      if (moved) options.onChange()
+    }
     return context
   })
 
   editor.use(area)
   area.use(connection)
   area.use(render)
-  area.use(contextMenu)
   area.use(minimap)
   area.use(history)
   AreaExtensions.simpleNodesOrder(area)
   const selector = AreaExtensions.selector()
-  AreaExtensions.selectableNodes(area, selector, {
+  const selectable = AreaExtensions.selectableNodes(area, selector, {
     accumulating: AreaExtensions.accumulateOnCtrl(),
   })
+  const setBypass = (ids: string[], on: boolean[]) => {
+    ids.forEach((id, i) => {
+      const node = editor.getNode(id)
+      if (!node) return
+      node.bypass = on[i] ?? false
+      void area.update('node', id)
+    })
+    options.onChange()
+  }
 
   const clear = async () => {
     for (const c of editor.getConnections()) await editor.removeConnection(c.id)
@@ -301,6 +391,7 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
           node.params = { ...g.params }
           node.ui = { ...g.ui }
           node.version = g.version
+          node.bypass = g.bypass === true
           await editor.addNode(node)
           await area.translate(node.id, g.position)
         }
@@ -321,6 +412,7 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
           params: { ...n.params },
           position: view ? { ...view.position } : { x: 0, y: 0 },
           ui: { ...n.ui },
+          ...(n.bypass ? { bypass: true } : {}),
         }
       })
       const links = editor.getConnections().map((c) => ({
@@ -387,7 +479,98 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
       const { x, y } = area.area.transform
       await area.area.translate(x + dx, y + dy)
     },
+    selectedIds: () =>
+      editor
+        .getNodes()
+        .filter((n) => n.selected)
+        .map((n) => n.id),
+    async selectAll() {
+      for (const n of editor.getNodes()) await selectable.select(n.id, true)
+    },
+    async selectOnly(nodeId) {
+      for (const n of editor.getNodes()) if (n.selected) await selectable.unselect(n.id)
+      await selectable.select(nodeId, false)
+    },
+    async renameNode(from, to) {
+      const old = editor.getNode(from)
+      if (!old || editor.getNode(to)) return
+      const position = area.nodeViews.get(from)?.position ?? { x: 0, y: 0 }
+      const links = editor
+        .getConnections()
+        .filter((c) => c.source === from || c.target === from)
+        .map((c) => ({
+          source: c.source === from ? to : c.source,
+          output: c.sourceOutput,
+          target: c.target === from ? to : c.target,
+          input: c.targetInput,
+        }))
+      loading = true
+      try {
+        for (const c of editor.getConnections()) {
+          if (c.source === from || c.target === from) await editor.removeConnection(c.id)
+        }
+        await editor.removeNode(from)
+        const node = makeNode(to, old.nodeType)
+        node.params = old.params
+        node.ui = old.ui
+        node.version = old.version
+        node.bypass = old.bypass
+        await editor.addNode(node)
+        await area.translate(to, position)
+        for (const link of links) await addLink(link)
+        history.clear()
+      } finally {
+        loading = false
+      }
+      await selectable.select(to, false)
+      options.onSelect(to)
+      options.onChange()
+    },
+    async addGraph(nodes, links) {
+      history.separate()
+      for (const g of nodes) {
+        const node = makeNode(g.id, g.type)
+        node.params = { ...g.params }
+        node.ui = { ...g.ui }
+        node.version = g.version
+        node.bypass = g.bypass === true
+        await editor.addNode(node)
+        await area.translate(node.id, g.position)
+      }
+      for (const link of links) await addLink(link)
+      for (const n of editor.getNodes()) if (n.selected) await selectable.unselect(n.id)
+      for (const g of nodes) await selectable.select(g.id, true)
+      options.onSelect(nodes.at(-1)?.id)
+    },
+    async connect(link) {
+      if (judge(link.source, link.output, link.target, link.input, true) === undefined) return
+      const target = editor.getNode(link.target)
+      // a single input holds one link: the new one replaces it
+      if (target && !target.inputs[link.input]?.multipleConnections) {
+        for (const c of editor.getConnections()) {
+          if (c.target === link.target && c.targetInput === link.input) {
+            await editor.removeConnection(c.id)
+          }
+        }
+      }
+      await addLink(link)
+    },
+    toggleBypass(ids) {
+      const nodes = ids.map((id) => editor.getNode(id)).filter((n) => n !== undefined)
+      if (nodes.length === 0) return
+      const before = nodes.map((n) => n.bypass)
+      const value = !nodes.every((n) => n.bypass)
+      const after = nodes.map(() => value)
+      const which = nodes.map((n) => n.id)
+      history.add({ undo: () => setBypass(which, before), redo: () => setBypass(which, after) })
+      setBypass(which, after)
+    },
+    pointer: () => ({ ...area.area.pointer }),
+    screenPointer: () => ({ ...screen }),
+    ids: takenIds,
     destroy() {
+      container.removeEventListener('pointermove', onMove)
+      container.removeEventListener('dblclick', onDoubleClick)
       area.destroy()
     },
   }

@@ -7,6 +7,7 @@ import { formatEta, type NodeView as RunNodeView } from '../run-state.js'
 import { fieldsOf, isHeadline, shownValue } from '../schema-controls.js'
 import { IssueList } from '../ui/issue-list.js'
 import { ParamField } from '../ui/param-field.js'
+import { useStopPointer } from '../ui/stop-pointer.js'
 import type { Schemes, SdNode } from './schemes.js'
 
 const { RefSocket } = Presets.classic
@@ -50,17 +51,21 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
   return (
     <div
       ref={root}
-      className={`sd-node${node.selected ? ' selected' : ''}`}
+      className={`sd-node${node.selected ? ' selected' : ''}${node.bypass ? ' bypassed' : ''}`}
       data-testid="node"
       data-node-id={node.id}
       data-node-type={node.nodeType}
       data-status={run.status}
+      data-bypassed={node.bypass ? 'true' : undefined}
       style={{ width: node.width }}
     >
       <div className="sd-node-title" title={node.spec?.description}>
         <span className="sd-node-label">{node.label}</span>
         <span className="sd-node-id">{node.id}</span>
-        <span className="sd-node-status">{run.status === 'idle' ? '' : run.status}</span>
+        <span className="sd-node-status">
+          {node.bypass ? 'bypassed ' : ''}
+          {run.status === 'idle' ? '' : run.status}
+        </span>
       </div>
       <div className="sd-node-ports">
         <div className="ports-in">
@@ -116,6 +121,7 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
                 )
               })}
               onCommit={(value) => node.env.setParam(node.id, field.key, value)}
+              onInvalid={(message) => node.env.reportInvalid('node', node.id, field.key, message)}
             />
           ))}
         </div>
@@ -174,7 +180,46 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
           ))}
         </dl>
       ) : null}
+      {hasArtifactParam(node) ? <UploadControl node={node} /> : null}
       <IssueList issues={nodeIssues} />
+    </div>
+  )
+}
+
+function hasArtifactParam(node: SdNode): boolean {
+  const props = (node.spec?.params as { properties?: Record<string, unknown> } | undefined)
+    ?.properties
+  return props !== undefined && 'artifact' in props
+}
+
+/** Upload an image into the node (its `artifact` param), with a preview of what it holds. */
+function UploadControl({ node }: { node: SdNode }) {
+  const hash = typeof node.params.artifact === 'string' ? node.params.artifact : undefined
+  const box = useRef<HTMLDivElement>(null)
+  useStopPointer(box)
+  return (
+    <div className="sd-node-upload" ref={box}>
+      <label className="upload-button">
+        {hash ? 'Replace image…' : 'Upload image…'}
+        <input
+          type="file"
+          accept="image/png,image/jpeg,image/webp"
+          data-testid="upload"
+          onChange={(e) => {
+            const file = e.target.files?.[0]
+            e.target.value = ''
+            if (file) void node.env.upload(node.id, file)
+          }}
+        />
+      </label>
+      {hash ? (
+        <img
+          className="upload-preview"
+          data-testid="upload-preview"
+          src={artifactUrl(hash)}
+          alt="uploaded"
+        />
+      ) : null}
     </div>
   )
 }

@@ -1,6 +1,5 @@
 import type { Issue, NodeSpec } from '@sdflow/protocol'
 import { ClassicPreset, type GetSchemes } from 'rete'
-import type { ContextMenuExtra } from 'rete-context-menu-plugin'
 import type { MinimapExtra } from 'rete-minimap-plugin'
 import type { ReactArea2D } from 'rete-react-plugin'
 import type { BackendInfo } from '../catalog.js'
@@ -20,6 +19,10 @@ export interface NodeEnv {
   store: Store<ViewState>
   setParam(nodeId: string, key: string, value: unknown): void
   showImage(url: string): void
+  /** A field of a node holds text that is not a usable value (message), or no longer. */
+  reportInvalid(where: string, nodeId: string, key: string, message: string | undefined): void
+  /** Store an image on the server and make it the node's `artifact` param. */
+  upload(nodeId: string, file: Blob): Promise<void>
 }
 
 export const NODE_WIDTH = 250
@@ -32,6 +35,8 @@ export class SdNode extends ClassicPreset.Node {
   ui: Record<string, unknown> = {}
   /** The node type version its params were written for; absent means 1. */
   version: number | undefined
+  /** Passes its inputs through instead of running (`"bypass": true`). */
+  bypass = false
 
   constructor(
     id: string,
@@ -55,4 +60,4 @@ export class SdConnection<A extends SdNode, B extends SdNode> extends ClassicPre
 }
 
 export type Schemes = GetSchemes<SdNode, SdConnection<SdNode, SdNode>>
-export type AreaExtra = ReactArea2D<Schemes> | ContextMenuExtra | MinimapExtra
+export type AreaExtra = ReactArea2D<Schemes> | MinimapExtra

@@ -21,21 +21,58 @@ export function OpenDialog({ onOpen, onClose }: { onOpen(name: string): void; on
         <h2>Open a workflow</h2>
         {error ? <p className="error">{error}</p> : null}
         {list === undefined && !error ? <p className="muted">Loading…</p> : null}
-        {list?.length === 0 ? <p className="muted">No saved workflows yet.</p> : null}
-        <ul className="workflow-list">
-          {list?.map((w) => (
-            <li key={w.name}>
-              <button type="button" data-workflow={w.name} onClick={() => onOpen(w.name)}>
-                <strong>{w.name}</strong>
-                <span className="muted small">{w.description ?? ''}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
+        {list ? (
+          <>
+            <h3 className="workflow-group">Your workflows</h3>
+            <Entries
+              list={list.filter((w) => w.source !== 'example')}
+              group="user"
+              empty="None saved yet: Save as puts them here."
+              onOpen={onOpen}
+            />
+            {list.some((w) => w.source === 'example') ? (
+              <>
+                <h3 className="workflow-group">Examples (read-only: Save as keeps a copy)</h3>
+                <Entries
+                  list={list.filter((w) => w.source === 'example')}
+                  group="example"
+                  empty=""
+                  onOpen={onOpen}
+                />
+              </>
+            ) : null}
+          </>
+        ) : null}
         <button type="button" onClick={onClose}>
           Close
         </button>
       </div>
     </div>
+  )
+}
+
+function Entries({
+  list,
+  group,
+  empty,
+  onOpen,
+}: {
+  list: WorkflowEntry[]
+  group: 'user' | 'example'
+  empty: string
+  onOpen(name: string): void
+}) {
+  if (list.length === 0) return <p className="muted small">{empty}</p>
+  return (
+    <ul className="workflow-list" data-testid={`workflows-${group}`}>
+      {list.map((w) => (
+        <li key={w.name}>
+          <button type="button" data-workflow={w.name} onClick={() => onOpen(w.name)}>
+            <strong>{w.name}</strong>
+            <span className="muted small">{w.description ?? ''}</span>
+          </button>
+        </li>
+      ))}
+    </ul>
   )
 }

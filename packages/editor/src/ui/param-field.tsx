@@ -11,10 +11,12 @@ interface Props {
   backends: readonly BackendInfo[]
   issues: Issue[]
   onCommit(value: unknown): void
+  /** The text typed is not a usable value (message), or is again (undefined). */
+  onInvalid?(message: string | undefined): void
 }
 
 /** One param as a form control generated from its schema; commits parsed values only. */
-export function ParamField({ field, value, backends, issues, onCommit }: Props) {
+export function ParamField({ field, value, backends, issues, onCommit, onInvalid }: Props) {
   const id = useId()
   const box = useRef<HTMLDivElement>(null)
   useStopPointer(box)
@@ -25,6 +27,11 @@ export function ParamField({ field, value, backends, issues, onCommit }: Props) 
     setDraft(shown)
     setError(undefined)
   }, [shown])
+  // the app blocks Run while a field holds text that is not its value
+  const report = useRef(onInvalid)
+  report.current = onInvalid
+  useEffect(() => report.current?.(error), [error])
+  useEffect(() => () => report.current?.(undefined), [])
 
   const commit = (raw: string | boolean) => {
     const parsed = parseField(field, raw)
@@ -119,7 +126,7 @@ export function ParamField({ field, value, backends, issues, onCommit }: Props) 
         {field.required ? ' *' : ''}
       </label>
       {control}
-      {error ? <div className="field-error">{error}</div> : null}
+      {error && !onInvalid ? <div className="field-error">{error}</div> : null}
       <IssueList issues={issues} />
     </div>
   )

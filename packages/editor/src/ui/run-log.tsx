@@ -1,6 +1,6 @@
 import type { Issue } from '@sdflow/protocol'
 import { useEffect, useRef, useState } from 'react'
-import { api, type RunInfo } from '../api.js'
+import { api, artifactUrl, type RunInfo } from '../api.js'
 import type { RunView } from '../run-state.js'
 import { IssueList } from './issue-list.js'
 
@@ -44,7 +44,20 @@ export function RunLog({ run, general }: { run: RunView; general: Issue[] }) {
       <div className="lines" ref={box}>
         {run.log.map((line) => (
           <div key={line.seq} className={`line line-${line.level}`}>
-            <span className="muted">{line.time.slice(11, 19)}</span> {line.text}
+            <span className="muted">{line.time.slice(11, 19)}</span>{' '}
+            {line.file?.hash ? (
+              <a
+                href={artifactUrl(line.file.hash)}
+                target="_blank"
+                rel="noreferrer"
+                data-testid="log-file"
+                data-path={line.file.path}
+              >
+                {line.text}
+              </a>
+            ) : (
+              line.text
+            )}
           </div>
         ))}
       </div>

@@ -16,7 +16,7 @@ export const imageLoad = defineNode({
   title: 'Load image',
   category: 'image',
   description:
-    'Loads one PNG, JPEG or WebP image from a file under the input folder, from base64 text or from the artifact store by hash; set exactly one of path, base64 and artifact.',
+    'Loads one PNG, JPEG or WebP image from a file under the input folder, from base64 text, or from an uploaded image (POST /api/uploads) by its artifact hash; set exactly one of path, base64 and artifact.',
   params: Type.Object({
     path: Type.Optional(
       Type.String({
@@ -34,7 +34,7 @@ export const imageLoad = defineNode({
       Type.String({
         pattern: '^[0-9a-f]{64}$',
         description:
-          'an image already in the artifact store, by its sha256 (image.save records this in place of base64)',
+          'the sha256 hash of an image in the artifact store: what POST /api/uploads answers, and what image.save records in place of base64',
       }),
     ),
   }),
@@ -45,38 +45,38 @@ export const imageLoad = defineNode({
   nondeterministic: (params) => params.path !== undefined,
   async execute({ params, nodeId, roots, artifacts, signal }) {
     const { path, base64, artifact } = params
-    if (artifact !== undefined && path === undefined && base64 === undefined) {
-      const at = paramPointer(nodeId, 'artifact')
-      if (!artifacts.has(artifact)) {
-        throw fail('SDF_PATH_NOT_FOUND', `image ${artifact} is not in this data folder`, {
-          pointer: at,
-        })
-      }
-      return {
-        image: [
-          await putAt(
-            artifacts.put.bind(artifacts),
-            await artifacts.read(artifact),
-            at,
-            `image ${artifact}`,
-          ),
-        ],
-      }
-    }
-    if ([path, base64, artifact].filter((v) => v !== undefined).length > 1) {
+    const given = [path, base64, artifact].filter((v) => v !== undefined).length
+    if (given > 1) {
       throw fail('SDF_PARAM_INVALID', 'set one of path, base64 and artifact, not several', {
-        pointer: paramPointer(nodeId, 'base64'),
+        pointer: paramPointer(nodeId, artifact !== undefined ? 'artifact' : 'base64'),
       })
     }
-    if (path !== undefined && base64 !== undefined) {
-      throw fail('SDF_PARAM_INVALID', 'set either path or base64, not both', {
-        pointer: paramPointer(nodeId, 'base64'),
-      })
+    if (given === 0) {
+      throw fail(
+        'SDF_PARAM_MISSING',
+        'set path (a file under the input folder), base64, or artifact (an uploaded image)',
+        { pointer: paramPointer(nodeId, 'path') },
+      )
     }
-    if (path === undefined && base64 === undefined) {
-      throw fail('SDF_PARAM_MISSING', 'set path (a file under the input folder) or base64', {
-        pointer: paramPointer(nodeId, 'path'),
-      })
+    if (artifact !== undefined) {
+      if (!artifacts.has(artifact)) {
+        throw fail(
+          'SDF_PARAM_INVALID',
+          `no uploaded image ${artifact} in the artifact store; upload it again`,
+          {
+            pointer: paramPointer(nodeId, 'artifact'),
+          },
+        )
+      }
+      const stored = await artifacts.read(artifact)
+      signal.throwIfAborted()
+      const image = await putAt(
+        artifacts.put.bind(artifacts),
+        stored,
+        paramPointer(nodeId, 'artifact'),
+        'the uploaded image',
+      )
+      return { image: [image] }
     }
     const at = paramPointer(nodeId, path !== undefined ? 'path' : 'base64')
     const bytes =

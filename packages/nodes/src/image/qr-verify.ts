@@ -30,6 +30,8 @@ export const qrVerify = defineNode({
     score: { kind: Socket.Number, description: 'fraction of the views that decode right' },
   },
   resource: 'cpu',
+  // a verdict is something a user looks at: it runs even when no declared output reads it
+  isOutput: true,
   async execute({ params, inputs, artifacts, signal, annotate }) {
     const results = await mapBatch(inputs.image, signal, async (ref) =>
       verifyQr(await artifacts.read(ref), {

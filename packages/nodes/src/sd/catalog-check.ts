@@ -38,6 +38,19 @@ export function checkCatalog(params: Named, services: NodeServices, at: string):
       )
     }
   }
+  for (const field of ['upscaler_1', 'upscaler_2'] as const) {
+    const name = params[field]
+    if (name === undefined || !isLatentMode(name, services)) continue
+    issues.push(
+      issue(
+        'SDF_CATALOG_UNKNOWN_NAME',
+        `${at}/${field}`,
+        `"${name}" is a latent upscale mode, which only hires fix uses: extras take the ` +
+          '/sdapi/v1/upscalers list (e.g. "Lanczos", "R-ESRGAN 4x+"); for a latent upscale use ' +
+          'sd.txt2img with enable_hr and hr_upscaler',
+      ),
+    )
+  }
   const pool = services.backends
   if (!pool) return issues
   const catalogs = pool.list().flatMap((b) => (b.catalog ? [b.catalog] : []))
@@ -89,14 +102,33 @@ export function checkCatalog(params: Named, services: NodeServices, at: string):
   if (params.enable_hr && hr_upscaler) {
     check('hr_upscaler', 'upscaler', { upscalers: [hr_upscaler] }, upscalers)
   }
-  if (upscaler_1) check('upscaler_1', 'upscaler', { upscalers: [upscaler_1] }, union.upscalers)
-  if (upscaler_2) check('upscaler_2', 'upscaler', { upscalers: [upscaler_2] }, union.upscalers)
+  if (upscaler_1 && !isLatentMode(upscaler_1, services)) {
+    check('upscaler_1', 'upscaler', { upscalers: [upscaler_1] }, union.upscalers)
+  }
+  if (upscaler_2 && !isLatentMode(upscaler_2, services)) {
+    check('upscaler_2', 'upscaler', { upscalers: [upscaler_2] }, union.upscalers)
+  }
   if (model)
     check('model', 'ControlNet model', { controlnetModels: [model] }, union.controlnetModels)
   if (module) {
     check('module', 'ControlNet module', { controlnetModules: [module] }, union.controlnetModules)
   }
   return issues
+}
+
+/** A1111 v1.10.1's latent upscale modes (modules/shared.py), and any a backend lists. */
+const latentModes = [
+  'Latent',
+  'Latent (antialiased)',
+  'Latent (bicubic)',
+  'Latent (bicubic antialiased)',
+  'Latent (nearest)',
+  'Latent (nearest-exact)',
+]
+
+function isLatentMode(name: string, services: NodeServices): boolean {
+  const listed = services.backends?.catalog().latentUpscaleModes ?? []
+  return latentModes.includes(name) || listed.includes(name)
 }
 
 /** "DPM++ 2M Karass": a known sampler with a mistyped scheduler suffix (a1111-api.md §2.5). */

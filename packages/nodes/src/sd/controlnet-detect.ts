@@ -2,6 +2,7 @@ import type { ControlnetDetectInput } from '@sdflow/a1111'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
+import { resolveModule } from './controlnet-module.js'
 import { onBackend } from './dispatch.js'
 import { defineBackendNode } from './services.js'
 
@@ -31,7 +32,7 @@ export const controlnetDetect = defineBackendNode({
   async execute(ctx) {
     const { params, inputs } = ctx
     const request: ControlnetDetectInput = {
-      controlnet_module: params.module,
+      controlnet_module: resolveModule(params.module, ctx.services),
       controlnet_processor_res: params.processor_res,
       controlnet_threshold_a: params.threshold_a,
       controlnet_threshold_b: params.threshold_b,

@@ -2,6 +2,7 @@ import { optional } from '@sdflow/engine'
 import { issue, Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
+import { moduleIssues, resolveModule } from './controlnet-module.js'
 import { defineBackendNode } from './services.js'
 
 const strings = (values: readonly string[], fallback: string) =>
@@ -24,10 +25,10 @@ export const controlnetUnit = defineBackendNode({
       'x-catalog': 'controlnetModels',
       description: 'e.g. control_v1p_sd15_qrcode_monster',
     }),
-    module: Type.String({
+    module: Type.Union([Type.String(), Type.Null()], {
       default: 'none',
       'x-catalog': 'controlnetModules',
-      description: 'preprocessor',
+      description: 'preprocessor: a module name or its UI label (null: none)',
     }),
     weight: Type.Number({ minimum: 0, maximum: 2, default: 1 }),
     guidance_start: Type.Number({ minimum: 0, maximum: 1, default: 0 }),
@@ -50,7 +51,11 @@ export const controlnetUnit = defineBackendNode({
   inputs: { image: Socket.Image, mask: optional(Socket.Mask) },
   outputs: { unit: Socket.ControlNet },
   check(params, services, at) {
-    const issues = checkCatalog(params, services, at)
+    const module = resolveModule(params.module, services)
+    const issues = [
+      ...checkCatalog({ ...params, module }, services, at),
+      ...moduleIssues(params, services, at),
+    ]
     if (params.guidance_start > params.guidance_end) {
       issues.push(
         issue(
@@ -62,10 +67,11 @@ export const controlnetUnit = defineBackendNode({
     }
     return issues
   },
-  async execute({ params, inputs }) {
+  async execute({ params, inputs, services }) {
     const [image] = inputs.image
     if (!image) throw new Error('empty image batch')
     const mask = inputs.mask?.[0]
-    return { unit: mask ? { ...params, image, mask } : { ...params, image } }
+    const unit = { ...params, module: resolveModule(params.module, services), image }
+    return { unit: mask ? { ...unit, mask } : unit }
   },
 })

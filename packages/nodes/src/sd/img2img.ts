@@ -1,29 +1,27 @@
-import type { Img2ImgInput } from '@sdflow/a1111'
+import { type Img2ImgInput, requestBounds } from '@sdflow/a1111'
 import { multi, type NodeContext } from '@sdflow/engine'
 import type { ControlNetUnit, ImageRef } from '@sdflow/protocol'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
-import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams } from './common-params.js'
 import { generationMeta, needsOf, onBackend } from './dispatch.js'
-import { requestOf, unitsOf } from './request.js'
+import { checkGeneration, generationRequest } from './generation-check.js'
+import { type requestOf, unitsOf } from './request.js'
 import { defineBackendNode, type NodeServices } from './services.js'
 
 export const img2imgParams = {
   ...generationParams,
   width: Type.Integer({
     minimum: 0,
-    maximum: 4096,
     default: 0,
-    description: '0: the input image width',
+    description: "0: the input image width (A1111's API would use 512)",
   }),
   height: Type.Integer({
     minimum: 0,
-    maximum: 4096,
     default: 0,
-    description: '0: the input image height',
+    description: "0: the input image height (A1111's API would use 512)",
   }),
-  denoising_strength: Type.Number({ minimum: 0, maximum: 1, default: 0.75 }),
+  denoising_strength: Type.Number({ ...requestBounds.denoising_strength, default: 0.75 }),
   resize_mode: Type.Integer({
     minimum: 0,
     maximum: 3,
@@ -51,7 +49,8 @@ export const img2img = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) =>
+    checkGeneration('img2img', params, services, at, unsized(params)),
   execute: (ctx) =>
     redraw(
       ctx,
@@ -81,7 +80,7 @@ export async function redraw(
   const results = await Promise.all(
     pairs.map(({ image, mask }) => {
       const input = {
-        ...requestOf(sized(params, image)),
+        ...generationRequest(sized(params, image)),
         init_images: [image],
         ...(mask ? { mask } : {}),
         controlnet: unitsOf(inputs.controlnet),
@@ -98,6 +97,11 @@ export async function redraw(
   )
   ctx.annotate(generationMeta(results))
   return { image: results.flatMap((r) => r.images), seeds: results[0]?.seeds[0] ?? params.seed }
+}
+
+/** Sizes left at 0 ("the input size") are known only at run time: not checked before. */
+export function unsized(params: { width: number; height: number }): string[] {
+  return (['width', 'height'] as const).filter((side) => params[side] === 0)
 }
 
 /** Width and height 0 mean "the size of the input image", as the A1111 UI does. */

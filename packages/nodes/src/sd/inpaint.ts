@@ -1,9 +1,9 @@
 import { multi } from '@sdflow/engine'
-import { fail, pointer, Socket } from '@sdflow/protocol'
+import { fail, type Issue, pointer, Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { at, broadcastLength } from '../image/map-batch.js'
-import { checkCatalog } from './catalog-check.js'
-import { img2imgParams, redraw } from './img2img.js'
+import { checkGeneration } from './generation-check.js'
+import { img2imgParams, redraw, sized, unsized } from './img2img.js'
 import { defineBackendNode } from './services.js'
 
 export const inpaint = defineBackendNode({
@@ -45,7 +45,10 @@ export const inpaint = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check(params, services, at) {
+    const issues = checkGeneration('img2img', params, services, at, unsized(params))
+    return params.inpaint_full_res ? issues : issues.map(wholePictureSize)
+  },
   async execute(ctx) {
     const { inputs } = ctx
     const batch = broadcastLength({ image: inputs.image, mask: inputs.mask })
@@ -60,6 +63,36 @@ export const inpaint = defineBackendNode({
       image: at(inputs.image, index),
       mask: at(inputs.mask, index),
     }))
+    if (!ctx.params.inpaint_full_res) {
+      // sizes taken from the input image are known only now
+      for (const { image } of pairs) {
+        const { width, height } = sized(ctx.params, image)
+        if (width % 8 === 0 && height % 8 === 0) continue
+        throw fail(
+          'SDF_PARAM_SIZE_NOT_MULTIPLE_OF_8',
+          wholePictureMessage(`${width} x ${height}`),
+          {
+            pointer: pointer('nodes', ctx.nodeId, 'params', 'inpaint_full_res'),
+          },
+        )
+      }
+    }
     return redraw(ctx, pairs)
   },
 })
+
+function wholePictureMessage(size: string): string {
+  return (
+    `${size} is not a multiple of 8 and inpaint_full_res is false: A1111 fails such a job ` +
+    '(500 ValueError "images do not match", processing.py apply_overlay). Use multiples of 8 ' +
+    '(e.g. resize the image first) or set inpaint_full_res: true'
+  )
+}
+
+/** Whole-picture inpainting at a size that is not /8 fails on A1111: an error, not a warning. */
+function wholePictureSize(found: Issue): Issue {
+  if (found.code !== 'SDF_PARAM_SIZE_NOT_MULTIPLE_OF_8') return found
+  const value = found.message.split(' ')[1] ?? ''
+  const side = found.pointer.split('/').at(-1) ?? ''
+  return { ...found, severity: 'error', message: wholePictureMessage(`${side} ${value}`) }
+}

@@ -1,4 +1,4 @@
-import type { GenerationResult, Txt2ImgInput } from '@sdflow/a1111'
+import type { GenerationResult, Img2ImgInput, Txt2ImgInput } from '@sdflow/a1111'
 import type { NodeContext } from '@sdflow/engine'
 import type { ControlNetUnit, ImageRef } from '@sdflow/protocol'
 import { type ScanResult, verifyQr } from '../image/verify-qr.js'
@@ -29,6 +29,8 @@ export interface AttemptRecord {
   guidance_start: number
   guidance_end: number
   strength: number
+  /** img2img mode only: the denoising strength used with this control level. */
+  denoising?: number
   seed: number
   backend: string
   score: number
@@ -65,6 +67,8 @@ export async function runAttempt(
     unit: Omit<ControlNetUnit, 'weight' | 'guidance_start' | 'guidance_end'>
     expected: string
     minScore: number
+    /** img2img mode: the init image and the denoising strength for this level. */
+    init?: { image: ImageRef; denoising: number }
   },
 ): Promise<AttemptOutcome> {
   const { fields, level } = job
@@ -82,17 +86,19 @@ export async function runAttempt(
     annotate: () => {},
     progress: () => {},
   }
-  const request = requestOf({ ...fields, seed: job.seed }, fields.enable_hr ? [] : hiresOnly)
+  const omit = job.init ? [...hiresOnly, 'enable_hr'] : fields.enable_hr ? [] : hiresOnly
+  const request = requestOf({ ...fields, seed: job.seed }, omit)
   const unit: ControlNetUnit = {
     ...job.unit,
     weight: level.weight,
     guidance_start: level.guidance_start,
     guidance_end: level.guidance_end,
   }
-  const input = { ...request, controlnet: unitsOf([unit]) } as Txt2ImgInput
+  const controlnet = unitsOf([unit])
+  const init = job.init
   const needs = {
     ...needsOf(fields),
-    upscalers: fields.enable_hr ? [fields.hr_upscaler] : [],
+    upscalers: fields.enable_hr && !init ? [fields.hr_upscaler] : [],
     controlnetModels: [unit.model],
     controlnetModules: [unit.module],
   }
@@ -102,7 +108,15 @@ export async function runAttempt(
     started ??= t
     tries++
     try {
-      return await client.txt2img(input, { artifacts: ctx.artifacts, signal, taskId })
+      const call = { artifacts: ctx.artifacts, signal, taskId }
+      if (!init) return await client.txt2img({ ...request, controlnet } as Txt2ImgInput, call)
+      const input = {
+        ...request,
+        init_images: [init.image],
+        denoising_strength: init.denoising,
+        controlnet,
+      } as Img2ImgInput
+      return await client.img2img(input, call)
     } finally {
       gpuMs += performance.now() - t
     }
@@ -118,6 +132,7 @@ export async function runAttempt(
     attempt: job.attempt,
     round: job.round,
     ...level,
+    ...(init ? { denoising: init.denoising } : {}),
     seed: result.seeds[0] ?? job.seed,
     backend,
     score: scan.score,

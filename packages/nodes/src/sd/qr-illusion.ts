@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto'
+import { optional } from '@sdflow/engine'
 import { fail, issue, pointer, Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
@@ -69,6 +70,13 @@ export const qrIllusion = defineBackendNode({
       description:
         'a score at or above this is too plain: try weaker control for more art (above 1: never)',
     }),
+    init_denoising: Type.Array(Unit(0.75), {
+      minItems: 2,
+      maxItems: 2,
+      default: [0.6, 0.9],
+      description:
+        'img2img mode (an init image is linked): denoising_strength at the weakest and the strongest control level, in between by control strength, so stronger control also frees more of the picture to carry the code',
+    }),
     max_attempts: Type.Integer({ minimum: 1, maximum: 256, default: 8 }),
     max_gpu_seconds: Type.Number({
       minimum: 0,
@@ -83,7 +91,13 @@ export const qrIllusion = defineBackendNode({
     }),
     ...backendParams,
   }),
-  inputs: { control: { kind: Socket.Image, description: 'the QR code or pattern control image' } },
+  inputs: {
+    control: { kind: Socket.Image, description: 'the QR code or pattern control image' },
+    init: optional(
+      Socket.Image,
+      'a picture to turn into the code (img2img mode, as the guide calls QR Monster); none: txt2img',
+    ),
+  },
   outputs: {
     image: { kind: Socket.Image, description: 'the best candidate' },
     score: { kind: Socket.Number, description: 'its scan score' },
@@ -127,6 +141,14 @@ export const qrIllusion = defineBackendNode({
         healthy.reduce((n, b) => n + b.slots, 0),
       )
     const search = createSearch(ladder.length, seeds.length)
+    const [low = 0.6, high = 0.9] = params.init_denoising
+    const weakest = ladder[0]?.strength ?? 0
+    const strongest = ladder.at(-1)?.strength ?? weakest
+    const denoisingFor = (strength: number) =>
+      strongest === weakest
+        ? high
+        : Math.round((low + ((high - low) * (strength - weakest)) / (strongest - weakest)) * 1000) /
+          1000
     const fields = fieldsOf(params)
     const unit = {
       image: control,
@@ -150,7 +172,9 @@ export const qrIllusion = defineBackendNode({
         probes.map(async (probe, k) => {
           const level = ladder[probe.level]
           if (!level) throw new Error(`no level ${probe.level}`)
+          const init = inputs.init?.[0]
           const outcome = await runAttempt(ctx, {
+            ...(init ? { init: { image: init, denoising: denoisingFor(level.strength) } } : {}),
             attempt: done.length + k + 1,
             round,
             level,
@@ -242,6 +266,7 @@ function fieldsOf(params: Record<string, unknown> & GenerationFields): Generatio
     'max_attempts',
     'max_gpu_seconds',
     'parallel',
+    'init_denoising',
   ])
   return Object.fromEntries(
     Object.entries(params).filter(([key]) => !search.has(key)),

@@ -2,10 +2,10 @@ import type { Txt2ImgInput } from '@sdflow/a1111'
 import { multi } from '@sdflow/engine'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
-import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams, hiresParams } from './common-params.js'
 import { generationMeta, needsOf, onBackend } from './dispatch.js'
-import { requestOf, unitsOf } from './request.js'
+import { checkGeneration, generationRequest } from './generation-check.js'
+import { unitsOf } from './request.js'
 import { defineBackendNode } from './services.js'
 
 /** Fields A1111 takes only with hires fix on. */
@@ -36,10 +36,11 @@ export const txt2img = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seed === -1,
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) =>
+    checkGeneration('txt2img', params, services, at, params.enable_hr ? [] : hiresOnly),
   async execute(ctx) {
     const { params, inputs } = ctx
-    const request = requestOf(params, params.enable_hr ? [] : hiresOnly)
+    const request = generationRequest(params, params.enable_hr ? [] : hiresOnly)
     // the client checks the request against the A1111 schema before it is sent
     const input = { ...request, controlnet: unitsOf(inputs.controlnet) } as Txt2ImgInput
     const needs = {

@@ -4,6 +4,7 @@ import { Type } from 'typebox'
 import { checkCatalog } from './catalog-check.js'
 import { onBackend } from './dispatch.js'
 import { mergeExtra } from './request.js'
+import { checkRequest } from './request-check.js'
 import { defineBackendNode } from './services.js'
 
 export const upscale = defineBackendNode({
@@ -49,16 +50,20 @@ export const upscale = defineBackendNode({
   inputs: { image: Socket.Image },
   outputs: { image: Socket.Image },
   resource: 'backend',
-  check: (params, services, at) => checkCatalog(params, services, at),
+  check: (params, services, at) => [
+    ...checkCatalog(params, services, at),
+    ...checkRequest(
+      'extra-single-image',
+      mergeExtra(fieldsOf(params), params.extra),
+      params.extra,
+      services,
+      at,
+    ),
+  ],
   async execute(ctx) {
     const { params, inputs } = ctx
-    const {
-      backend: _backend,
-      extra,
-      upscaling_resize_w: w,
-      upscaling_resize_h: h,
-      ...fields
-    } = params
+    const { extra, upscaling_resize_w: w, upscaling_resize_h: h } = params
+    const fields = fieldsOf(params)
     const toSize = w > 0 || h > 0
     const needs = { upscalers: [params.upscaler_1, params.upscaler_2].filter((u) => u !== 'None') }
     const htmlInfo: string[] = []
@@ -87,3 +92,22 @@ export const upscale = defineBackendNode({
     return { image: images }
   },
 })
+
+/** The extras fields of the params; the target size is added per image. */
+function fieldsOf<
+  P extends {
+    backend: string
+    extra: unknown
+    upscaling_resize_w: number
+    upscaling_resize_h: number
+  },
+>(params: P) {
+  const {
+    backend: _b,
+    extra: _e,
+    upscaling_resize_w: _w,
+    upscaling_resize_h: _h,
+    ...fields
+  } = params
+  return fields
+}

@@ -20,7 +20,7 @@ describe('toWorkflow', () => {
       {
         prompt: 'a fox',
         steps: 20,
-        width: 32, // A1111 takes it; the node's minimum is 64: it goes through extra
+        width: 32, // A1111 takes it, and so does the node (one request schema: minimum 8)
         eta: 0.5,
         styles: ['oil'],
         sampler_index: 'Euler a',
@@ -40,11 +40,11 @@ describe('toWorkflow', () => {
       params: {
         prompt: 'a fox',
         steps: 20,
+        width: 32,
         sampler_name: 'Euler a',
         checkpoint: 'v1-5-pruned-emaonly',
         override_settings: { CLIP_stop_at_last_layers: 2 },
         extra: {
-          width: 32,
           eta: 0.5,
           styles: ['oil'],
           alwayson_scripts: { 'x/y/z plot': { args: [1] } },

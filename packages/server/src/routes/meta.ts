@@ -8,7 +8,9 @@ const HOME = `<!doctype html>
 </head>
 <body>
 <h1>sdflow</h1>
-<p>Typed node workflows for Stable Diffusion on AUTOMATIC1111 backends. The editor comes later.</p>
+<p>Typed node workflows for Stable Diffusion on AUTOMATIC1111 backends.</p>
+<p><strong>The editor is not built.</strong> Build it with <code>npm run build -w @sdflow/editor</code>
+(or start the server with <code>npm start</code>, which builds it first), then reload this page.</p>
 <ul>
 <li><a href="/docs">API documentation (OpenAPI)</a></li>
 <li><a href="/api/workflows">/api/workflows</a>: saved workflows</li>

@@ -15,6 +15,9 @@ const Preconditions = Type.Object({
 
 const WorkflowEntry = Type.Object({
   name: Type.String(),
+  source: Type.Union([Type.Literal('user'), Type.Literal('example')], {
+    description: '`user`: the user folder (writable); `example`: shipped, read-only',
+  }),
   description: Type.Optional(Type.String()),
   mtime: Type.String({ format: 'date-time' }),
   size: Type.Integer(),
@@ -29,7 +32,7 @@ export async function workflowRoutes(root: FastifyInstance): Promise<void> {
     '/api/workflows',
     {
       schema: {
-        summary: 'Saved workflows (files in the workflows folder)',
+        summary: "Saved workflows: the user's, then the shipped examples (read-only)",
         tags: ['workflows'],
         response: { 200: Type.Array(WorkflowEntry) },
       },
@@ -47,8 +50,11 @@ export async function workflowRoutes(root: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const { bytes, etag } = await files().read(request.params.name)
-      reply.header('etag', etag).header('cache-control', 'no-cache')
+      const { bytes, etag, source } = await files().read(request.params.name)
+      reply
+        .header('etag', etag)
+        .header('cache-control', 'no-cache')
+        .header('x-sdflow-source', source)
       const ifNoneMatch = request.headers['if-none-match']
       if (ifNoneMatch && etagListMatches(ifNoneMatch, etag)) return reply.code(304).send()
       return reply.type('application/json; charset=utf-8').send(bytes)
@@ -60,7 +66,8 @@ export async function workflowRoutes(root: FastifyInstance): Promise<void> {
     {
       bodyLimit: app.sdflow.bodyLimit('PUT /api/workflows/:name'),
       schema: {
-        summary: 'Create or replace a workflow (validated; If-Match / If-None-Match honoured)',
+        summary:
+          'Create or replace a workflow in the user folder (validated; If-Match / If-None-Match honoured; examples are read-only)',
         tags: ['workflows'],
         params: NameParams,
         headers: Preconditions,
