@@ -1,4 +1,4 @@
-import { type Issue, issue, own, pointer, type WorkflowDocument } from '@sdflow/protocol'
+import { dict, type Issue, issue, own, pointer, type WorkflowDocument } from '@sdflow/protocol'
 import type { Registry } from './registry.js'
 
 /**
@@ -12,8 +12,13 @@ export function applyInputs(
 ): { doc: WorkflowDocument; issues: Issue[] } {
   const issues: Issue[] = []
   const declared = doc.inputs ?? {}
-  const nodes = structuredClone(doc.nodes)
-  for (const [name, value] of Object.entries(values)) {
+  // copy on write: only the nodes an input sets are copied (a deep clone of every node cost
+  // most of validate on 10,000 nodes); the caller's document is never changed. No prototype,
+  // so a node id such as __proto__ is stored as data
+  const entries = Object.entries(values)
+  if (entries.length === 0) return { doc, issues }
+  const nodes = Object.assign(dict<(typeof doc.nodes)[string]>(), doc.nodes)
+  for (const [name, value] of entries) {
     const target = own(declared, name)
     if (!target) {
       const known = Object.keys(declared)
@@ -30,7 +35,10 @@ export function applyInputs(
     if (!node) continue // reported by validate as SDF_WORKFLOW_INPUT_TARGET
     const properties = registry.get(node.type)?.definition.params.properties
     const schema = properties && own(properties, target.param)
-    node.params = { ...node.params, [target.param]: coerce(value, schemaType(schema)) }
+    nodes[target.node] = {
+      ...node,
+      params: { ...node.params, [target.param]: coerce(value, schemaType(schema)) },
+    }
   }
   return { doc: { ...doc, nodes }, issues }
 }

@@ -72,4 +72,30 @@ describe('image.qr-verify', () => {
     expect(scan.score).toBeLessThan(1)
     expect(scan.ok).toBe(false)
   })
+
+  it('reads each view with ZXing-C++ first, also a tinted and softened code', async () => {
+    const { default: sharp } = await import('sharp')
+    const plain = await verifyQr(await qr('https://example.com'))
+    expect(plain.variants.every((v) => v.decoder === 'zxing')).toBe(true)
+    // a code tinted into a gradient and softened, as an illusion leaves it
+    const code = await sharp(await qr('https://example.com'))
+      .resize(1024, 1024)
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    const { data, info } = code
+    for (let i = 0; i < data.length; i++) {
+      const x = Math.floor(i / info.channels) % info.width
+      data[i] = Math.round((data[i] ?? 0) * 0.45 + (x / info.width) * 255 * 0.4 + 40)
+    }
+    const tinted = await sharp(data, {
+      raw: { width: info.width, height: info.height, channels: 3 },
+    })
+      .blur(2)
+      .png()
+      .toBuffer()
+    const scan = await verifyQr(tinted, { expected: 'https://example.com' })
+    expect(scan.ok).toBe(true)
+    expect(scan.variants.filter((v) => v.decoder === 'zxing').length).toBeGreaterThan(0)
+  })
 })

@@ -10,7 +10,7 @@ export const qrVerify = defineNode({
   title: 'Verify QR code',
   category: 'image',
   description:
-    'Checks that a picture scans as a QR code the way a phone sees it: at 100%, 50% and 25% size, sharp and lightly blurred, and thresholded (each also inverted). An unreadable picture is a result (ok false, score 0), never an error. With a batch, the best-scoring image counts.',
+    'Checks that a picture scans as a QR code the way a phone sees it: at 100%, 50% and 25% size, sharp and lightly blurred, and thresholded (each also inverted), with ZXing-C++ (jsQR as a second opinion on small views). score is the fraction of those seven views that read the right text. An unreadable picture is a result (ok false, score 0), never an error. With a batch, the best-scoring image counts.',
   params: Type.Object({
     expected: Type.String({
       default: '',

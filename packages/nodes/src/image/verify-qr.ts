@@ -1,5 +1,6 @@
 import jsQRModule from 'jsqr'
 import sharp from 'sharp'
+import { readQrZxing } from './zxing.js'
 
 /** One way of looking at the picture, as a phone camera might see it. */
 export interface ScanVariant {
@@ -7,6 +8,8 @@ export interface ScanVariant {
   name: string
   /** The decoded text, '' when nothing decoded. */
   text: string
+  /** Which decoder read it: ZXing-C++ first, jsQR as a second opinion on small views. */
+  decoder?: 'zxing' | 'jsqr'
 }
 
 export interface ScanResult {
@@ -29,8 +32,7 @@ interface Variant {
 /**
  * Sizes (100%, 50%, 25%) each sharp and lightly blurred, plus a greyscale-thresholded view at
  * full size: how a phone sees the picture from near, from afar, out of focus and in harsh
- * light. Each view also tries the inverted picture (light modules on dark) when the plain one
- * does not decode.
+ * light. Each view also tries the inverted picture (light modules on dark).
  */
 const VARIANTS: readonly Variant[] = [
   { name: '100%', scale: 1 },
@@ -44,6 +46,13 @@ const VARIANTS: readonly Variant[] = [
 
 /** The smallest side a variant is looked at with; below this a code cannot hold its modules. */
 const MIN_SIDE = 48
+/**
+ * jsQR, about 7x slower than ZXing-C++, gives a second opinion only on views ZXing did not read
+ * whose longer side is at most this: there it still reads some codes ZXing misses, cheaply.
+ */
+const JSQR_MAX_SIDE = 320
+
+type Raw = { data: Buffer; width: number; height: number }
 
 /**
  * Decode a picture as a QR code in several views. Never throws on an unreadable picture: no
@@ -54,18 +63,19 @@ export async function verifyQr(
   options: { expected?: string; minScore?: number; signal?: AbortSignal } = {},
 ): Promise<ScanResult> {
   const expected = options.expected ?? ''
-  const base = sharp(png).removeAlpha()
-  const { width = 0, height = 0 } = await base.metadata()
+  // decoded once; every view is derived from these pixels, not from the PNG again
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  const source: Raw = { data, width: info.width, height: info.height }
   const variants: ScanVariant[] = []
   for (const v of VARIANTS) {
     options.signal?.throwIfAborted()
-    const w = Math.round(width * v.scale)
-    const h = Math.round(height * v.scale)
+    const w = Math.round(source.width * v.scale)
+    const h = Math.round(source.height * v.scale)
     if (Math.min(w, h) < MIN_SIDE) {
       variants.push({ name: v.name, text: '' })
       continue
     }
-    variants.push({ name: v.name, text: await decodeVariant(png, v, w, h) })
+    variants.push({ name: v.name, ...(await decodeVariant(source, info.channels, v, w, h)) })
   }
   const target = expected || mostCommon(variants.map((v) => v.text).filter(Boolean))
   const hits = target ? variants.filter((v) => v.text === target).length : 0
@@ -78,20 +88,34 @@ export async function verifyQr(
   }
 }
 
-async function decodeVariant(png: Buffer, v: Variant, w: number, h: number): Promise<string> {
-  let pipeline = sharp(png).removeAlpha().resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
+async function decodeVariant(
+  source: Raw,
+  channels: number,
+  v: Variant,
+  w: number,
+  h: number,
+): Promise<Omit<ScanVariant, 'name'>> {
+  let pipeline = sharp(source.data, {
+    raw: { width: source.width, height: source.height, channels: channels as 1 | 2 | 3 | 4 },
+  })
+  if (w !== source.width || h !== source.height) {
+    pipeline = pipeline.resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
+  }
   if (v.blur) pipeline = pipeline.blur(v.blur)
   // threshold() works on the luminance and keeps RGB (greyscale() first would give 1 channel)
   if (v.threshold) pipeline = pipeline.threshold(128)
   const { data, info } = await pipeline.ensureAlpha().raw().toBuffer({ resolveWithObject: true })
   const rgba = toRgba(data, info.channels)
+  const text = await readQrZxing(rgba, info.width, info.height)
+  if (text) return { text, decoder: 'zxing' }
+  if (Math.max(info.width, info.height) > JSQR_MAX_SIDE) return { text: '' }
   const found = jsQRModule.default(rgba, info.width, info.height, {
     inversionAttempts: 'attemptBoth',
   })
-  return found?.data ?? ''
+  return found?.data ? { text: found.data, decoder: 'jsqr' } : { text: '' }
 }
 
-/** jsQR wants RGBA: widen grey or grey+alpha pixels if sharp kept them. */
+/** Both decoders want RGBA: widen grey or grey+alpha pixels if sharp kept them. */
 function toRgba(data: Buffer, channels: number): Uint8ClampedArray {
   if (channels === 4) return new Uint8ClampedArray(data.buffer, data.byteOffset, data.length)
   const pixels = data.length / channels

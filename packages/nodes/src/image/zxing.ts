@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader'
+
+const require = createRequire(import.meta.url)
+let ready: Promise<unknown> | undefined
+// ImageData's shape; the DOM type itself is not in Node's lib
+type Input = Parameters<typeof readBarcodes>[0]
+
+/**
+ * ZXing-C++ (WebAssembly) reads QR codes. Its wasm is loaded from the installed package once,
+ * on first use: by default zxing-wasm fetches it from a CDN, which sdflow never does.
+ */
+export async function readQrZxing(rgba: Uint8ClampedArray, width: number, height: number) {
+  if (!ready) {
+    const wasm = readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'))
+    const wasmBinary = wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength)
+    ready = prepareZXingModule({ overrides: { wasmBinary }, fireImmediately: true })
+  }
+  await ready
+  const image = { data: rgba, width, height, colorSpace: 'srgb' } as unknown as Input
+  // tryInvert (default) also reads light modules on dark; rotation means nothing to a QR finder
+  const found = await readBarcodes(image, {
+    formats: ['QRCode'],
+    tryHarder: true,
+    tryRotate: false,
+    maxNumberOfSymbols: 1,
+  })
+  return found.find((r) => r.isValid)?.text ?? ''
+}
