@@ -14,6 +14,17 @@ const errorsOf = (doc: unknown) =>
   validate(doc, registry, { services: {} }).issues.filter((i) => i.severity === 'error')
 
 describe('toWorkflow', () => {
+  it('drops the fields A1111 ignores, as A1111 does (worker-a1111 test_input.json sends them)', () => {
+    const doc = toWorkflow(
+      'txt2img',
+      { prompt: 'a fox', num_inference_steps: 20, guidance_scale: 7.5, steps: 5 },
+      none,
+      schemas,
+    )
+    expect(doc.nodes.gen?.params).toEqual({ prompt: 'a fox', steps: 5 })
+    expect(errorsOf(doc)).toEqual([])
+  })
+
   it('puts fields the node has as params and the rest, as sent, in extra', () => {
     const doc = toWorkflow(
       'txt2img',

@@ -1,3 +1,4 @@
+import { ExtraSingleImageRequest, Img2ImgRequest, Txt2ImgRequest } from '@sdflow/a1111'
 import type { NodeInstance, WorkflowDocument } from '@sdflow/protocol'
 import type { TSchema } from 'typebox'
 import { A1111Failure, exception } from './a1111-errors.js'
@@ -50,6 +51,18 @@ const ours = new Set(['checkpoint', 'backend', 'extra', 'override_settings'])
 type Body = Record<string, unknown>
 
 /**
+ * The fields of A1111's request models. A1111 (pydantic, extra = ignore) drops every other key
+ * without a word, so the face does too: a client's stray `num_inference_steps` must not turn
+ * into an `extra` field that validation refuses.
+ */
+const a1111Fields: Record<A1111Kind, ReadonlySet<string>> = {
+  txt2img: new Set(Object.keys(Txt2ImgRequest.properties)),
+  img2img: new Set(Object.keys(Img2ImgRequest.properties)),
+  'extra-single-image': new Set(Object.keys(ExtraSingleImageRequest.properties)),
+  'extra-batch-images': new Set([...Object.keys(ExtraSingleImageRequest.properties), 'imageList']),
+}
+
+/**
  * An A1111 request as a workflow whose one generating node (`gen`) has the type and params a
  * txt2img/img2img/inpaint/upscale node would have; request images enter through
  * `image.artifact` nodes and ControlNet units through `sd.controlnet-unit` nodes, so the pool
@@ -63,6 +76,8 @@ export function toWorkflow(
   images: StoredImages,
   nodeParams: NodeParams,
 ): WorkflowDocument {
+  const known = a1111Fields[kind]
+  body = Object.fromEntries(Object.entries(body).filter(([key]) => known.has(key)))
   const nodes: Record<string, NodeInstance> = {}
   const imageNode = (id: string, hashes: string[], output = 'image') => {
     nodes[id] = { type: 'image.artifact', params: { hashes } }
