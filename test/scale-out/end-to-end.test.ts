@@ -148,7 +148,9 @@ async function follow(runId: string): Promise<RunEvent[]> {
 }
 
 async function getRun(runId: string): Promise<RunView> {
-  return (await (await fetch(`${coordinator.url}/api/runs/${runId}`)).json()) as RunView
+  return (await (
+    await fetch(`${coordinator.url}/api/runs/${runId}`, { headers: auth })
+  ).json()) as RunView
 }
 
 /** The stream's shape: per node the order of event types (progress counted once), and the keys of each type. */
@@ -172,7 +174,7 @@ describe('a coordinator with two workers of two backends each', () => {
       'worker w2 ready: 2 backends, 2 slots',
     ])
     const listed = await waitFor(async () => {
-      const res = await fetch(`${coordinator.url}/api/workers`)
+      const res = await fetch(`${coordinator.url}/api/workers`, { headers: auth })
       const body = (await res.json()) as {
         name: string
         backends: { id: string; health: string }[]
@@ -185,7 +187,7 @@ describe('a coordinator with two workers of two backends each', () => {
       ['w1', ['b1', 'b2']],
       ['w2', ['gpu1', 'gpu2']],
     ])
-    const cli = await sdflow(['workers', '--server', coordinator.url])
+    const cli = await sdflow(['workers', '--server', coordinator.url, '--token', TOKEN])
     expect(cli.code).toBe(0)
     expect(cli.stdout).toMatch(
       /^w1: 2 backends, 2 slots, 0 jobs in flight, heartbeat [\d.]+s ago$/m,
@@ -266,16 +268,19 @@ describe('a coordinator with two workers of two backends each', () => {
     const mismatch = await put('0'.repeat(64), png)
     expect(mismatch.status).toBe(400)
     expect(((await mismatch.json()) as { code: string }).code).toBe('SDF_ARTIFACT_HASH_MISMATCH')
-    expect((await fetch(`${coordinator.url}/api/artifacts/${hash}`)).status).toBe(404)
+    expect(
+      (await fetch(`${coordinator.url}/api/artifacts/${hash}`, { headers: auth })).status,
+    ).toBe(404)
     const first = await put(hash, png)
     expect(first.status).toBe(201)
     expect(await first.json()).toEqual({ hash, width: 8, height: 8, mime: 'image/png' })
     expect((await put(hash, png)).status).toBe(200)
-    const back = await fetch(`${coordinator.url}/api/artifacts/${hash}`)
+    const back = await fetch(`${coordinator.url}/api/artifacts/${hash}`, { headers: auth })
     expect(Buffer.from(await back.arrayBuffer()).equals(png)).toBe(true)
     // what workers uploaded during the wide run is there
     const run = await getRun(wideRun)
     const image = (run.outputs?.image1 as { hash: string }[] | undefined)?.[0]
-    expect((await fetch(`${coordinator.url}/api/artifacts/${image?.hash}`)).status).toBe(200)
+    const stored = await fetch(`${coordinator.url}/api/artifacts/${image?.hash}`, { headers: auth })
+    expect(stored.status).toBe(200)
   })
 })
