@@ -89,8 +89,8 @@ describe('case 22: a damaged artifact', () => {
     expect(again.nodes.gen?.status).toBe('done') // generated again, not served from the cache
     expect(requests(emulator)).toBe(before + 1)
     expect(generated(app, again.id).hash).toBe(ref.hash)
-    const [saved] = again.files as [string]
-    await expect(sharp(saved).stats()).resolves.toBeTruthy() // decodes to the end
+    const [saved] = again.files as [string] // relative to the output folder
+    await expect(sharp(join(dir.path, 'reuse', 'out', saved)).stats()).resolves.toBeTruthy() // decodes to the end
   })
 
   it('is never served under its hash: 410 once, removed, then 404', async () => {

@@ -35,7 +35,7 @@ describe('schema -> controls', () => {
       kind: 'number',
       integer: true,
       min: 1,
-      max: 150,
+      max: 1000,
       step: 1,
       default: 50,
     })
