@@ -150,6 +150,8 @@ export function createPool(options: PoolOptions): BackendPool {
         // a hung A1111 is asked for its progress: answering probes alone does not bring it back
         if (b.hung) await stillHung(b, b.hung)
         const result = await b.client.probe({ signal: closing.signal })
+        // a node hung there while this probe was in flight: only its progress may bring it back
+        if (b.hung) await stillHung(b, b.hung)
         const cameBack = b.health !== 'up'
         b.health = 'up'
         b.failures = 0
