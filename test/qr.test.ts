@@ -177,7 +177,7 @@ describe('QR and illusion example workflows', () => {
       ])
       expect(ran.code, ran.stderr).toBe(0)
       expect(ran.stdout).toMatch(
-        /^GPU \d+\.\d s, queue \d+\.\d s, 0 retries, est\. \$\d\.\d{4} \(\$\d\.\d{4}\/image\)$/m,
+        /^GPU \d+\.\d s, queue \d+\.\d s, 0 retries, est\. \$\d\.\d+ \(\$\d\.\d+\/image\)$/m,
       )
     } finally {
       emulator.kill('SIGTERM')

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunningEmulator } from '@sdflow/a1111-emulator'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   type ChildServer,
@@ -147,6 +148,10 @@ describe('case 26: a damaged run store', () => {
     server.process.kill('SIGTERM')
     await server.exited
     const file = join(data, 'runs.sqlite')
+    // Every page into the main file first: pages still in a -wal would keep a cut file readable.
+    const consolidated = new Database(file)
+    consolidated.pragma('wal_checkpoint(TRUNCATE)')
+    consolidated.close()
     truncateSync(file, Math.floor(statSync(file).size / 2))
     server = await startServerProcess(args)
     const runs = (await (await fetch(`${server.url}/api/runs`)).json()) as { runs: unknown[] }
