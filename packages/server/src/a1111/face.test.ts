@@ -42,6 +42,21 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     expect(info.infotexts[0]).toContain('Seed: 100')
   })
 
+  it('echoes float fields as Python floats: raw JSON has "cfg_scale":7.0, info "cfg_scale": 7.0', async () => {
+    const response = await fetch(api('/sdapi/v1/txt2img'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...alice },
+      body: JSON.stringify({ prompt: 'a fox', steps: 2, width: 64, height: 64, cfg_scale: 7 }),
+    })
+    expect(response.status).toBe(200)
+    const text = await response.text()
+    expect(text).toContain('"cfg_scale":7.0')
+    expect(text).toContain('"steps":2,')
+    const info = JSON.parse(text).info as string
+    expect(info).toContain('"cfg_scale": 7.0')
+    expect(info).toContain('"subseed_strength": 0.0')
+  })
+
   it("answers the README's curl example (the RunPod guide's request)", async () => {
     const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
     const section = readme.slice(readme.indexOf('## Use sdflow as an A1111 server'))

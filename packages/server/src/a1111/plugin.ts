@@ -14,6 +14,7 @@ import { installA1111Errors } from './errors-hook.js'
 import { infoRoutes } from './info-routes.js'
 import { useLazyValidators } from './lazy-validator.js'
 import { nodeParamsOf } from './node-params.js'
+import { fastapiJson } from './python-json.js'
 import { storeRequestImages } from './request-images.js'
 import { answerImages, toResponse } from './to-response.js'
 import { type A1111Kind, GATEWAY_NODE, toWorkflow } from './to-workflow.js'
@@ -99,6 +100,7 @@ export async function a1111Face(app: FastifyInstance, options: A1111FaceOptions)
       const base64 = await Promise.all(
         refs.map(async (ref) => (await artifacts.read(ref)).toString('base64')),
       )
+      reply.serializer(fastapiJson)
       return toResponse(kind, body, node, base64)
     }
     const run = sdflow.store.getRun(runId)
