@@ -350,4 +350,42 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
       seed: 77,
     })
   })
+
+  it('records POST /controlnet/detect as a one-node run with its backend and GPU time', async () => {
+    const image = await pngBase64(64, 64, 90)
+    const answer = await postJson(
+      api('/controlnet/detect'),
+      { controlnet_module: 'canny', controlnet_input_images: [image] },
+      alice,
+    )
+    expect(answer.status).toBe(200)
+    expect(answer.body.info).toBe('Success')
+    expect(answer.body.images).toHaveLength(1)
+    // ControlNet draws the map at processor_res (its default 512) on the short side
+    expect(await sizeOf(answer.body.images[0])).toEqual({ width: 512, height: 512 })
+    const runId = answer.headers.get('x-sdflow-run')
+    expect(runId).toBeTruthy()
+    const list = await getJson(api('/api/runs?limit=50'), alice)
+    const entry = list.body.runs.find((r: { id: string }) => r.id === runId)
+    expect(entry).toMatchObject({ workflow: 'a1111-controlnet-detect', status: 'finished' })
+    expect(entry.backends.length).toBe(1)
+    expect(entry.cost.gpuMs).toBeGreaterThan(0)
+    const run = await getJson(api(`/api/runs/${runId}`), alice)
+    expect(run.body.document.nodes.gen).toMatchObject({
+      type: 'sd.controlnet-detect',
+      params: { module: 'canny', processor_res: 512, threshold_a: 64, threshold_b: 64 },
+    })
+  })
+
+  it("answers detect with an unknown module in A1111 shape, not sdflow's", async () => {
+    const image = await pngBase64(32, 32)
+    const answer = await postJson(
+      api('/controlnet/detect'),
+      { controlnet_module: 'no-such-module', controlnet_input_images: [image] },
+      alice,
+    )
+    expect(answer.status).toBeGreaterThanOrEqual(400)
+    expect(answer.body.error ?? answer.body.detail).toBeTruthy()
+    expect(answer.body.code).toBeUndefined()
+  })
 })

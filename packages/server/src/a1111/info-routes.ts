@@ -1,26 +1,16 @@
 import { freemem, totalmem } from 'node:os'
-import {
-  type ControlnetDetectRequest as DetectBody,
-  InternalProgressRequest,
-  isA1111Client,
-} from '@sdflow/a1111'
+import { InternalProgressRequest, isA1111Client } from '@sdflow/a1111'
 import { readPngText } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
-import type { TSchema } from 'typebox'
 import { A1111Failure, exception, httpException } from './a1111-errors.js'
 import { callerOf } from './caller.js'
 import type { CallerJob } from './caller-jobs.js'
 import { firstAnswer, unionOf } from './catalogs.js'
 import type { FaceState } from './plugin.js'
 import { internalProgress, sdapiProgress } from './progress-answers.js'
-import { storeRequestImages } from './request-images.js'
 
 /** Catalogs (the union of healthy backends), options, progress, interrupt: A1111's other routes. */
-export async function infoRoutes(
-  app: FastifyInstance,
-  state: FaceState,
-  schemas: { ControlnetDetectRequest: TSchema },
-): Promise<void> {
+export async function infoRoutes(app: FastifyInstance, state: FaceState): Promise<void> {
   const { sdflow } = app
   const pool = () => sdflow.runtime.pool
   const { artifacts } = sdflow.runtime.engine
@@ -90,48 +80,6 @@ export async function infoRoutes(
     }
     return { version: 3 }
   })
-  app.post(
-    '/controlnet/detect',
-    {
-      schema: {
-        summary: 'ControlNet preprocessor, on a backend that has the module',
-        body: schemas.ControlnetDetectRequest,
-      },
-    },
-    async (request) => {
-      const body = request.body as DetectBody
-      const module = body.controlnet_module ?? 'none'
-      const stored = await storeRequestImages(artifacts, 'extra-batch-images', {
-        imageList: body.controlnet_input_images.map((data) => ({ data })),
-      })
-      const masks = await storeRequestImages(artifacts, 'extra-batch-images', {
-        imageList: (body.controlnet_masks ?? []).map((data) => ({ data })),
-      })
-      const backends = pool()
-      if (!backends) throw new A1111Failure(httpException(503, 'no backend is configured'))
-      const refs = async (hashes: string[]) =>
-        Promise.all(hashes.map(async (h) => artifacts.put(await artifacts.read(h))))
-      const { controlnet_input_images: _i, controlnet_masks: _m, ...rest } = body
-      const input = {
-        ...rest,
-        images: await refs(stored.extras),
-        ...(masks.extras.length > 0 && { masks: await refs(masks.extras) }),
-      }
-      const result = await backends.run(
-        { needs: { controlnetModules: [module] } },
-        (client, signal) => client.controlnetDetect(input, { artifacts, signal }),
-      )
-      const images = await Promise.all(
-        result.images.map(async (ref) => (await artifacts.read(ref)).toString('base64')),
-      )
-      return {
-        info: result.info ?? 'Success',
-        images,
-        ...(result.poses && { poses: result.poses }),
-      }
-    },
-  )
-
   app.get('/sdapi/v1/options', async (request) => {
     const options = await firstAnswer(pool(), (c) => c.options())
     if (!options) throw new A1111Failure(httpException(503, 'no healthy backend'))
