@@ -212,6 +212,33 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     expect(state.body.state.interrupted).toBe(true)
   })
 
+  it("skip ends the caller's current iteration only: its job goes on, another caller's is untouched", async () => {
+    const bob = { authorization: basic('bob') }
+    const request = { prompt: 'two', steps: 80, n_iter: 2, width: 64, height: 64 }
+    const skips = () => g.emulators.map((e) => e.stats().requests?.['/sdapi/v1/skip'] ?? 0)
+    const before = skips()
+    const mine = postJson(api('/sdapi/v1/txt2img'), { ...request, seed: 5 }, alice)
+    const theirs = postJson(api('/sdapi/v1/txt2img'), { ...request, seed: 6 }, bob)
+    await waitFor(async () => {
+      const p = (await getJson(api('/sdapi/v1/progress'), alice)).body
+      return p.state.sampling_steps > 0 && p.progress > 0.05 && p.progress < 0.4
+    }, "alice's first iteration")
+    expect((await postJson(api('/sdapi/v1/skip'), {}, alice)).status).toBe(200)
+    const [a, b] = await Promise.all([mine, theirs])
+    expect(a.status).toBe(200)
+    expect(a.body.images).toHaveLength(2)
+    expect(b.status).toBe(200)
+    expect(b.body.images).toHaveLength(2)
+    const runOf = async (r: typeof a) =>
+      (await getJson(api(`/api/runs/${r.headers.get('x-sdflow-run')}`), alice)).body
+    const backendIndex = (run: { nodes: { gen: { backend: string } } }) =>
+      run.nodes.gen.backend === 'a' ? 0 : 1
+    const after = skips()
+    const aliceBackend = backendIndex(await runOf(a))
+    expect((after[aliceBackend] ?? 0) - (before[aliceBackend] ?? 0)).toBe(1)
+    expect((after[1 - aliceBackend] ?? 0) - (before[1 - aliceBackend] ?? 0)).toBe(0)
+  })
+
   it('answers a bad body with a FastAPI 422', async () => {
     const answer = await postJson(api('/sdapi/v1/txt2img'), { steps: 'many', width: 64 }, alice)
     expect(answer.status).toBe(422)

@@ -124,22 +124,22 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
       return internalProgress(job, preview, body.id_live_preview ?? -1, Date.now())
     },
   )
-  const stop = async (caller: string) => {
+  // only jobs on a backend: A1111 never cancels queued work either
+  const onBackends = async (caller: string, act: 'interrupt' | 'skip') => {
     for (const job of state.jobs.live(caller)) {
-      // only a job on a backend: A1111 never cancels queued work either
       if (job.phase !== 'running' || !job.backend) continue
-      job.interrupted = true
+      if (act === 'interrupt') job.interrupted = true
       const client = pool()?.client(job.backend)
-      if (client && isA1111Client(client)) await client.interrupt().catch(() => undefined)
+      if (client && isA1111Client(client)) await client[act]().catch(() => undefined)
     }
   }
   app.post('/sdapi/v1/interrupt', async (request) => {
-    await stop(callerOf(request))
+    await onBackends(callerOf(request), 'interrupt')
     return {}
   })
-  // each gateway call is one job of its own, so skipping its batch is interrupting it
+  // A1111's skip ends the running iteration (of n_iter) and the job goes on with the next
   app.post('/sdapi/v1/skip', async (request) => {
-    await stop(callerOf(request))
+    await onBackends(callerOf(request), 'skip')
     return null
   })
 
