@@ -1,13 +1,19 @@
 import { freemem, totalmem } from 'node:os'
-import { InternalProgressRequest, isA1111Client } from '@sdflow/a1111'
+import { InternalProgressRequest, isA1111Client, type PoolCatalog } from '@sdflow/a1111'
 import { readPngText } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { A1111Failure, exception, httpException } from './a1111-errors.js'
 import { callerOf } from './caller.js'
 import type { CallerJob } from './caller-jobs.js'
-import { firstAnswer, unionOf } from './catalogs.js'
+import { fromNames } from './catalog-items.js'
+import { firstAnswer, onWorkersOnly, unionOf } from './catalogs.js'
 import type { FaceState } from './plugin.js'
 import { internalProgress, sdapiProgress } from './progress-answers.js'
+
+const WORKERS_ONLY_OPTIONS =
+  'this sdflow serve coordinates workers (--redis): its backends live on the workers, so it has no backend options to show; send per-job options as override_settings, or read GET /sdapi/v1/options from a backend'
+const WORKERS_ONLY_SKIP =
+  'this sdflow serve coordinates workers (--redis): skip needs the backend running the job, which lives on a worker; use POST /sdapi/v1/interrupt (it cancels the call) instead'
 
 /** Catalogs (the union of healthy backends), options, progress, interrupt: A1111's other routes. */
 export async function infoRoutes(app: FastifyInstance, state: FaceState): Promise<void> {
@@ -19,34 +25,44 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
     return (await artifacts.read(job.preview)).toString('base64')
   }
 
-  const list = <T>(path: string, load: Parameters<typeof unionOf<T>>[1], key: (i: T) => string) =>
+  const list = <T>(
+    path: string,
+    load: Parameters<typeof unionOf<T>>[1],
+    key: (i: T) => string,
+    names: (catalog: PoolCatalog) => T[],
+  ) =>
     app.get(path, { schema: { summary: "Union of the healthy backends' lists" } }, () =>
-      unionOf(pool(), load, key),
+      unionOf(pool(), load, key, names),
     )
   list(
     '/sdapi/v1/samplers',
     (c) => c.samplers(),
     (s) => s.name,
+    fromNames.samplers,
   )
   list(
     '/sdapi/v1/schedulers',
     (c) => c.schedulers(),
     (s) => s.name,
+    fromNames.schedulers,
   )
   list(
     '/sdapi/v1/sd-models',
     (c) => c.sdModels(),
     (m) => m.title,
+    fromNames.sdModels,
   )
   list(
     '/sdapi/v1/upscalers',
     (c) => c.upscalers(),
     (u) => u.name,
+    fromNames.upscalers,
   )
   list(
     '/sdapi/v1/latent-upscale-modes',
     (c) => c.latentUpscaleModes(),
     (m) => m.name,
+    fromNames.latentUpscaleModes,
   )
 
   app.get('/controlnet/model_list', async () => ({
@@ -54,6 +70,7 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
       pool(),
       (c) => c.controlnetModels(),
       (m) => m,
+      fromNames.controlnetModels,
     ),
   }))
   app.get('/controlnet/module_list', async () => {
@@ -66,6 +83,7 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
       pool(),
       async (c) => (await c.controlnetModules()).module_list,
       (m) => m,
+      fromNames.controlnetModules,
     )
     return { module_list: lists, module_detail: answers[0]?.module_detail ?? {} }
   })
@@ -74,6 +92,7 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
       pool(),
       (c) => c.controlnetModels(),
       (m) => m,
+      fromNames.controlnetModels,
     )
     if (models.length === 0 && (pool()?.catalog().controlnetModules.length ?? 0) === 0) {
       throw new A1111Failure({ status: 404, body: { detail: 'Not Found' } })
@@ -81,6 +100,7 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
     return { version: 3 }
   })
   app.get('/sdapi/v1/options', async (request) => {
+    if (onWorkersOnly(pool())) throw new A1111Failure(httpException(501, WORKERS_ONLY_OPTIONS))
     const options = await firstAnswer(pool(), (c) => c.options())
     if (!options) throw new A1111Failure(httpException(503, 'no healthy backend'))
     return { ...options, ...state.callerOptions.get(callerOf(request)) }
@@ -134,11 +154,21 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
     }
   }
   app.post('/sdapi/v1/interrupt', async (request) => {
+    if (onWorkersOnly(pool())) {
+      // the backends live on workers: cancelling the run makes the worker interrupt its job
+      for (const job of state.jobs.live(callerOf(request))) {
+        if (job.phase !== 'running') continue
+        job.interrupted = true
+        sdflow.runs.cancel(job.runId)
+      }
+      return {}
+    }
     await onBackends(callerOf(request), 'interrupt')
     return {}
   })
   // A1111's skip ends the running iteration (of n_iter) and the job goes on with the next
   app.post('/sdapi/v1/skip', async (request) => {
+    if (onWorkersOnly(pool())) throw new A1111Failure(httpException(501, WORKERS_ONLY_SKIP))
     await onBackends(callerOf(request), 'skip')
     return null
   })
