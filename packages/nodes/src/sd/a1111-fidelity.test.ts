@@ -370,3 +370,23 @@ describe('sd.qr-illusion checks its request as sd.txt2img does', () => {
     expect(issuesOf(tune({})).filter((i) => i.severity !== 'info')).toEqual([])
   })
 })
+
+describe('defaults that differ from the A1111 API say so (issue 11 item 12)', () => {
+  const param = (type: string, name: string) => {
+    const params = createNodeRegistry().get(type)?.definition.params as
+      | { properties: Record<string, { default?: unknown; description?: string }> }
+      | undefined
+    return params?.properties[name]
+  }
+
+  it("hires denoising_strength 0.7 names A1111's UI default; img2img width/height 0 name 512", () => {
+    expect(param('sd.txt2img', 'denoising_strength')).toMatchObject({ default: 0.7 })
+    expect(param('sd.txt2img', 'denoising_strength')?.description).toContain("A1111's UI default")
+    for (const type of ['sd.img2img', 'sd.inpaint']) {
+      for (const side of ['width', 'height']) {
+        expect(param(type, side)).toMatchObject({ default: 0 })
+        expect(param(type, side)?.description).toContain('512')
+      }
+    }
+  })
+})
