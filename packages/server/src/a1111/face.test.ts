@@ -55,6 +55,8 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     const info = JSON.parse(text).info as string
     expect(info).toContain('"cfg_scale": 7.0')
     expect(info).toContain('"subseed_strength": 0.0')
+    const idle = await fetch(api('/sdapi/v1/progress'), { headers: alice })
+    expect(await idle.text()).toContain('"progress":0.0,"eta_relative":0.0')
   })
 
   it("answers the README's curl example (the RunPod guide's request)", async () => {

@@ -9,6 +9,10 @@ import { fromNames } from './catalog-items.js'
 import { firstAnswer, onWorkersOnly, unionOf } from './catalogs.js'
 import type { FaceState } from './plugin.js'
 import { internalProgress, sdapiProgress } from './progress-answers.js'
+import { fastapiJson, withPyFloats } from './python-json.js'
+
+/** pydantic `float` fields of A1111's ProgressResponse and ProgressResponse (internal). */
+const PROGRESS_FLOATS = new Set(['progress', 'eta_relative', 'eta'])
 
 const WORKERS_ONLY_OPTIONS =
   'this sdflow serve coordinates workers (--redis): its backends live on the workers, so it has no backend options to show; send per-job options as override_settings, or read GET /sdapi/v1/options from a backend'
@@ -127,21 +131,24 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
     },
   )
 
-  app.get('/sdapi/v1/progress', async (request) => {
+  app.get('/sdapi/v1/progress', async (request, reply) => {
     const live = state.jobs.live(callerOf(request))
     const job = live.find((j) => j.phase === 'running') ?? live[0]
     const query = request.query as { skip_current_image?: string }
     const preview = query.skip_current_image === 'true' ? null : await previewOf(job)
-    return sdapiProgress(job, preview, Date.now())
+    reply.serializer(fastapiJson)
+    return withPyFloats({ ...sdapiProgress(job, preview, Date.now()) }, PROGRESS_FLOATS)
   })
   app.post(
     '/internal/progress',
     { schema: { summary: "Progress of one of the caller's tasks", body: InternalProgressRequest } },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body as InternalProgressRequest
       const job = state.jobs.byTask(callerOf(request), body.id_task)
       const preview = body.live_preview === false ? null : await previewOf(job)
-      return internalProgress(job, preview, body.id_live_preview ?? -1, Date.now())
+      reply.serializer(fastapiJson)
+      const answer = internalProgress(job, preview, body.id_live_preview ?? -1, Date.now())
+      return withPyFloats({ ...answer }, PROGRESS_FLOATS)
     },
   )
   // only jobs on a backend: A1111 never cancels queued work either
