@@ -14,7 +14,7 @@ export const controlnetDetect = defineBackendNode({
   title: 'ControlNet preprocessor',
   category: 'controlnet',
   description:
-    'Runs a ControlNet preprocessor (canny, depth, openpose, ...) on each image through /controlnet/detect and outputs the detected maps (the openpose modules\' poses and the answer\'s info are in the node\'s meta).',
+    "Runs a ControlNet preprocessor (canny, depth, openpose, ...) on each image through /controlnet/detect and outputs the detected maps (the openpose modules' poses and the answer's info are in the node's meta).",
   params: Type.Object({
     module: Type.String({ default: 'canny', 'x-catalog': 'controlnetModules' }),
     processor_res: Type.Integer({
