@@ -125,7 +125,7 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
       await worker.pause(true)
     } else if (slots > 0 && paused) {
       paused = false
-      worker.resume()
+      await worker.resume()
     }
   }
   const beat = async () => {
