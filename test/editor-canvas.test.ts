@@ -1,0 +1,83 @@
+/**
+ * The editor's canvas and forms, in a real Chromium: box selection, Arrange, seed modes, catalog
+ * selects and the estimate in the run panel (issue 13 §3 and §5, issue 10). Needs
+ * `npm run build -w @sdflow/editor` first.
+ */
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type EditorSession, openEditor, root } from './editor.test-support.js'
+
+let s: EditorSession
+let page: Page
+const nodes = () => page.locator('[data-testid="node"]')
+
+beforeAll(async () => {
+  s = await openEditor('editor-canvas', { examplesDir: join(root, 'workflows') })
+  page = s.page
+})
+
+afterAll(async () => {
+  await s?.close()
+})
+
+async function open(name: string) {
+  await page.goto(`${s.server.url}/?workflow=${name}`)
+  await page.locator('[data-testid="palette"]').waitFor()
+  await expect.poll(() => page.locator('[data-testid="doc-title"]').textContent()).toContain(name)
+  await expect.poll(() => nodes().count()).toBeGreaterThan(0)
+}
+
+/** The label of the option each select of a node (or the inspector) shows. */
+const shownOptions = (scope: string) =>
+  page
+    .locator(`${scope} select`)
+    .evaluateAll((els) =>
+      els.map((e) => (e as HTMLSelectElement).selectedOptions[0]?.textContent ?? ''),
+    )
+
+describe('honest catalog selects', () => {
+  it('the flagship example shows every name as its catalog entry, none "(not in catalog)"', async () => {
+    await open('qr-illusion')
+    await expect
+      .poll(() => shownOptions('[data-node-id="monster"]'))
+      .toContain('control_v1p_sd15_qrcode_monster [a6e58995]')
+    await s.node('gen').locator('.sd-node-title').click()
+    const inspector = '[data-testid="inspector"]'
+    await expect
+      .poll(() =>
+        page.locator(`${inspector} [data-param="scheduler"] select`).evaluate((e) => {
+          const select = e as HTMLSelectElement
+          return select.selectedOptions[0]?.textContent
+        }),
+      )
+      .toBe('karras')
+    await s.shot('1-flagship-catalog')
+    const everywhere = await page.locator('select option').allTextContents()
+    expect(everywhere.filter((t) => t.includes('not in catalog'))).toEqual([])
+  })
+
+  it('an unset required select offers "choose…"; picking any option sets the param', async () => {
+    await page.locator('[data-testid="palette"] [data-type="sd.controlnet-unit"]').click()
+    const node = page.locator('[data-testid="node"][data-node-type="sd.controlnet-unit"]').last()
+    const select = node.locator('[data-param="model"] select')
+    await expect.poll(() => select.inputValue()).toBe('')
+    await expect(
+      select.evaluate((e) => (e as HTMLSelectElement).selectedOptions[0]?.textContent),
+    ).resolves.toBe('choose…')
+    const first = await select.locator('option').nth(1).getAttribute('value')
+    expect(first).toBeTruthy()
+    await select.selectOption(first ?? '')
+    await expect.poll(() => select.inputValue()).toBe(first)
+    // the required issue goes once the server validated the change
+    await expect
+      .poll(() => node.locator('[data-param="model"] .issue').count(), { timeout: 10_000 })
+      .toBe(0)
+  })
+})
+
+describe('the page', () => {
+  it('logged no console errors and opened no browser dialog', () => {
+    expect(s.consoleErrors).toEqual([])
+  })
+})
