@@ -21,7 +21,9 @@ afterAll(async () => {
   await s?.close()
 })
 
+/** Open a shipped example as it is on disk (the draft of earlier edits dropped). */
 async function open(name: string) {
+  await page.evaluate(() => localStorage.clear())
   await page.goto(`${s.server.url}/?workflow=${name}`)
   await page.locator('[data-testid="palette"]').waitFor()
   await expect.poll(() => page.locator('[data-testid="doc-title"]').textContent()).toContain(name)
@@ -73,6 +75,26 @@ describe('honest catalog selects', () => {
     await expect
       .poll(() => node.locator('[data-param="model"] .issue').count(), { timeout: 10_000 })
       .toBe(0)
+  })
+})
+
+describe('the run panel', () => {
+  it('shows the estimate before running: images to generate, and "no history yet" per backend kind', async () => {
+    await open('qr-illusion')
+    const panel = page.locator('[data-testid="run-estimate"]')
+    await expect
+      .poll(() => panel.locator('[data-testid="estimate-images"]').textContent())
+      .toBe('images to generate: 1')
+    await expect(panel.locator('[data-testid="estimate-kind"]').allTextContents()).resolves.toEqual(
+      ['a1111: no history yet'],
+    )
+    // follows the canvas: a batch of 4 is 4 images
+    await s.node('gen').locator('.sd-node-title').click()
+    await page.locator('[data-testid="inspector"] [data-param="batch_size"] input').fill('4')
+    await expect
+      .poll(() => panel.locator('[data-testid="estimate-images"]').textContent())
+      .toBe('images to generate: 4')
+    await s.shot('3-estimate')
   })
 })
 

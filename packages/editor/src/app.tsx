@@ -23,6 +23,7 @@ import {
 } from './document.js'
 import { createEditor, type EditorHandle, type SearchRequest } from './editor/create-editor.js'
 import type { ViewState } from './editor/schemes.js'
+import type { RunEstimate } from './estimate.js'
 import { type EventStream, followRun } from './events-socket.js'
 import { indexIssues } from './issues.js'
 import { isImageFile, workflowFromFile } from './png-workflow.js'
@@ -283,10 +284,17 @@ export function App({
 
   // the engine's own validation, on the server: the editor never judges a workflow itself
   const [checked, setChecked] = useState<Issue[]>([])
+  const [estimate, setEstimate] = useState<RunEstimate>()
   useEffect(() => {
     if (specMap.size === 0) return
     const controller = new AbortController()
-    api.validate(graphToDocument(graph, isMulti), controller.signal).then(setChecked, () => {})
+    api.validate(graphToDocument(graph, isMulti), controller.signal).then(
+      (answer) => {
+        setChecked(answer.issues)
+        setEstimate(answer.estimate)
+      },
+      () => {},
+    )
     return () => controller.abort()
   }, [graph, specMap, isMulti])
   const runIssues = useMemo(() => {
@@ -626,7 +634,7 @@ export function App({
           bump()
         }}
       />
-      <RunLog run={view.run} general={index.general} />
+      <RunLog run={view.run} general={index.general} estimate={estimate} />
       {dialog?.kind === 'open' ? (
         <OpenDialog
           onClose={() => setDialog(undefined)}
