@@ -78,6 +78,74 @@ describe('honest catalog selects', () => {
   })
 })
 
+type Box = { x: number; y: number; width: number; height: number }
+const boxOf = async (id: string): Promise<Box> => {
+  const box = await s.node(id).boundingBox()
+  if (!box) throw new Error(`node ${id} not visible`)
+  return box
+}
+const selectedIds = () =>
+  page
+    .locator('[data-testid="node"].selected')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')).sort())
+
+describe('box selection', () => {
+  it('Ctrl+drag on empty canvas selects the nodes in the box; they move, copy, bypass and delete together', async () => {
+    await open('qr-code')
+    await expect.poll(() => nodes().count()).toBe(3)
+    const [qr, resize, save] = await Promise.all(['qr', 'resize', 'save'].map(boxOf))
+    if (!qr || !resize || !save) throw new Error('no nodes')
+    const from = { x: qr.x - 15, y: Math.min(qr.y, resize.y) - 25 }
+    const to = {
+      x: (resize.x + resize.width + save.x) / 2,
+      y: Math.max(qr.y + qr.height, resize.y + resize.height) + 15,
+    }
+    await page.keyboard.down('Control')
+    await page.mouse.move(from.x, from.y)
+    await page.mouse.down()
+    await page.mouse.move(to.x, to.y, { steps: 8 })
+    await expect(page.locator('[data-testid="box-select"]').count()).resolves.toBe(1)
+    await s.shot('2-box-selection')
+    await page.mouse.up()
+    await page.keyboard.up('Control')
+    await expect.poll(selectedIds).toEqual(['qr', 'resize'])
+    await expect(page.locator('[data-testid="box-select"]').count()).resolves.toBe(0)
+
+    // dragging one of them moves both; the canvas did not pan meanwhile
+    expect(await boxOf('save')).toEqual(save)
+    const title = await s.node('qr').locator('.sd-node-title').boundingBox()
+    if (!title) throw new Error('no title')
+    await page.mouse.move(title.x + 30, title.y + title.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(title.x + 30 + 60, title.y + title.height / 2 + 80, { steps: 8 })
+    await page.mouse.up()
+    await expect.poll(selectedIds).toEqual(['qr', 'resize'])
+    const [qr2, resize2, save2] = await Promise.all(['qr', 'resize', 'save'].map(boxOf))
+    expect(Math.round((qr2?.x ?? 0) - qr.x)).toBe(60)
+    expect(Math.round((qr2?.y ?? 0) - qr.y)).toBe(80)
+    expect(Math.round((resize2?.x ?? 0) - resize.x)).toBe(60)
+    expect(Math.round((resize2?.y ?? 0) - resize.y)).toBe(80)
+    expect(save2).toEqual(save)
+
+    await page.keyboard.press('Control+c')
+    await expect
+      .poll(() => page.locator('[data-testid="status"]').textContent())
+      .toContain('Copied 2 nodes')
+    await page.keyboard.press('Control+b')
+    await expect
+      .poll(() =>
+        page
+          .locator('[data-testid="node"][data-bypassed="true"]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')).sort()),
+      )
+      .toEqual(['qr', 'resize'])
+    await page.keyboard.press('Delete')
+    await expect
+      .poll(() => nodes().evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id'))))
+      .toEqual(['save'])
+  })
+})
+
 describe('the run panel', () => {
   it('shows the estimate before running: images to generate, and "no history yet" per backend kind', async () => {
     await open('qr-illusion')

@@ -20,6 +20,7 @@ import {
   type WorkflowMeta,
 } from '../document.js'
 import type { LinkEnd } from '../node-search.js'
+import { boxSelection } from './box-select.js'
 import { ConnectionView } from './connection-view.js'
 import { NodeView } from './node-view.js'
 import { type AreaExtra, type NodeEnv, type Schemes, SdConnection, SdNode } from './schemes.js'
@@ -46,6 +47,8 @@ export interface EditorHandle {
   pan(dx: number, dy: number): Promise<void>
   /** Ids of the selected nodes. */
   selectedIds(): string[]
+  /** Select these nodes, alone or (`add`) beside the ones selected already. */
+  selectMany(ids: string[], add: boolean): Promise<void>
   selectAll(): Promise<void>
   selectOnly(nodeId: string): Promise<void>
   /** Give a node another id (links and the workflow's inputs and outputs follow; clears undo). */
@@ -274,8 +277,11 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
 
   // a click on a header picks the node without moving it: only a real move is a change
   let pickedAt: { id: string; x: number; y: number } | undefined
+  // picking a node of the selection keeps the selection, so a drag moves all of it (ComfyUI)
+  let pickingSelected = false
   area.addPipe((context) => {
     if (context.type === 'nodepicked') {
+      pickingSelected = editor.getNode(context.data.id)?.selected === true
       options.onSelect(context.data.id)
       const p = area.nodeViews.get(context.data.id)?.position
       pickedAt = p && { id: context.data.id, x: p.x, y: p.y }
@@ -297,9 +303,17 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
   area.use(history)
   AreaExtensions.simpleNodesOrder(area)
   const selector = AreaExtensions.selector()
+  const onCtrl = AreaExtensions.accumulateOnCtrl()
   const selectable = AreaExtensions.selectableNodes(area, selector, {
-    accumulating: AreaExtensions.accumulateOnCtrl(),
+    accumulating: { active: () => onCtrl.active() || pickingSelected },
   })
+  const selectMany = async (ids: string[], add: boolean) => {
+    if (!add) for (const n of editor.getNodes()) if (n.selected) await selectable.unselect(n.id)
+    for (const id of ids) await selectable.select(id, true)
+    const chosen = editor.getNodes().filter((n) => n.selected)
+    options.onSelect(chosen.length === 1 ? chosen[0]?.id : undefined)
+  }
+  const stopBoxSelection = boxSelection({ container, select: selectMany })
   const setBypass = (ids: string[], on: boolean[]) => {
     ids.forEach((id, i) => {
       const node = editor.getNode(id)
@@ -484,6 +498,7 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
         .getNodes()
         .filter((n) => n.selected)
         .map((n) => n.id),
+    selectMany,
     async selectAll() {
       for (const n of editor.getNodes()) await selectable.select(n.id, true)
     },
@@ -571,6 +586,8 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     destroy() {
       container.removeEventListener('pointermove', onMove)
       container.removeEventListener('dblclick', onDoubleClick)
+      stopBoxSelection()
+      onCtrl.destroy()
       area.destroy()
     },
   }
