@@ -3,6 +3,7 @@
  * selects and the estimate in the run panel (issue 13 §3 and §5, issue 10). Needs
  * `npm run build -w @sdflow/editor` first.
  */
+import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -88,6 +89,57 @@ const selectedIds = () =>
   page
     .locator('[data-testid="node"].selected')
     .evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')).sort())
+
+/** Pairs of node elements whose boxes on screen overlap. */
+const overlaps = async () => {
+  const boxes = await nodes().evaluateAll((els) =>
+    els.map((e) => ({ id: e.getAttribute('data-node-id'), r: e.getBoundingClientRect().toJSON() })),
+  )
+  const pairs: string[] = []
+  boxes.forEach((a, i) => {
+    for (const b of boxes.slice(i + 1)) {
+      const apart =
+        a.r.right <= b.r.left ||
+        b.r.right <= a.r.left ||
+        a.r.bottom <= b.r.top ||
+        b.r.bottom <= a.r.top
+      if (!apart) pairs.push(`${a.id}/${b.id}`)
+    }
+  })
+  return pairs
+}
+
+describe('Arrange', () => {
+  const shipped = readdirSync(join(root, 'workflows'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''))
+
+  it.each(shipped)(
+    'example %s opens without overlapping nodes, and so after Arrange',
+    async (name) => {
+      await open(name)
+      await page.waitForTimeout(300) // let the fit and any arranging settle before measuring
+      expect(await overlaps()).toEqual([])
+      await page.locator('[data-testid="arrange-button"]').click()
+      await expect
+        .poll(() => page.locator('[data-testid="canvas"]').getAttribute('data-busy'))
+        .toBe(null)
+      await page.waitForTimeout(300)
+      expect(await overlaps()).toEqual([])
+      if (name === 'qr-illusion-refine') await s.shot('4-arranged')
+    },
+  )
+
+  it('lays unlinked nodes out in a grid, none on another', async () => {
+    await page.locator('[data-testid="palette"] [data-type="sd.txt2img"]').click()
+    for (let i = 0; i < 4; i++)
+      await page.locator('[data-testid="palette"] [data-type="image.qr-code"]').click()
+    await page.locator('[data-testid="arrange-button"]').click()
+    await page.waitForTimeout(300)
+    expect(await overlaps()).toEqual([])
+    await s.shot('5-arranged-grid')
+  })
+})
 
 describe('box selection', () => {
   it('Ctrl+drag on empty canvas selects the nodes in the box; they move, copy, bypass and delete together', async () => {

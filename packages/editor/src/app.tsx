@@ -225,8 +225,9 @@ export function App({
       setDirty(isDirty)
       setServerIssues([])
       setGraph(g)
-      if (hasPositions(doc)) await editor.zoomToFit()
-      else await editor.arrange()
+      // a document whose nodes would overlap as drawn here opens arranged (not an edit)
+      if (hasPositions(doc) && !(await editor.overlaps())) await editor.zoomToFit()
+      else await editor.arrange({ quiet: true })
       bump()
     },
     [editor, dispatch],

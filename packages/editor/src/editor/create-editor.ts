@@ -2,7 +2,6 @@ import { canConnect, type NodeSpec, type SocketKind } from '@sdflow/protocol'
 import { createRoot } from 'react-dom/client'
 import { ClassicPreset, NodeEditor } from 'rete'
 import { AreaExtensions, AreaPlugin } from 'rete-area-plugin'
-import type { AutoArrangePlugin } from 'rete-auto-arrange-plugin'
 import {
   ClassicFlow,
   ConnectionPlugin,
@@ -19,6 +18,7 @@ import {
   type GraphNode,
   type WorkflowMeta,
 } from '../document.js'
+import { gridLayout, overlapping } from '../layout.js'
 import type { LinkEnd } from '../node-search.js'
 import { boxSelection } from './box-select.js'
 import { ConnectionView } from './connection-view.js'
@@ -41,7 +41,10 @@ export interface EditorHandle {
   deleteSelected(): Promise<void>
   undo(): Promise<void>
   redo(): Promise<void>
-  arrange(): Promise<void>
+  /** Lay the graph out in columns by dependency depth (see layout.ts), then fit it in view. */
+  arrange(options?: { quiet?: boolean }): Promise<void>
+  /** Whether any two nodes overlap as rendered now. */
+  overlaps(): Promise<boolean>
   zoomToFit(): Promise<void>
   /** Translate the view by (dx, dy) screen pixels. */
   pan(dx: number, dy: number): Promise<void>
@@ -103,7 +106,6 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
   const history = new HistoryPlugin<Schemes>()
   let meta: WorkflowMeta = { format: 'sdflow.workflow/1', name: 'untitled' }
   let loading = false
-  let arrangePlugin: AutoArrangePlugin<Schemes> | undefined
   const sockets = new Map<string, ClassicPreset.Socket>()
   const socketOf = (kind: string): ClassicPreset.Socket => {
     let socket = sockets.get(kind)
@@ -372,6 +374,22 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     return start
   }
 
+  /** Each node's box in graph units, as rendered (after React has drawn what changed). */
+  const renderedBoxes = async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+    return editor.getNodes().map((n) => {
+      const view = area.nodeViews.get(n.id)
+      const el = view?.element.querySelector<HTMLElement>('[data-testid="node"]')
+      return {
+        id: n.id,
+        x: view?.position.x ?? 0,
+        y: view?.position.y ?? 0,
+        width: el?.offsetWidth || n.width,
+        height: el?.offsetHeight || n.height,
+      }
+    })
+  }
+
   // like AreaExtensions.zoomAt, but fitting beside or above the minimap (which sits over the
   // bottom-right corner), whichever leaves the nodes larger: after a fit none hides behind it
   const zoomToFit = async () => {
@@ -470,23 +488,15 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     },
     undo: () => history.undo(),
     redo: () => history.redo(),
-    async arrange() {
-      if (!arrangePlugin) {
-        const { AutoArrangePlugin, Presets: ArrangePresets } = await import(
-          'rete-auto-arrange-plugin'
-        )
-        arrangePlugin = new AutoArrangePlugin<Schemes>()
-        arrangePlugin.addPreset(ArrangePresets.classic.setup())
-        area.use(arrangePlugin)
-      }
-      await arrangePlugin.layout({
-        options: {
-          'elk.spacing.nodeNode': '40',
-          'elk.layered.spacing.nodeNodeBetweenLayers': '60',
-        },
-      })
+    async arrange({ quiet = false } = {}) {
+      const boxes = await renderedBoxes()
+      const links = editor.getConnections().map((c) => ({ source: c.source, target: c.target }))
+      for (const p of gridLayout(boxes, links)) await area.translate(p.id, { x: p.x, y: p.y })
       await zoomToFit()
-      options.onChange()
+      if (!quiet) options.onChange()
+    },
+    async overlaps() {
+      return overlapping(await renderedBoxes()).length > 0
     },
     zoomToFit,
     async pan(dx, dy) {
