@@ -3,8 +3,9 @@
  * selects and the estimate in the run panel (issue 13 §3 and §5, issue 10). Needs
  * `npm run build -w @sdflow/editor` first.
  */
-import { readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type EditorSession, openEditor, root } from './editor.test-support.js'
@@ -16,27 +17,42 @@ const nodes = () => page.locator('[data-testid="node"]')
 beforeAll(async () => {
   s = await openEditor('editor-canvas', { examplesDir: join(root, 'workflows') })
   page = s.page
+  await page.addInitScript("if (location.hash === '#fresh') localStorage.clear()")
 })
 
 afterAll(async () => {
   await s?.close()
 })
 
-/** Open a shipped example as it is on disk (the draft of earlier edits dropped). */
+/** Load the editor with no draft of earlier edits (the old page gone first, with its timers). */
+async function fresh(path: string) {
+  await page.goto('about:blank')
+  await page.goto(`${s.server.url}${path}#fresh`)
+}
+
+/** Open a shipped example as it is on disk. */
 async function open(name: string) {
-  await page.evaluate(() => localStorage.clear())
-  await page.goto(`${s.server.url}/?workflow=${name}`)
+  await fresh(`/?workflow=${name}`)
   await page.locator('[data-testid="palette"]').waitFor()
   await expect.poll(() => page.locator('[data-testid="doc-title"]').textContent()).toContain(name)
   await expect.poll(() => nodes().count()).toBeGreaterThan(0)
 }
+
+/** The label of the option a select shows (runs in the page). */
+const labelOf = (e: unknown) =>
+  (e as { selectedOptions: ArrayLike<{ textContent: string | null }> }).selectedOptions[0]
+    ?.textContent ?? ''
 
 /** The label of the option each select of a node (or the inspector) shows. */
 const shownOptions = (scope: string) =>
   page
     .locator(`${scope} select`)
     .evaluateAll((els) =>
-      els.map((e) => (e as HTMLSelectElement).selectedOptions[0]?.textContent ?? ''),
+      els.map(
+        (e) =>
+          (e as unknown as { selectedOptions: ArrayLike<{ textContent: string | null }> })
+            .selectedOptions[0]?.textContent ?? '',
+      ),
     )
 
 describe('honest catalog selects', () => {
@@ -48,12 +64,7 @@ describe('honest catalog selects', () => {
     await s.node('gen').locator('.sd-node-title').click()
     const inspector = '[data-testid="inspector"]'
     await expect
-      .poll(() =>
-        page.locator(`${inspector} [data-param="scheduler"] select`).evaluate((e) => {
-          const select = e as HTMLSelectElement
-          return select.selectedOptions[0]?.textContent
-        }),
-      )
+      .poll(() => page.locator(`${inspector} [data-param="scheduler"] select`).evaluate(labelOf))
       .toBe('karras')
     await s.shot('1-flagship-catalog')
     const everywhere = await page.locator('select option').allTextContents()
@@ -65,9 +76,7 @@ describe('honest catalog selects', () => {
     const node = page.locator('[data-testid="node"][data-node-type="sd.controlnet-unit"]').last()
     const select = node.locator('[data-param="model"] select')
     await expect.poll(() => select.inputValue()).toBe('')
-    await expect(
-      select.evaluate((e) => (e as HTMLSelectElement).selectedOptions[0]?.textContent),
-    ).resolves.toBe('choose…')
+    await expect(select.evaluate(labelOf)).resolves.toBe('choose…')
     const first = await select.locator('option').nth(1).getAttribute('value')
     expect(first).toBeTruthy()
     await select.selectOption(first ?? '')
@@ -198,6 +207,65 @@ describe('box selection', () => {
   })
 })
 
+describe('seed modes', () => {
+  const seedInput = () => page.locator('[data-testid="inspector"] [data-param="seed"] input')
+  const runToEnd = async () => {
+    await page.locator('[data-testid="run-button"]').click()
+    await expect
+      .poll(() => page.locator('[data-testid="run-phase"]').textContent(), { timeout: 20_000 })
+      .toBe('finished')
+  }
+
+  it('a generation node records its seed mode, moves the seed after a run, shows the seed used and copies it back', async () => {
+    await fresh('/')
+    await page.locator('[data-testid="palette"] [data-type="sd.txt2img"]').click()
+    const gen = s.node('txt2img')
+    const mode = gen.locator('[data-testid="seed-mode"]')
+    await expect(mode.inputValue()).resolves.toBe('fixed')
+    await expect(gen.locator('[data-testid="seed-used"]').count()).resolves.toBe(0)
+    await gen.locator('.sd-node-title').click()
+    await page.locator('[data-testid="inspector"] [data-param="steps"] input').fill('2')
+    await seedInput().fill('100')
+    await mode.selectOption('increment')
+
+    // the document records it, in the node's editor state, and stays valid for the format
+    await page.locator('[data-testid="save-as-button"]').click()
+    await page.locator('[data-testid="save-as-name"]').fill('seeded')
+    await page.locator('[data-testid="save-as-submit"]').click()
+    await expect
+      .poll(() => page.locator('[data-testid="status"]').textContent())
+      .toContain('Saved seeded')
+    const saved = JSON.parse(readFileSync(join(s.dir, 'workflows', 'seeded.json'), 'utf8'))
+    expect(saved.nodes.txt2img.ui.seedMode).toBe('increment')
+    expect(saved.nodes.txt2img.params.seed).toBe(100)
+    const schema = JSON.parse(readFileSync(join(root, 'docs/workflow.schema.json'), 'utf8'))
+    const check = new Ajv2020({ strict: false }).compile(schema)
+    expect(check(saved), JSON.stringify(check.errors)).toBe(true)
+
+    // the run used 100; the next one gets 101
+    await runToEnd()
+    await expect.poll(() => seedInput().inputValue()).toBe('101')
+    await expect.poll(() => gen.locator('[data-testid="seed-used"]').textContent()).toBe('100')
+    await s.shot('6-seed-used')
+    await gen.locator('[data-testid="seed-copy"]').click()
+    await expect.poll(() => seedInput().inputValue()).toBe('100')
+
+    // randomize: a new seed in range after the run; fixed: left alone
+    await mode.selectOption('randomize')
+    await runToEnd()
+    const drawn = Number(await seedInput().inputValue())
+    expect(drawn).not.toBe(100)
+    expect(drawn).toBeGreaterThanOrEqual(0)
+    expect(drawn).toBeLessThanOrEqual(4294967294)
+    await mode.selectOption('fixed')
+    await runToEnd()
+    await expect(seedInput().inputValue()).resolves.toBe(String(drawn))
+    await expect(gen.locator('[data-testid="seed-used"]').textContent()).resolves.toBe(
+      String(drawn),
+    )
+  })
+})
+
 describe('the run panel', () => {
   it('shows the estimate before running: images to generate, and "no history yet" per backend kind', async () => {
     await open('qr-illusion')
@@ -220,6 +288,6 @@ describe('the run panel', () => {
 
 describe('the page', () => {
   it('logged no console errors and opened no browser dialog', () => {
-    expect(s.consoleErrors).toEqual([])
+    expect(s.consoleErrors, s.consoleErrors.join('\n')).toEqual([])
   })
 })

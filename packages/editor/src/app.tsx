@@ -410,6 +410,8 @@ export function App({
     }
     try {
       const { runId } = await api.run(currentDoc())
+      // the run has its document: seeds set to move on do so for the next one
+      editor?.advanceSeeds()
       setServerIssues([])
       dispatch({ type: 'submitted', runId })
       session.setActiveRun(runId)
@@ -418,7 +420,7 @@ export function App({
       if (e instanceof ApiError && e.issues.length > 0) setServerIssues(e.issues)
       notify(`Not run: ${e instanceof Error ? e.message : String(e)}`, 'error')
     }
-  }, [currentDoc, dispatch, follow, notify, fieldProblems])
+  }, [currentDoc, dispatch, follow, notify, fieldProblems, editor])
   const cancel = useCallback(async () => {
     const runId = store.get().run.runId
     if (!runId) return

@@ -20,6 +20,7 @@ import {
 } from '../document.js'
 import { gridLayout, overlapping } from '../layout.js'
 import type { LinkEnd } from '../node-search.js'
+import { nextSeed, seedMax, seedModeOf } from '../seed-mode.js'
 import { boxSelection } from './box-select.js'
 import { ConnectionView } from './connection-view.js'
 import { NodeView } from './node-view.js'
@@ -60,6 +61,8 @@ export interface EditorHandle {
   addGraph(nodes: GraphNode[], links: GraphLink[]): Promise<void>
   /** Link output -> input if the sockets allow it (else it says why). */
   connect(link: GraphLink): Promise<void>
+  /** After a run: each seed whose mode says so moves on (increment, randomize); one undo step. */
+  advanceSeeds(): void
   /** Bypass the nodes (or run them again when all already are); recorded for undo. */
   toggleBypass(ids: string[]): void
   /** The pointer's last place on the canvas, in graph coordinates. */
@@ -74,7 +77,7 @@ export interface EditorHandle {
 export interface EditorOptions {
   container: HTMLElement
   specs: ReadonlyMap<string, NodeSpec>
-  env: Omit<NodeEnv, 'setParam'>
+  env: Omit<NodeEnv, 'setParam' | 'setUi'>
   /** The document changed (structure, params or positions). */
   onChange(): void
   /** The user picked a node (or none). */
@@ -126,19 +129,34 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     void area.update('node', nodeId)
     options.onChange()
   }
-  const env: NodeEnv = {
-    ...options.env,
-    setParam(nodeId, key, value) {
+  const setUiRaw = (nodeId: string, key: string, value: unknown) => {
+    const node = editor.getNode(nodeId)
+    if (!node) return
+    const ui = { ...node.ui }
+    if (value === undefined) delete ui[key]
+    else ui[key] = value
+    node.ui = ui
+    void area.update('node', nodeId)
+    options.onChange()
+  }
+  /** One undoable change of a node's params or ui. */
+  const recorded =
+    (field: 'params' | 'ui', raw: (nodeId: string, key: string, value: unknown) => void) =>
+    (nodeId: string, key: string, value: unknown) => {
       const node = editor.getNode(nodeId)
       if (!node) return
-      const before = node.params[key]
+      const before = node[field][key]
       if (Object.is(before, value)) return
       history.add({
-        undo: () => setParamRaw(nodeId, key, before),
-        redo: () => setParamRaw(nodeId, key, value),
+        undo: () => raw(nodeId, key, before),
+        redo: () => raw(nodeId, key, value),
       })
-      setParamRaw(nodeId, key, value)
-    },
+      raw(nodeId, key, value)
+    }
+  const env: NodeEnv = {
+    ...options.env,
+    setParam: recorded('params', setParamRaw),
+    setUi: recorded('ui', setUiRaw),
   }
 
   const makeNode = (id: string, type: string): SdNode => {
@@ -579,6 +597,15 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
         }
       }
       await addLink(link)
+    },
+    advanceSeeds() {
+      history.separate()
+      for (const node of editor.getNodes()) {
+        const max = seedMax(node.spec)
+        if (max === undefined) continue
+        const next = nextSeed(seedModeOf(node.ui), node.params.seed, max)
+        if (next !== undefined) env.setParam(node.id, 'seed', next)
+      }
     },
     toggleBypass(ids) {
       const nodes = ids.map((id) => editor.getNode(id)).filter((n) => n !== undefined)
