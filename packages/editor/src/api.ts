@@ -1,4 +1,5 @@
 import type { ImageRef, Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
+import type { WorkerStatus } from './backends.js'
 import type { BackendInfo } from './catalog.js'
 import { isEstimate, type RunEstimate } from './estimate.js'
 import { currentToken, tokenAfter401, withQueryToken, withToken } from './token.js'
@@ -78,6 +79,10 @@ export const api = {
   },
   async backends(signal?: AbortSignal): Promise<BackendInfo[]> {
     return (await json<BackendInfo[]>('/api/backends', { signal })).body
+  },
+  /** Live scale-out workers ([] unless the server coordinates with --redis). */
+  async workers(signal?: AbortSignal): Promise<WorkerStatus[]> {
+    return (await json<WorkerStatus[]>('/api/workers', { signal })).body
   },
   async workflows(signal?: AbortSignal): Promise<WorkflowEntry[]> {
     return (await json<WorkflowEntry[]>('/api/workflows', { signal })).body

@@ -30,6 +30,7 @@ import { isImageFile, workflowFromFile } from './png-workflow.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
 import { createStore } from './store.js'
+import { BackendsView } from './ui/backends-view.js'
 import { ConfirmDialog, NameDialog } from './ui/dialogs.js'
 import { Inspector } from './ui/inspector.js'
 import { Lightbox } from './ui/lightbox.js'
@@ -119,6 +120,11 @@ export function App({
   const [search, setSearch] = useState<SearchRequest>()
   const [menu, setMenu] = useState<{ at: { x: number; y: number }; nodeId: string }>()
   const [help, setHelp] = useState(false)
+  const [backendsOpen, setBackendsOpen] = useState(false)
+  const freshBackends = useCallback(
+    (backends: BackendInfo[]) => store.set((s) => ({ ...s, backends })),
+    [store],
+  )
   // what Ctrl+C copied, for when the system clipboard is out of reach
   const copied = useRef<string | undefined>(undefined)
   const stream = useRef<EventStream | undefined>(undefined)
@@ -604,6 +610,7 @@ export function App({
           fit: () => void editor?.zoomToFit(),
           undo: () => void editor?.undo(),
           redo: () => void editor?.redo(),
+          backends: () => setBackendsOpen((open) => !open),
         }}
       />
       <StatusBar status={status} />
@@ -703,6 +710,9 @@ export function App({
         />
       ) : null}
       {help ? <Shortcuts onClose={() => setHelp(false)} /> : null}
+      {backendsOpen ? (
+        <BackendsView onClose={() => setBackendsOpen(false)} onBackends={freshBackends} />
+      ) : null}
       {lightbox ? <Lightbox url={lightbox} onClose={() => setLightbox(undefined)} /> : null}
     </div>
   )
