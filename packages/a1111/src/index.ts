@@ -66,6 +66,7 @@ export {
   type Job,
   type PoolCatalog,
   type PoolOptions,
+  unionCatalog,
   type Work,
 } from './pool.js'
 export { expectedSteps } from './progress.js'
