@@ -1,5 +1,7 @@
 import type { ImageRef, Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
+import type { WorkerStatus } from './backends.js'
 import type { BackendInfo } from './catalog.js'
+import { isEstimate, type RunEstimate } from './estimate.js'
 import { currentToken, tokenAfter401, withQueryToken, withToken } from './token.js'
 
 /** An error answer of the server: `{statusCode, code, message, issues}`. */
@@ -78,6 +80,10 @@ export const api = {
   async backends(signal?: AbortSignal): Promise<BackendInfo[]> {
     return (await json<BackendInfo[]>('/api/backends', { signal })).body
   },
+  /** Live scale-out workers ([] unless the server coordinates with --redis). */
+  async workers(signal?: AbortSignal): Promise<WorkerStatus[]> {
+    return (await json<WorkerStatus[]>('/api/workers', { signal })).body
+  },
   async workflows(signal?: AbortSignal): Promise<WorkflowEntry[]> {
     return (await json<WorkflowEntry[]>('/api/workflows', { signal })).body
   },
@@ -112,10 +118,14 @@ export const api = {
     )
     return { etag: res.headers.get('etag') ?? undefined }
   },
-  /** The engine's validation, backend catalogs included; nothing runs. */
-  async validate(doc: WorkflowDocument, signal?: AbortSignal): Promise<Issue[]> {
+  /** The engine's validation, backend catalogs included, and the run's estimate; nothing runs. */
+  async validate(
+    doc: WorkflowDocument,
+    signal?: AbortSignal,
+  ): Promise<{ issues: Issue[]; estimate: RunEstimate | undefined }> {
     const init = { ...jsonInit('POST', { workflow: doc }), signal }
-    return (await json<{ issues: Issue[] }>('/api/validate', init)).body.issues
+    const { body } = await json<{ issues: Issue[]; estimate?: unknown }>('/api/validate', init)
+    return { issues: body.issues, estimate: isEstimate(body.estimate) ? body.estimate : undefined }
   },
   async run(doc: WorkflowDocument): Promise<{ runId: string }> {
     return (await json<{ runId: string }>('/api/runs', jsonInit('POST', { workflow: doc }))).body

@@ -23,12 +23,14 @@ import {
 } from './document.js'
 import { createEditor, type EditorHandle, type SearchRequest } from './editor/create-editor.js'
 import type { ViewState } from './editor/schemes.js'
+import type { RunEstimate } from './estimate.js'
 import { type EventStream, followRun } from './events-socket.js'
 import { indexIssues } from './issues.js'
 import { isImageFile, workflowFromFile } from './png-workflow.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
 import { createStore } from './store.js'
+import { BackendsView } from './ui/backends-view.js'
 import { ConfirmDialog, NameDialog } from './ui/dialogs.js'
 import { Inspector } from './ui/inspector.js'
 import { Lightbox } from './ui/lightbox.js'
@@ -118,6 +120,11 @@ export function App({
   const [search, setSearch] = useState<SearchRequest>()
   const [menu, setMenu] = useState<{ at: { x: number; y: number }; nodeId: string }>()
   const [help, setHelp] = useState(false)
+  const [backendsOpen, setBackendsOpen] = useState(false)
+  const freshBackends = useCallback(
+    (backends: BackendInfo[]) => store.set((s) => ({ ...s, backends })),
+    [store],
+  )
   // what Ctrl+C copied, for when the system clipboard is out of reach
   const copied = useRef<string | undefined>(undefined)
   const stream = useRef<EventStream | undefined>(undefined)
@@ -224,8 +231,9 @@ export function App({
       setDirty(isDirty)
       setServerIssues([])
       setGraph(g)
-      if (hasPositions(doc)) await editor.zoomToFit()
-      else await editor.arrange()
+      // a document whose nodes would overlap as drawn here opens arranged (not an edit)
+      if (hasPositions(doc) && !(await editor.overlaps())) await editor.zoomToFit()
+      else await editor.arrange({ quiet: true })
       bump()
     },
     [editor, dispatch],
@@ -283,10 +291,17 @@ export function App({
 
   // the engine's own validation, on the server: the editor never judges a workflow itself
   const [checked, setChecked] = useState<Issue[]>([])
+  const [estimate, setEstimate] = useState<RunEstimate>()
   useEffect(() => {
     if (specMap.size === 0) return
     const controller = new AbortController()
-    api.validate(graphToDocument(graph, isMulti), controller.signal).then(setChecked, () => {})
+    api.validate(graphToDocument(graph, isMulti), controller.signal).then(
+      (answer) => {
+        setChecked(answer.issues)
+        setEstimate(answer.estimate)
+      },
+      () => {},
+    )
     return () => controller.abort()
   }, [graph, specMap, isMulti])
   const runIssues = useMemo(() => {
@@ -401,6 +416,8 @@ export function App({
     }
     try {
       const { runId } = await api.run(currentDoc())
+      // the run has its document: seeds set to move on do so for the next one
+      editor?.advanceSeeds()
       setServerIssues([])
       dispatch({ type: 'submitted', runId })
       session.setActiveRun(runId)
@@ -409,7 +426,7 @@ export function App({
       if (e instanceof ApiError && e.issues.length > 0) setServerIssues(e.issues)
       notify(`Not run: ${e instanceof Error ? e.message : String(e)}`, 'error')
     }
-  }, [currentDoc, dispatch, follow, notify, fieldProblems])
+  }, [currentDoc, dispatch, follow, notify, fieldProblems, editor])
   const cancel = useCallback(async () => {
     const runId = store.get().run.runId
     if (!runId) return
@@ -593,6 +610,7 @@ export function App({
           fit: () => void editor?.zoomToFit(),
           undo: () => void editor?.undo(),
           redo: () => void editor?.redo(),
+          backends: () => setBackendsOpen((open) => !open),
         }}
       />
       <StatusBar status={status} />
@@ -626,7 +644,7 @@ export function App({
           bump()
         }}
       />
-      <RunLog run={view.run} general={index.general} />
+      <RunLog run={view.run} general={index.general} estimate={estimate} />
       {dialog?.kind === 'open' ? (
         <OpenDialog
           onClose={() => setDialog(undefined)}
@@ -692,6 +710,9 @@ export function App({
         />
       ) : null}
       {help ? <Shortcuts onClose={() => setHelp(false)} /> : null}
+      {backendsOpen ? (
+        <BackendsView onClose={() => setBackendsOpen(false)} onBackends={freshBackends} />
+      ) : null}
       {lightbox ? <Lightbox url={lightbox} onClose={() => setLightbox(undefined)} /> : null}
     </div>
   )

@@ -5,8 +5,10 @@ import { artifactUrl } from '../api.js'
 import { targetOf } from '../issues.js'
 import { formatEta, type NodeView as RunNodeView } from '../run-state.js'
 import { fieldsOf, isHeadline, shownValue } from '../schema-controls.js'
+import { seedMax } from '../seed-mode.js'
 import { IssueList } from '../ui/issue-list.js'
 import { ParamField } from '../ui/param-field.js'
+import { SeedControl } from '../ui/seed-control.js'
 import { useStopPointer } from '../ui/stop-pointer.js'
 import type { Schemes, SdNode } from './schemes.js'
 
@@ -180,6 +182,7 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
           ))}
         </dl>
       ) : null}
+      {seedMax(node.spec) !== undefined ? <SeedControl node={node} run={run} /> : null}
       {hasArtifactParam(node) ? <UploadControl node={node} /> : null}
       <IssueList issues={nodeIssues} />
     </div>

@@ -18,6 +18,8 @@ export interface ViewState {
 export interface NodeEnv {
   store: Store<ViewState>
   setParam(nodeId: string, key: string, value: unknown): void
+  /** Set (or unset) one key of the node's editor state (`ui`); recorded for undo. */
+  setUi(nodeId: string, key: string, value: unknown): void
   showImage(url: string): void
   /** A field of a node holds text that is not a usable value (message), or no longer. */
   reportInvalid(where: string, nodeId: string, key: string, message: string | undefined): void

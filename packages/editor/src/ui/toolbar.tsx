@@ -12,6 +12,7 @@ export interface ToolbarActions {
   fit(): void
   undo(): void
   redo(): void
+  backends(): void
 }
 
 interface Props {
@@ -70,6 +71,9 @@ export function Toolbar({ title, dirty, phase, actions }: Omit<Props, 'status'>)
         </button>
         <button type="button" onClick={actions.fit} data-testid="fit-button">
           Fit
+        </button>
+        <button type="button" onClick={actions.backends} data-testid="backends-button">
+          Backends
         </button>
         <span className="sep" />
         <button
