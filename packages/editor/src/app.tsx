@@ -26,12 +26,15 @@ import type { ViewState } from './editor/schemes.js'
 import { type EventStream, followRun } from './events-socket.js'
 import { indexIssues } from './issues.js'
 import { isImageFile, workflowFromFile } from './png-workflow.js'
+import { restoredDocument } from './restore.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
 import { createStore } from './store.js'
 import { ConfirmDialog, NameDialog } from './ui/dialogs.js'
+import { Gallery } from './ui/gallery.js'
+import { HistoryPanel } from './ui/history-panel.js'
 import { Inspector } from './ui/inspector.js'
-import { Lightbox } from './ui/lightbox.js'
+import { Lightbox, type LightboxItem } from './ui/lightbox.js'
 import { NodeMenu } from './ui/node-menu.js'
 import { NodeSearch } from './ui/node-search.js'
 import { OpenDialog } from './ui/open-dialog.js'
@@ -40,6 +43,7 @@ import { RunLog } from './ui/run-log.js'
 import { Shortcuts } from './ui/shortcuts.js'
 import { StatusBar, Toolbar } from './ui/toolbar.js'
 import { useKeyboard } from './ui/use-keyboard.js'
+import { useRuns } from './ui/use-runs.js'
 
 const NAME = /^[A-Za-z0-9._-]{1,128}$/
 type Status = { text: string; level: 'info' | 'error' } | undefined
@@ -113,7 +117,10 @@ export function App({
     },
     [],
   )
-  const [lightbox, setLightbox] = useState<string>()
+  const [lightbox, setLightbox] = useState<{ items: LightboxItem[]; index: number }>()
+  const showImage = useCallback((url: string) => setLightbox({ items: [{ url }], index: 0 }), [])
+  const [panel, setPanel] = useState<'history' | 'gallery'>()
+  const runList = useRuns(panel !== undefined)
   const [arranging, setArranging] = useState(false)
   const [search, setSearch] = useState<SearchRequest>()
   const [menu, setMenu] = useState<{ at: { x: number; y: number }; nodeId: string }>()
@@ -167,7 +174,7 @@ export function App({
     void createEditor({
       container,
       specs: specMap,
-      env: { store, showImage: setLightbox, reportInvalid, upload: uploadInto },
+      env: { store, showImage, reportInvalid, upload: uploadInto },
       onChange: () => {
         setDirty(true)
         bump()
@@ -195,7 +202,7 @@ export function App({
       gone = true
       handle?.destroy()
     }
-  }, [specMap, store, notify, reportInvalid, uploadInto])
+  }, [specMap, store, notify, reportInvalid, uploadInto, showImage])
 
   const follow = useCallback(
     (runId: string, since: number) => {
@@ -437,6 +444,27 @@ export function App({
     },
     [dirty, file.name, graph.meta.name],
   )
+  /** Open a run's workflow again, with the inputs it ran with (as an unsaved document). */
+  const restoreRun = useCallback(
+    async (runId: string) => {
+      try {
+        const detail = await api.runDetail(runId)
+        if (!isDocument(detail.document)) {
+          notify(`Run ${runId} kept no workflow to restore`, 'error')
+          return
+        }
+        const doc = restoredDocument(detail.document, detail.inputs ?? {}, specMap)
+        guard(`Restoring run ${detail.workflow}`, async () => {
+          setUrlWorkflow(undefined)
+          await loadDoc(doc, {}, true)
+          notify(`Restored ${detail.workflow} as it ran (${runId})`)
+        })
+      } catch (e) {
+        notify(`Not restored: ${e instanceof Error ? e.message : String(e)}`, 'error')
+      }
+    },
+    [specMap, guard, loadDoc, notify],
+  )
   const newDoc = useCallback(() => {
     guard('A new workflow', async () => {
       setUrlWorkflow(undefined)
@@ -594,6 +622,26 @@ export function App({
           undo: () => void editor?.undo(),
           redo: () => void editor?.redo(),
         }}
+        extra={
+          <>
+            <button
+              type="button"
+              data-testid="history-button"
+              aria-pressed={panel === 'history'}
+              onClick={() => setPanel(panel === 'history' ? undefined : 'history')}
+            >
+              History
+            </button>
+            <button
+              type="button"
+              data-testid="gallery-button"
+              aria-pressed={panel === 'gallery'}
+              onClick={() => setPanel(panel === 'gallery' ? undefined : 'gallery')}
+            >
+              Gallery
+            </button>
+          </>
+        }
       />
       <StatusBar status={status} />
       <Palette specs={specs} onAdd={(type) => void editor?.addNode(type)} />
@@ -692,7 +740,30 @@ export function App({
         />
       ) : null}
       {help ? <Shortcuts onClose={() => setHelp(false)} /> : null}
-      {lightbox ? <Lightbox url={lightbox} onClose={() => setLightbox(undefined)} /> : null}
+      {panel === 'history' ? (
+        <HistoryPanel
+          runs={runList.runs}
+          error={runList.error}
+          onShow={(items, index) => setLightbox({ items, index })}
+          onRestore={(id) => void restoreRun(id)}
+          onClose={() => setPanel(undefined)}
+        />
+      ) : null}
+      {panel === 'gallery' ? (
+        <Gallery
+          runs={runList.runs}
+          error={runList.error}
+          onShow={(items, index) => setLightbox({ items, index })}
+          onClose={() => setPanel(undefined)}
+        />
+      ) : null}
+      {lightbox ? (
+        <Lightbox
+          items={lightbox.items}
+          start={lightbox.index}
+          onClose={() => setLightbox(undefined)}
+        />
+      ) : null}
     </div>
   )
 }
