@@ -24,6 +24,7 @@ import {
 import { createEditor, type EditorHandle, type SearchRequest } from './editor/create-editor.js'
 import type { ViewState } from './editor/schemes.js'
 import { type EventStream, followRun } from './events-socket.js'
+import { inputImagesOf, painterTarget, uploadedSource } from './input-images.js'
 import { indexIssues } from './issues.js'
 import { isImageFile, workflowFromFile } from './png-workflow.js'
 import { restoredDocument } from './restore.js'
@@ -35,6 +36,7 @@ import { Gallery } from './ui/gallery.js'
 import { HistoryPanel } from './ui/history-panel.js'
 import { Inspector } from './ui/inspector.js'
 import { Lightbox, type LightboxItem } from './ui/lightbox.js'
+import { MaskPainter, type PainterTarget } from './ui/mask-painter.js'
 import { NodeMenu } from './ui/node-menu.js'
 import { NodeSearch } from './ui/node-search.js'
 import { OpenDialog } from './ui/open-dialog.js'
@@ -165,6 +167,48 @@ export function App({
     },
     [notify],
   )
+  /** Store an image and feed it to an input: the Load image node it has, or a new one. */
+  const uploadInput = useCallback(
+    async (nodeId: string, input: string, file: Blob) => {
+      const handle = editorRef.current
+      if (!handle) return
+      try {
+        const ref = await api.upload(file)
+        const g = handle.read()
+        const target = g.nodes.find((n) => n.id === nodeId)
+        const kind = target && specMap.get(target.type)?.inputs[input]?.kind
+        if (!target || !kind) return
+        const output = kind === 'mask' ? 'mask' : 'image'
+        const source = uploadedSource(g, nodeId, input, output)
+        if (source) {
+          handle.setParam(source, 'path', undefined)
+          handle.setParam(source, 'base64', undefined)
+          handle.setParam(source, 'artifact', ref.hash)
+        } else {
+          const at = {
+            x: target.position.x - 300,
+            y: target.position.y + (kind === 'mask' ? 220 : 0),
+          }
+          const id = await handle.addNode('image.load', at)
+          handle.setParam(id, 'artifact', ref.hash)
+          await handle.connect({ source: id, output, target: nodeId, input })
+        }
+        notify(`Uploaded ${ref.width}x${ref.height} ${ref.mime} into ${nodeId}.${input}`)
+      } catch (e) {
+        notify(`Not uploaded: ${e instanceof Error ? e.message : String(e)}`, 'error')
+      }
+    },
+    [notify, specMap],
+  )
+  const [painter, setPainter] = useState<PainterTarget>()
+  const paintMask = useCallback(
+    (nodeId: string, input: string) => {
+      const handle = editorRef.current
+      if (!handle) return
+      setPainter(painterTarget(handle.read(), nodeId, input, store.get().run))
+    },
+    [store],
+  )
   // the canvas: created once the specs are known
   useEffect(() => {
     const container = canvas.current
@@ -174,7 +218,7 @@ export function App({
     void createEditor({
       container,
       specs: specMap,
-      env: { store, showImage, reportInvalid, upload: uploadInto },
+      env: { store, showImage, reportInvalid, upload: uploadInto, uploadInput, paintMask },
       onChange: () => {
         setDirty(true)
         bump()
@@ -202,7 +246,7 @@ export function App({
       gone = true
       handle?.destroy()
     }
-  }, [specMap, store, notify, reportInvalid, uploadInto, showImage])
+  }, [specMap, store, notify, reportInvalid, uploadInto, showImage, uploadInput, paintMask])
 
   const follow = useCallback(
     (runId: string, since: number) => {
@@ -319,6 +363,9 @@ export function App({
   useEffect(() => {
     store.set((s) => ({ ...s, issues: index.byNode }))
   }, [index, store])
+  useEffect(() => {
+    store.set((s) => ({ ...s, inputImages: inputImagesOf(graph) }))
+  }, [graph, store])
 
   // the backends' health and catalogs, kept fresh
   useEffect(() => {
@@ -755,6 +802,16 @@ export function App({
           error={runList.error}
           onShow={(items, index) => setLightbox({ items, index })}
           onClose={() => setPanel(undefined)}
+        />
+      ) : null}
+      {painter ? (
+        <MaskPainter
+          target={painter}
+          onClose={() => setPainter(undefined)}
+          onApply={(mask) => {
+            setPainter(undefined)
+            void uploadInput(painter.nodeId, painter.input, mask)
+          }}
         />
       ) : null}
       {lightbox ? (

@@ -8,6 +8,7 @@ import { fieldsOf, isHeadline, shownValue } from '../schema-controls.js'
 import { IssueList } from '../ui/issue-list.js'
 import { ParamField } from '../ui/param-field.js'
 import { useStopPointer } from '../ui/stop-pointer.js'
+import { InputPreviews, InputUploadButtons, uploadableInputs } from './input-upload.js'
 import type { Schemes, SdNode } from './schemes.js'
 
 const { RefSocket } = Presets.classic
@@ -45,6 +46,7 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
     return !(t.node !== undefined && t.field?.kind === 'params' && headlineKeys.has(t.field.name))
   })
   const inputs = Object.entries(node.inputs)
+  const uploadable = new Map(uploadableInputs(node).map((u) => [u.key, u.kind]))
   const outputs = Object.entries(node.outputs)
   const progress = run.status === 'running' ? run.progress : undefined
 
@@ -84,6 +86,9 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
                   {input.label}
                   {input.multipleConnections ? ' ⋯' : ''}
                 </span>
+                {uploadable.has(key) ? (
+                  <InputUploadButtons node={node} input={key} kind={uploadable.get(key) ?? ''} />
+                ) : null}
               </div>
             ) : null,
           )}
@@ -106,6 +111,7 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
           )}
         </div>
       </div>
+      <InputPreviews node={node} />
       {fields.length > 0 ? (
         <div className="sd-node-fields">
           {fields.map((field) => (
