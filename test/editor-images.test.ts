@@ -240,6 +240,16 @@ describe('images in', () => {
     expect(off(rgb(56, 32))).toBeLessThanOrEqual(2)
     expect(off(rgb(8, 32))).toBeGreaterThan(10)
     await s.shot('4-inpainted')
+    // the Load image node holding the mask opens the painter on it too, to paint on
+    const again = page.locator('[data-node-type="image.load"] [data-testid="mask-paint"]')
+    expect(await again.count()).toBe(1)
+    await page.locator('[data-testid="fit-button"]').click()
+    await again.click()
+    await painter.waitFor()
+    await expect.poll(() => pixel(8, 32)).toBe(255)
+    expect(await pixel(56, 32)).toBe(0)
+    await page.keyboard.press('Escape')
+    await expect.poll(() => painter.count()).toBe(0)
   })
 
   it('logged no console errors', () => {

@@ -24,7 +24,7 @@ import {
 import { createEditor, type EditorHandle, type SearchRequest } from './editor/create-editor.js'
 import type { ViewState } from './editor/schemes.js'
 import { type EventStream, followRun } from './events-socket.js'
-import { inputImagesOf, painterTarget, uploadedSource } from './input-images.js'
+import { inputImagesOf, maskLoadsOf, painterTarget, uploadedSource } from './input-images.js'
 import { indexIssues } from './issues.js'
 import { isImageFile, workflowFromFile } from './png-workflow.js'
 import { restoredDocument } from './restore.js'
@@ -209,6 +209,15 @@ export function App({
     },
     [store],
   )
+  const paintInto = useCallback(
+    (loadId: string) => {
+      const link = editorRef.current
+        ?.read()
+        .links.find((l) => l.source === loadId && l.output === 'mask')
+      if (link) paintMask(link.target, link.input)
+    },
+    [paintMask],
+  )
   // the canvas: created once the specs are known
   useEffect(() => {
     const container = canvas.current
@@ -218,7 +227,15 @@ export function App({
     void createEditor({
       container,
       specs: specMap,
-      env: { store, showImage, reportInvalid, upload: uploadInto, uploadInput, paintMask },
+      env: {
+        store,
+        showImage,
+        reportInvalid,
+        upload: uploadInto,
+        uploadInput,
+        paintMask,
+        paintInto,
+      },
       onChange: () => {
         setDirty(true)
         bump()
@@ -246,7 +263,17 @@ export function App({
       gone = true
       handle?.destroy()
     }
-  }, [specMap, store, notify, reportInvalid, uploadInto, showImage, uploadInput, paintMask])
+  }, [
+    specMap,
+    store,
+    notify,
+    reportInvalid,
+    uploadInto,
+    showImage,
+    uploadInput,
+    paintMask,
+    paintInto,
+  ])
 
   const follow = useCallback(
     (runId: string, since: number) => {
@@ -364,7 +391,7 @@ export function App({
     store.set((s) => ({ ...s, issues: index.byNode }))
   }, [index, store])
   useEffect(() => {
-    store.set((s) => ({ ...s, inputImages: inputImagesOf(graph) }))
+    store.set((s) => ({ ...s, inputImages: inputImagesOf(graph), maskLoads: maskLoadsOf(graph) }))
   }, [graph, store])
 
   // the backends' health and catalogs, kept fresh

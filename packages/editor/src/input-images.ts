@@ -24,6 +24,14 @@ export function inputImagesOf(graph: Graph): Map<string, Record<string, string>>
   return out
 }
 
+/** Load image nodes whose mask output is linked. */
+export function maskLoadsOf(graph: Graph): Set<string> {
+  const loads = new Set(graph.nodes.filter((n) => n.type === 'image.load').map((n) => n.id))
+  return new Set(
+    graph.links.filter((l) => l.output === 'mask' && loads.has(l.source)).map((l) => l.source),
+  )
+}
+
 /** The Load image node feeding `input` through `output`, whose upload a new one replaces. */
 export function uploadedSource(
   graph: Graph,

@@ -201,6 +201,7 @@ function hasArtifactParam(node: SdNode): boolean {
 /** Upload an image into the node (its `artifact` param), with a preview of what it holds. */
 function UploadControl({ node }: { node: SdNode }) {
   const hash = typeof node.params.artifact === 'string' ? node.params.artifact : undefined
+  const feedsMask = useView(node, (s) => s.maskLoads?.has(node.id) ?? false)
   const box = useRef<HTMLDivElement>(null)
   useStopPointer(box)
   return (
@@ -218,6 +219,16 @@ function UploadControl({ node }: { node: SdNode }) {
           }}
         />
       </label>
+      {feedsMask ? (
+        <button
+          type="button"
+          className="upload-button"
+          data-testid="mask-paint"
+          onClick={() => node.env.paintInto(node.id)}
+        >
+          Paint mask…
+        </button>
+      ) : null}
       {hash ? (
         <img
           className="upload-preview"

@@ -14,6 +14,8 @@ export interface ViewState {
   selected: string | undefined
   /** Uploaded images feeding inputs (through a Load image node): node id -> input -> hash. */
   inputImages?: ReadonlyMap<string, Readonly<Record<string, string>>>
+  /** Load image nodes whose mask output feeds an input: the mask painter paints into them. */
+  maskLoads?: ReadonlySet<string>
 }
 
 /** What a node view may do: change a param of its node, open an image. */
@@ -29,6 +31,8 @@ export interface NodeEnv {
   uploadInput(nodeId: string, input: string, file: Blob): Promise<void>
   /** Open the mask painter for a mask input. */
   paintMask(nodeId: string, input: string): void
+  /** Open the mask painter on the mask a Load image node feeds. */
+  paintInto(loadId: string): void
 }
 
 export const NODE_WIDTH = 250
