@@ -100,6 +100,9 @@ describe('history', () => {
     const rest = page.locator(`[data-testid="history-item"][data-run-id="${runId}"]`)
     await expect.poll(() => rest.getAttribute('data-status'), { timeout: 30_000 }).toBe('finished')
     await rest.click()
+    await expect
+      .poll(() => page.locator('[data-testid="history-inputs"]').textContent())
+      .toBe('prompta blue whale')
     await page.locator('[data-testid="history-restore"]').click()
     const prompt = s.node('gen').locator('[data-param="prompt"] textarea')
     await expect.poll(() => prompt.inputValue()).toBe('a blue whale')

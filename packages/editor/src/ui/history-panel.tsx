@@ -84,14 +84,18 @@ function RunOutputs({
   onShow: Props['onShow']
   onRestore(): void
 }) {
-  // a list entry carries the first images; the run itself has them all
+  // a list entry carries the first images and no inputs; the run itself has them all
   const [images, setImages] = useState<RunImage[]>(run.images)
+  const [inputs, setInputs] = useState<Record<string, unknown>>({})
   useEffect(() => {
     setImages(run.images)
-    if (run.imageCount <= run.images.length) return
     let live = true
     api.runDetail(run.id).then(
-      (detail) => live && setImages(detail.images),
+      (detail) => {
+        if (!live) return
+        setImages(detail.images)
+        setInputs(detail.inputs ?? {})
+      },
       () => undefined,
     )
     return () => {
@@ -115,6 +119,16 @@ function RunOutputs({
           </button>
         ))}
       </div>
+      {Object.keys(inputs).length > 0 ? (
+        <dl className="history-inputs" data-testid="history-inputs">
+          {Object.entries(inputs).map(([name, value]) => (
+            <div key={name}>
+              <dt>{name}</dt>
+              <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
       <button type="button" data-testid="history-restore" onClick={onRestore}>
         Restore workflow and inputs
       </button>
