@@ -73,6 +73,34 @@ export interface RunInfo {
   }
 }
 
+/** An image a run shows (GET /api/runs): where it came from and what made it. */
+export interface RunImage extends ImageRef {
+  node: string
+  output: string
+  file?: string
+  seed?: number
+  prompt?: string
+}
+
+/** One entry of GET /api/runs. */
+export interface RunEntry {
+  id: string
+  workflow: string
+  status: string
+  createdAt: string
+  startedAt?: string
+  finishedAt?: string
+  cost?: RunInfo['cost']
+  images: RunImage[]
+  imageCount: number
+}
+
+/** What the history reads of GET /api/runs/:id to restore a run. */
+export interface RunDetail extends RunEntry {
+  document?: WorkflowDocument
+  inputs: Record<string, unknown>
+}
+
 export const api = {
   async nodeTypes(signal?: AbortSignal): Promise<NodeSpec[]> {
     return (await json<NodeSpec[]>('/api/node-types', { signal })).body
@@ -129,6 +157,14 @@ export const api = {
   },
   async run(doc: WorkflowDocument): Promise<{ runId: string }> {
     return (await json<{ runId: string }>('/api/runs', jsonInit('POST', { workflow: doc }))).body
+  },
+  async runs(limit = 50, signal?: AbortSignal): Promise<RunEntry[]> {
+    const init = { cache: 'no-store' as const, signal }
+    return (await json<{ runs: RunEntry[] }>(`/api/runs?limit=${limit}`, init)).body.runs
+  },
+  async runDetail(id: string): Promise<RunDetail> {
+    return (await json<RunDetail>(`/api/runs/${encodeURIComponent(id)}`, { cache: 'no-store' }))
+      .body
   },
   async runInfo(id: string): Promise<RunInfo> {
     return (await json<RunInfo>(`/api/runs/${id}`)).body

@@ -25,15 +25,20 @@ import { createEditor, type EditorHandle, type SearchRequest } from './editor/cr
 import type { ViewState } from './editor/schemes.js'
 import type { RunEstimate } from './estimate.js'
 import { type EventStream, followRun } from './events-socket.js'
+import { inputImagesOf, maskLoadsOf, painterTarget, uploadedSource } from './input-images.js'
 import { indexIssues } from './issues.js'
 import { isImageFile, workflowFromFile } from './png-workflow.js'
+import { restoredDocument } from './restore.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
 import { createStore } from './store.js'
 import { BackendsView } from './ui/backends-view.js'
 import { ConfirmDialog, NameDialog } from './ui/dialogs.js'
+import { Gallery } from './ui/gallery.js'
+import { HistoryPanel } from './ui/history-panel.js'
 import { Inspector } from './ui/inspector.js'
-import { Lightbox } from './ui/lightbox.js'
+import { Lightbox, type LightboxItem } from './ui/lightbox.js'
+import { MaskPainter, type PainterTarget } from './ui/mask-painter.js'
 import { NodeMenu } from './ui/node-menu.js'
 import { NodeSearch } from './ui/node-search.js'
 import { OpenDialog } from './ui/open-dialog.js'
@@ -42,6 +47,7 @@ import { RunLog } from './ui/run-log.js'
 import { Shortcuts } from './ui/shortcuts.js'
 import { StatusBar, Toolbar } from './ui/toolbar.js'
 import { useKeyboard } from './ui/use-keyboard.js'
+import { useRuns } from './ui/use-runs.js'
 
 const NAME = /^[A-Za-z0-9._-]{1,128}$/
 type Status = { text: string; level: 'info' | 'error' } | undefined
@@ -115,7 +121,10 @@ export function App({
     },
     [],
   )
-  const [lightbox, setLightbox] = useState<string>()
+  const [lightbox, setLightbox] = useState<{ items: LightboxItem[]; index: number }>()
+  const showImage = useCallback((url: string) => setLightbox({ items: [{ url }], index: 0 }), [])
+  const [panel, setPanel] = useState<'history' | 'gallery'>()
+  const runList = useRuns(panel !== undefined)
   const [arranging, setArranging] = useState(false)
   const [search, setSearch] = useState<SearchRequest>()
   const [menu, setMenu] = useState<{ at: { x: number; y: number }; nodeId: string }>()
@@ -165,6 +174,57 @@ export function App({
     },
     [notify],
   )
+  /** Store an image and feed it to an input: the Load image node it has, or a new one. */
+  const uploadInput = useCallback(
+    async (nodeId: string, input: string, file: Blob) => {
+      const handle = editorRef.current
+      if (!handle) return
+      try {
+        const ref = await api.upload(file)
+        const g = handle.read()
+        const target = g.nodes.find((n) => n.id === nodeId)
+        const kind = target && specMap.get(target.type)?.inputs[input]?.kind
+        if (!target || !kind) return
+        const output = kind === 'mask' ? 'mask' : 'image'
+        const source = uploadedSource(g, nodeId, input, output)
+        if (source) {
+          handle.setParam(source, 'path', undefined)
+          handle.setParam(source, 'base64', undefined)
+          handle.setParam(source, 'artifact', ref.hash)
+        } else {
+          const at = {
+            x: target.position.x - 300,
+            y: target.position.y + (kind === 'mask' ? 220 : 0),
+          }
+          const id = await handle.addNode('image.load', at)
+          handle.setParam(id, 'artifact', ref.hash)
+          await handle.connect({ source: id, output, target: nodeId, input })
+        }
+        notify(`Uploaded ${ref.width}x${ref.height} ${ref.mime} into ${nodeId}.${input}`)
+      } catch (e) {
+        notify(`Not uploaded: ${e instanceof Error ? e.message : String(e)}`, 'error')
+      }
+    },
+    [notify, specMap],
+  )
+  const [painter, setPainter] = useState<PainterTarget>()
+  const paintMask = useCallback(
+    (nodeId: string, input: string) => {
+      const handle = editorRef.current
+      if (!handle) return
+      setPainter(painterTarget(handle.read(), nodeId, input, store.get().run))
+    },
+    [store],
+  )
+  const paintInto = useCallback(
+    (loadId: string) => {
+      const link = editorRef.current
+        ?.read()
+        .links.find((l) => l.source === loadId && l.output === 'mask')
+      if (link) paintMask(link.target, link.input)
+    },
+    [paintMask],
+  )
   // the canvas: created once the specs are known
   useEffect(() => {
     const container = canvas.current
@@ -174,7 +234,15 @@ export function App({
     void createEditor({
       container,
       specs: specMap,
-      env: { store, showImage: setLightbox, reportInvalid, upload: uploadInto },
+      env: {
+        store,
+        showImage,
+        reportInvalid,
+        upload: uploadInto,
+        uploadInput,
+        paintMask,
+        paintInto,
+      },
       onChange: () => {
         setDirty(true)
         bump()
@@ -202,7 +270,17 @@ export function App({
       gone = true
       handle?.destroy()
     }
-  }, [specMap, store, notify, reportInvalid, uploadInto])
+  }, [
+    specMap,
+    store,
+    notify,
+    reportInvalid,
+    uploadInto,
+    showImage,
+    uploadInput,
+    paintMask,
+    paintInto,
+  ])
 
   const follow = useCallback(
     (runId: string, since: number) => {
@@ -327,6 +405,9 @@ export function App({
   useEffect(() => {
     store.set((s) => ({ ...s, issues: index.byNode }))
   }, [index, store])
+  useEffect(() => {
+    store.set((s) => ({ ...s, inputImages: inputImagesOf(graph), maskLoads: maskLoadsOf(graph) }))
+  }, [graph, store])
 
   // the backends' health and catalogs, kept fresh
   useEffect(() => {
@@ -453,6 +534,27 @@ export function App({
       })
     },
     [dirty, file.name, graph.meta.name],
+  )
+  /** Open a run's workflow again, with the inputs it ran with (as an unsaved document). */
+  const restoreRun = useCallback(
+    async (runId: string) => {
+      try {
+        const detail = await api.runDetail(runId)
+        if (!isDocument(detail.document)) {
+          notify(`Run ${runId} kept no workflow to restore`, 'error')
+          return
+        }
+        const doc = restoredDocument(detail.document, detail.inputs ?? {}, specMap)
+        guard(`Restoring run ${detail.workflow}`, async () => {
+          setUrlWorkflow(undefined)
+          await loadDoc(doc, {}, true)
+          notify(`Restored ${detail.workflow} as it ran (${runId})`)
+        })
+      } catch (e) {
+        notify(`Not restored: ${e instanceof Error ? e.message : String(e)}`, 'error')
+      }
+    },
+    [specMap, guard, loadDoc, notify],
   )
   const newDoc = useCallback(() => {
     guard('A new workflow', async () => {
@@ -612,6 +714,26 @@ export function App({
           redo: () => void editor?.redo(),
           backends: () => setBackendsOpen((open) => !open),
         }}
+        extra={
+          <>
+            <button
+              type="button"
+              data-testid="history-button"
+              aria-pressed={panel === 'history'}
+              onClick={() => setPanel(panel === 'history' ? undefined : 'history')}
+            >
+              History
+            </button>
+            <button
+              type="button"
+              data-testid="gallery-button"
+              aria-pressed={panel === 'gallery'}
+              onClick={() => setPanel(panel === 'gallery' ? undefined : 'gallery')}
+            >
+              Gallery
+            </button>
+          </>
+        }
       />
       <StatusBar status={status} />
       <Palette specs={specs} onAdd={(type) => void editor?.addNode(type)} />
@@ -713,7 +835,40 @@ export function App({
       {backendsOpen ? (
         <BackendsView onClose={() => setBackendsOpen(false)} onBackends={freshBackends} />
       ) : null}
-      {lightbox ? <Lightbox url={lightbox} onClose={() => setLightbox(undefined)} /> : null}
+      {panel === 'history' ? (
+        <HistoryPanel
+          runs={runList.runs}
+          error={runList.error}
+          onShow={(items, index) => setLightbox({ items, index })}
+          onRestore={(id) => void restoreRun(id)}
+          onClose={() => setPanel(undefined)}
+        />
+      ) : null}
+      {panel === 'gallery' ? (
+        <Gallery
+          runs={runList.runs}
+          error={runList.error}
+          onShow={(items, index) => setLightbox({ items, index })}
+          onClose={() => setPanel(undefined)}
+        />
+      ) : null}
+      {painter ? (
+        <MaskPainter
+          target={painter}
+          onClose={() => setPainter(undefined)}
+          onApply={(mask) => {
+            setPainter(undefined)
+            void uploadInput(painter.nodeId, painter.input, mask)
+          }}
+        />
+      ) : null}
+      {lightbox ? (
+        <Lightbox
+          items={lightbox.items}
+          start={lightbox.index}
+          onClose={() => setLightbox(undefined)}
+        />
+      ) : null}
     </div>
   )
 }

@@ -92,7 +92,7 @@ function Estimate({ estimate }: { estimate: RunEstimate }) {
   )
 }
 
-function costText(cost: NonNullable<RunInfo['cost']>): string {
+export function costText(cost: NonNullable<RunInfo['cost']>): string {
   const parts = [`GPU ${(cost.gpuMs / 1000).toFixed(1)} s`]
   if (cost.retries > 0) parts.push(`${cost.retries} retr${cost.retries === 1 ? 'y' : 'ies'}`)
   if (cost.cost !== undefined) {

@@ -21,6 +21,8 @@ interface Props {
   phase: RunPhase
   status: { text: string; level: 'info' | 'error' } | undefined
   actions: ToolbarActions
+  /** More buttons, after Run and Cancel (the history, the gallery). */
+  extra?: React.ReactNode
 }
 
 /** The one line of news: saved, refused connection, conflict, ... */
@@ -37,7 +39,7 @@ export function StatusBar({ status }: { status: Props['status'] }) {
   )
 }
 
-export function Toolbar({ title, dirty, phase, actions }: Omit<Props, 'status'>) {
+export function Toolbar({ title, dirty, phase, actions, extra }: Omit<Props, 'status'>) {
   const active = isActive(phase)
   return (
     <header className="toolbar">
@@ -93,6 +95,8 @@ export function Toolbar({ title, dirty, phase, actions }: Omit<Props, 'status'>)
         >
           Cancel
         </button>
+        {extra ? <span className="sep" /> : null}
+        {extra}
       </nav>
     </header>
   )
