@@ -1,6 +1,7 @@
 // Runs the named benchmarks (all when none is named) and prints their figures against targets.
 import { benchBackends } from './backends.js'
 import { benchCliStart } from './cli-start.js'
+import { benchDispatch } from './dispatch.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchEvents } from './events.js'
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   'scale-out': benchScaleOut,
   runpod: benchRunpod,
   qr: benchQr,
+  dispatch: benchDispatch,
 }
 
 const wanted = process.argv.slice(2)
