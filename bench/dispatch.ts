@@ -4,7 +4,7 @@
 // each txt2img answer straight into its img2img request. Busy time and the per-job gap come
 // from the emulators' own records of their FIFO lock (GET /emulator/stats `busy`).
 // Run: npm run bench -- dispatch
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createRuntime } from '@sdflow/server/runtime'
@@ -67,7 +67,7 @@ async function post(url: string, path: string, body: unknown) {
 }
 
 /** The hand-written client: one loop per backend takes the next chain until none is left. */
-async function threadPerBackend(urls: string[], round: number): Promise<void> {
+export async function threadPerBackend(urls: string[], round: number): Promise<void> {
   let next = 0
   await Promise.all(
     urls.map(async (url) => {
@@ -82,12 +82,22 @@ async function threadPerBackend(urls: string[], round: number): Promise<void> {
   )
 }
 
-/** sdflow as `sdflow run --backend ...` builds it: engine, file cache and store, the pool. */
-async function sdflow(urls: string[], round: number): Promise<() => Promise<void>> {
+/**
+ * sdflow as `sdflow run --config` builds it: engine, file cache and store, the pool. queueAhead
+ * 0 is how the pool dispatched before (a job sent only to a free slot).
+ */
+export async function sdflow(
+  urls: string[],
+  round: number,
+  queueAhead?: number,
+): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'sdflow-dispatch-'))
+  const configFile = join(dir, 'sdflow.config.json')
+  const backends = urls.map((url, i) => ({ id: `b${i + 1}`, url }))
+  writeFileSync(configFile, JSON.stringify({ backends, pool: { queueAhead } }))
   const runtime = await createRuntime({
     backends: 'auto',
-    backendUrls: urls,
+    configFile,
     dataDir: join(dir, 'data'),
     outDir: join(dir, 'out'),
   })
@@ -172,15 +182,23 @@ export async function benchDispatch() {
     await threadPerBackend(urls, 99)
     await (await sdflow(urls, 98))()
     const client: Measured[] = []
+    const before: Measured[] = []
     const ours: Measured[] = []
     for (let round = 0; round < ROUNDS; round++) {
       client.push(await measure(urls, () => threadPerBackend(urls, round)))
-      const run = await sdflow(urls, round)
-      ours.push(await measure(urls, run))
+      before.push(await measure(urls, await sdflow(urls, round + 100, 0)))
+      ours.push(await measure(urls, await sdflow(urls, round)))
     }
     const c = summarise('thread-per-backend client', client)
+    const b = summarise('sdflow, queueAhead 0 (a job sent only to a free slot, as before)', before)
     const s = summarise('sdflow (engine + pool)', ours)
     return [
+      {
+        name: `before: sdflow with queueAhead 0, makespan / ideal (${b.makespan.toFixed(0)} ms; busy ${(b.busy * 100).toFixed(1)}%; gap median ${b.gapMedian.toFixed(1)} ms, p95 ${b.gapP95.toFixed(1)} ms)`,
+        value: b.ratio,
+        unit: 'x',
+        target: Number.POSITIVE_INFINITY,
+      },
       {
         name: `sdflow makespan / ideal (${s.makespan.toFixed(0)} ms; busy ${(s.busy * 100).toFixed(1)}%; gap median ${s.gapMedian.toFixed(1)} ms, p95 ${s.gapP95.toFixed(1)} ms)`,
         value: s.ratio,
