@@ -8,6 +8,7 @@ import { benchEvents } from './events.js'
 import { benchQr } from './qr.js'
 import { benchRunpod } from './runpod.js'
 import { benchScaleOut } from './scale-out.js'
+import { benchServeLoad } from './serve-load.js'
 
 type Figure = {
   name: string
@@ -26,6 +27,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   runpod: benchRunpod,
   qr: benchQr,
   dispatch: benchDispatch,
+  'serve-load': benchServeLoad,
 }
 
 const wanted = process.argv.slice(2)
