@@ -74,6 +74,8 @@ export function isA1111Client(backend: Backend): backend is A1111Client {
 
 /** The longest timer Node sets; the generation's own deadline ends it sooner. */
 const MAX_TIMER_MS = 2_147_483_647
+/** The progress watch's longest interval (its default maxIntervalMs). */
+const PROGRESS_MAX_MS = 1_000
 
 /** An HTTP client for one A1111 backend. Credentials stay in `auth`, never in the URL. */
 export function createClient(options: ClientOptions): A1111Client {
@@ -201,10 +203,16 @@ export function createClient(options: ClientOptions): A1111Client {
         }
         const sample = fromInternalProgress(answer)
         if (sample.running || sample.done) return sample
-        if (sample.queued) deadline.extend()
+        // polled at most PROGRESS_MAX_MS apart while queued: it waits at least until the next look
+        if (sample.queued) deadline.extend(PROGRESS_MAX_MS)
         // queued or not registered yet: waiting is fine while the job ahead of ours moves
         const ahead = fromSdapiProgress(await progress({ signal: pollSignal }))
-        return { ...sample, queued: false, signature: sample.signature + ahead.signature }
+        return {
+          ...sample,
+          queued: false,
+          waiting: sample.queued,
+          signature: sample.signature + ahead.signature,
+        }
       }
       return fromSdapiProgress(
         await progress({ signal: pollSignal, skipCurrentImage: !withPreview }),
@@ -217,6 +225,7 @@ export function createClient(options: ClientOptions): A1111Client {
       onFrozen: () => inner.abort(frozen(where, timeouts.frozenMs)),
       onProgress: call.onProgress,
       previewEveryMs: call.onProgress ? (call.previewEveryMs ?? 1000) : 0,
+      maxIntervalMs: PROGRESS_MAX_MS,
       storePreview: (text) => storeBase64(call.artifacts, text, where, 'live preview'),
     })
     let answer: unknown

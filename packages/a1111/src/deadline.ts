@@ -3,7 +3,10 @@
  * last extended. A generation waiting in A1111's queue behind another job extends its own, so
  * requestMs bounds the job from when it could start, not from when it was sent ahead.
  */
-export function createDeadline(ms: number, onExpire: () => void): { extend(): void; stop(): void } {
+export function createDeadline(
+  ms: number,
+  onExpire: () => void,
+): { extend(aheadMs?: number): void; stop(): void } {
   let from = Date.now()
   let timer: NodeJS.Timeout | undefined
   const arm = (wait: number) => {
@@ -16,8 +19,9 @@ export function createDeadline(ms: number, onExpire: () => void): { extend(): vo
   }
   arm(ms)
   return {
-    extend: () => {
-      from = Date.now()
+    /** Count from now, or from `aheadMs` later (still waiting at least until the next look). */
+    extend: (aheadMs = 0) => {
+      from = Math.max(from, Date.now() + aheadMs)
     },
     stop: () => clearTimeout(timer),
   }
