@@ -1,3 +1,4 @@
+import type { Link } from '@sdflow/protocol'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
 import { sourceLinks } from './validate-bypass.js'
 
@@ -29,54 +30,72 @@ export function plan<S>(workflow: CheckedWorkflow<S>): Plan {
   const declared = Object.values(doc.outputs ?? {})
   const targets = new Set<string>(declared.map((o) => o.node))
   for (const node of nodes.values()) if (node.node.spec.isOutput) targets.add(node.id)
-  const readers = readersOf(nodes)
   if (declared.length === 0) {
-    for (const id of nodes.keys()) if (!readers.has(id)) targets.add(id)
+    const read = readNodes(nodes)
+    for (const id of nodes.keys()) if (!read.has(id)) targets.add(id)
   }
 
-  const needed = new Set<string>()
+  // the needed nodes, each with its distinct sources in link order: found once, used twice
+  const sourcesOf = new Map<string, string[]>()
   const stack = [...targets]
   while (stack.length > 0) {
     const id = stack.pop() as string
-    if (needed.has(id)) continue
-    needed.add(id)
+    if (sourcesOf.has(id)) continue
     const node = nodes.get(id)
-    if (!node) continue
-    for (const link of sourceLinks(node)) if (!needed.has(link.node)) stack.push(link.node)
+    const links = node ? sourceLinks(node) : []
+    sourcesOf.set(id, distinctNodes(links))
+    for (const link of links) if (!sourcesOf.has(link.node)) stack.push(link.node)
   }
 
   const dependents = new Map<string, string[]>()
   const waitsFor = new Map<string, number>()
-  for (const id of needed) {
-    const node = nodes.get(id)
-    const sources = new Set(node ? sourceLinks(node).map((link) => link.node) : [])
-    waitsFor.set(id, sources.size)
+  for (const [id, sources] of sourcesOf) {
+    waitsFor.set(id, sources.length)
     for (const source of sources) {
-      const list = dependents.get(source) ?? []
-      list.push(id)
-      dependents.set(source, list)
+      const list = dependents.get(source)
+      if (list) list.push(id)
+      else dependents.set(source, [id])
     }
   }
 
   const remaining = new Map(waitsFor)
   const order: string[] = []
-  const ready = [...needed].filter((id) => remaining.get(id) === 0)
-  for (let i = 0; i < ready.length; i++) {
-    const id = ready[i] as string
-    order.push(id)
-    for (const next of dependents.get(id) ?? []) {
+  for (const [id, count] of waitsFor) if (count === 0) order.push(id)
+  for (let i = 0; i < order.length; i++) {
+    for (const next of dependents.get(order[i] as string) ?? []) {
       const left = (remaining.get(next) ?? 0) - 1
       remaining.set(next, left)
-      if (left === 0) ready.push(next)
+      if (left === 0) order.push(next)
     }
   }
-  if (order.length !== needed.size) throw new Error('plan called on a cyclic workflow')
+  if (order.length !== sourcesOf.size) throw new Error('plan called on a cyclic workflow')
 
   const notPlanned: NotPlanned[] = []
-  for (const id of nodes.keys()) {
-    if (!needed.has(id)) notPlanned.push({ id, reason: whyNot(readers.get(id), needed, nodes) })
+  if (sourcesOf.size < nodes.size) {
+    const readers = readersOf(nodes)
+    for (const id of nodes.keys()) {
+      if (sourcesOf.has(id)) continue
+      notPlanned.push({ id, reason: whyNot(readers.get(id), sourcesOf, nodes) })
+    }
   }
   return { order, dependents, waitsFor, notPlanned }
+}
+
+/** The ids of the nodes some link reads from. */
+function readNodes<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
+  const read = new Set<string>()
+  for (const node of nodes.values()) {
+    for (const name in node.links) for (const link of node.links[name] ?? []) read.add(link.node)
+  }
+  return read
+}
+
+/** The nodes links read from, each once, in link order. */
+function distinctNodes(links: Link[]): string[] {
+  if (links.length > 16) return [...new Set(links.map((link) => link.node))]
+  const ids: string[] = []
+  for (const link of links) if (!ids.includes(link.node)) ids.push(link.node)
+  return ids
 }
 
 /** The nodes that read each node's outputs (all links, bypassed or not). */
@@ -96,7 +115,7 @@ function readersOf<S>(nodes: Map<string, CheckedNode<S>>): Map<string, Set<strin
 
 function whyNot<S>(
   readers: Set<string> | undefined,
-  needed: Set<string>,
+  needed: Map<string, unknown>,
   nodes: Map<string, CheckedNode<S>>,
 ): string {
   if (!readers) return 'feeds no output (nothing reads it and no workflow output names it)'

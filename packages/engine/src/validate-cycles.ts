@@ -32,37 +32,58 @@ export function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
 /**
  * The nodes that can be on a cycle: those left after peeling, without recursion, every node
  * with no remaining inputs and then every node with no remaining consumers. The cycle search
- * only sees this (normally empty) remainder of a big graph.
+ * only sees this (normally empty) remainder of a big graph. Links are counted, not collected
+ * into sets: a link read twice from one node is counted twice and peeled twice.
  */
 function cycleCandidates<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
-  const sources = new Map<string, Set<string>>()
-  const consumers = new Map<string, Set<string>>()
-  for (const id of nodes.keys()) {
-    sources.set(id, new Set())
-    consumers.set(id, new Set())
-  }
+  const inputs = new Map<string, number>()
+  const consumers = new Map<string, string[]>()
+  for (const id of nodes.keys()) inputs.set(id, 0)
   for (const [id, node] of nodes) {
-    for (const links of Object.values(node.links)) {
-      for (const link of links) {
-        sources.get(id)?.add(link.node)
-        consumers.get(link.node)?.add(id)
+    for (const name in node.links) {
+      for (const link of node.links[name] ?? []) {
+        if (!nodes.has(link.node)) continue
+        inputs.set(id, (inputs.get(id) ?? 0) + 1)
+        const list = consumers.get(link.node)
+        if (list) list.push(id)
+        else consumers.set(link.node, [id])
       }
     }
   }
   const left = new Set(nodes.keys())
-  const peel = (from: Map<string, Set<string>>, to: Map<string, Set<string>>) => {
-    const stack = [...left].filter((id) => from.get(id)?.size === 0)
-    while (stack.length > 0) {
-      const id = stack.pop() as string
-      if (!left.delete(id)) continue
-      for (const next of to.get(id) ?? []) {
-        const rest = from.get(next)
-        rest?.delete(id)
-        if (rest?.size === 0 && left.has(next)) stack.push(next)
+  const stack: string[] = []
+  for (const [id, count] of inputs) if (count === 0) stack.push(id)
+  while (stack.length > 0) {
+    const id = stack.pop() as string
+    left.delete(id)
+    for (const next of consumers.get(id) ?? []) {
+      const count = (inputs.get(next) ?? 0) - 1
+      inputs.set(next, count)
+      if (count === 0) stack.push(next)
+    }
+  }
+  if (left.size === 0) return left
+  // what is left is read by cycles or reads from them: peel those that nothing left reads
+  const reads = new Map<string, number>()
+  for (const id of left) reads.set(id, 0)
+  for (const id of left) {
+    for (const next of consumers.get(id) ?? []) {
+      if (left.has(next)) reads.set(id, (reads.get(id) ?? 0) + 1)
+    }
+  }
+  for (const [id, count] of reads) if (count === 0) stack.push(id)
+  while (stack.length > 0) {
+    const id = stack.pop() as string
+    left.delete(id)
+    const node = nodes.get(id)
+    for (const name in node?.links) {
+      for (const link of node?.links[name] ?? []) {
+        if (!left.has(link.node)) continue
+        const count = (reads.get(link.node) ?? 0) - 1
+        reads.set(link.node, count)
+        if (count === 0) stack.push(link.node)
       }
     }
   }
-  peel(sources, consumers)
-  peel(consumers, sources)
   return left
 }

@@ -3,6 +3,7 @@ import {
   issue,
   type Link,
   MAX_JSON_DEPTH,
+  type NodeInstance,
   pointer,
   tooDeep,
   WORKFLOW_FORMAT,
@@ -63,6 +64,7 @@ export function validate<S>(
   const doc = applied.doc
   const issues = [...applied.issues]
   const nodes = new Map<string, CheckedNode<S>>()
+  const linked: [CheckedNode<S>, NodeInstance][] = []
 
   for (const [id, instance] of Object.entries(doc.nodes)) {
     const at = pointer('nodes', id)
@@ -86,12 +88,16 @@ export function validate<S>(
     if (check && checked.issues.length === 0 && options.services !== undefined) {
       issues.push(...check(checked.params as never, options.services, `${at}/params`))
     }
-    nodes.set(id, { id, node: registered, params: checked.params, links: {} })
+    const node: CheckedNode<S> = { id, node: registered, params: checked.params, links: {} }
+    nodes.set(id, node)
+    if (instance.inputs || Object.keys(registered.spec.inputs).length > 0) {
+      linked.push([node, instance])
+    }
   }
 
-  for (const [id, instance] of Object.entries(doc.nodes)) {
-    const checked = nodes.get(id)
-    if (checked) issues.push(...checkLinks(doc, checked, instance.inputs ?? {}, nodes))
+  for (const [node, instance] of linked) {
+    const found = checkLinks(doc, node, instance.inputs ?? {}, nodes)
+    if (found.length > 0) issues.push(...found)
   }
   issues.push(...checkContract(doc, nodes), ...checkBypass(doc, nodes), ...checkCycles(nodes))
   if (!issues.some((i) => i.severity === 'error')) issues.push(...checkHasOutput(doc, nodes))
