@@ -7,7 +7,6 @@ import {
 } from '@sdflow/protocol'
 import type { ArtifactStore } from './artifact-store.js'
 import type { NodeCache } from './cache.js'
-import { inputDecl } from './define-node.js'
 import type { Limiter } from './limiter.js'
 import type { Dispatch } from './node-task.js'
 import type { Plan } from './plan.js'
@@ -135,10 +134,11 @@ function pending(): NodeResult {
 
 function gatherInputs<S>(node: CheckedNode<S>, results: Map<string, NodeResult>) {
   const values: Record<string, unknown> = {}
-  for (const [name, shape] of Object.entries(node.node.definition.inputs)) {
+  const declared = node.node.spec.inputs
+  for (const name in declared) {
     const links = node.links[name] ?? []
     const found = links.map((link) => results.get(link.node)?.outputs?.[link.output])
-    values[name] = inputDecl(shape).multi ? found : found[0]
+    values[name] = declared[name]?.multi ? found : found[0]
   }
   return values
 }
