@@ -3,6 +3,7 @@ import { benchBackends } from './backends.js'
 import { benchCliStart } from './cli-start.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
+import { benchGrowth } from './engine-growth.js'
 import { benchEvents } from './events.js'
 import { benchQr } from './qr.js'
 import { benchRunpod } from './runpod.js'
@@ -17,6 +18,7 @@ type Figure = {
 }
 const suites: Record<string, () => Promise<Figure[]>> = {
   engine: benchEngine,
+  growth: benchGrowth,
   backends: benchBackends,
   editor: benchEditor,
   events: benchEvents,
