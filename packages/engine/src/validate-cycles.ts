@@ -32,58 +32,50 @@ export function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
 /**
  * The nodes that can be on a cycle: those left after peeling, without recursion, every node
  * with no remaining inputs and then every node with no remaining consumers. The cycle search
- * only sees this (normally empty) remainder of a big graph. Links are counted, not collected
- * into sets: a link read twice from one node is counted twice and peeled twice.
+ * only sees this (normally empty) remainder of a big graph. Links are counted (a node read
+ * twice by one node is counted and peeled twice), in arrays indexed by node position.
  */
 function cycleCandidates<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
-  const inputs = new Map<string, number>()
-  const consumers = new Map<string, string[]>()
-  for (const id of nodes.keys()) inputs.set(id, 0)
-  for (const [id, node] of nodes) {
-    for (const name in node.links) {
-      for (const link of node.links[name] ?? []) {
-        if (!nodes.has(link.node)) continue
-        inputs.set(id, (inputs.get(id) ?? 0) + 1)
-        const list = consumers.get(link.node)
-        if (list) list.push(id)
-        else consumers.set(link.node, [id])
-      }
-    }
+  const list = [...nodes.values()]
+  const inputs = new Int32Array(list.length)
+  const consumers: number[][] = list.map(() => [])
+  for (const node of list) {
+    inputs[node.index] = node.from.length
+    for (const source of node.from) consumers[source.index]?.push(node.index)
   }
-  const left = new Set(nodes.keys())
-  const stack: string[] = []
-  for (const [id, count] of inputs) if (count === 0) stack.push(id)
+  const left = new Uint8Array(list.length).fill(1)
+  let remaining = list.length
+  const stack: number[] = []
+  for (let i = 0; i < list.length; i++) if (inputs[i] === 0) stack.push(i)
   while (stack.length > 0) {
-    const id = stack.pop() as string
-    left.delete(id)
-    for (const next of consumers.get(id) ?? []) {
-      const count = (inputs.get(next) ?? 0) - 1
-      inputs.set(next, count)
+    const at = stack.pop() as number
+    left[at] = 0
+    remaining--
+    for (const next of consumers[at] ?? []) {
+      const count = (inputs[next] ?? 0) - 1
+      inputs[next] = count
       if (count === 0) stack.push(next)
     }
   }
-  if (left.size === 0) return left
+  if (remaining === 0) return new Set()
   // what is left is read by cycles or reads from them: peel those that nothing left reads
-  const reads = new Map<string, number>()
-  for (const id of left) reads.set(id, 0)
-  for (const id of left) {
-    for (const next of consumers.get(id) ?? []) {
-      if (left.has(next)) reads.set(id, (reads.get(id) ?? 0) + 1)
-    }
+  const reads = new Int32Array(list.length)
+  for (let i = 0; i < list.length; i++) {
+    if (!left[i]) continue
+    for (const next of consumers[i] ?? []) if (left[next]) reads[i] = (reads[i] ?? 0) + 1
   }
-  for (const [id, count] of reads) if (count === 0) stack.push(id)
+  for (let i = 0; i < list.length; i++) if (left[i] && reads[i] === 0) stack.push(i)
   while (stack.length > 0) {
-    const id = stack.pop() as string
-    left.delete(id)
-    const node = nodes.get(id)
-    for (const name in node?.links) {
-      for (const link of node?.links[name] ?? []) {
-        if (!left.has(link.node)) continue
-        const count = (reads.get(link.node) ?? 0) - 1
-        reads.set(link.node, count)
-        if (count === 0) stack.push(link.node)
-      }
+    const at = stack.pop() as number
+    left[at] = 0
+    for (const source of list[at]?.from ?? []) {
+      if (!left[source.index]) continue
+      const count = (reads[source.index] ?? 0) - 1
+      reads[source.index] = count
+      if (count === 0) stack.push(source.index)
     }
   }
-  return left
+  const ids = new Set<string>()
+  for (const node of list) if (left[node.index]) ids.add(node.id)
+  return ids
 }

@@ -93,6 +93,7 @@ export function checkLinks<S>(
       const list = target.links[name]
       if (list) list.push(link)
       else target.links[name] = [link]
+      target.from.push(source)
     }
   }
   for (const name in declared) {

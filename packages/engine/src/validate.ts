@@ -25,6 +25,10 @@ export interface CheckedNode<S = unknown> {
   node: RegisteredNode<S>
   params: Record<string, unknown>
   links: Record<string, Link[]>
+  /** Position in the workflow's node map: plan and the cycle check index arrays by it. */
+  index: number
+  /** The node each kept link reads from, in the order of `links` flattened. */
+  from: CheckedNode<S>[]
   /** Present when the node is bypassed: output name -> the input link it passes on. */
   passThrough?: Record<string, Link>
 }
@@ -88,7 +92,14 @@ export function validate<S>(
     if (check && checked.issues.length === 0 && options.services !== undefined) {
       issues.push(...check(checked.params as never, options.services, `${at}/params`))
     }
-    const node: CheckedNode<S> = { id, node: registered, params: checked.params, links: {} }
+    const node: CheckedNode<S> = {
+      id,
+      node: registered,
+      params: checked.params,
+      links: {},
+      index: nodes.size,
+      from: [],
+    }
     nodes.set(id, node)
     if (instance.inputs || Object.keys(registered.spec.inputs).length > 0) {
       linked.push([node, instance])
