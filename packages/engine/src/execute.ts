@@ -108,11 +108,26 @@ export function execute<S>(ctx: ExecuteContext<S>): Promise<Execution> {
       }
     }
 
+    // nodes that finish without I/O would otherwise chain in microtasks and starve the event
+    // loop (HTTP, WebSocket, timers) until the whole run is over: the nodes made ready begin
+    // together in the next turn of the loop, one setImmediate for all of them (one a node
+    // cost more than the rest of a cached node's run)
+    let due: CheckedNode<S>[] = []
+    const beginDue = () => {
+      const batch = due
+      due = []
+      for (const node of batch) begin(node)
+    }
     const start = (id: string) => {
       const node = workflow.nodes.get(id)
       if (!node) throw new Error(`planned node ${id} is not in the workflow`)
       if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
       running.add(id)
+      if (due.push(node) === 1) setImmediate(beginDue)
+    }
+    const begin = (node: CheckedNode<S>) => {
+      const id = node.id
+      if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
       const work = node.passThrough
         ? runBypassed(ctx, node, results)
         : runNode(ctx, node, gatherInputs(node, results), results)

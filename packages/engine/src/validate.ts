@@ -70,7 +70,9 @@ export function validate<S>(
   const nodes = new Map<string, CheckedNode<S>>()
   const linked: [CheckedNode<S>, NodeInstance][] = []
 
-  for (const [id, instance] of Object.entries(doc.nodes)) {
+  // keys, not entries: no pair array per node of a big workflow
+  for (const id of Object.keys(doc.nodes)) {
+    const instance = doc.nodes[id] as NodeInstance
     const at = pointer('nodes', id)
     const registered = registry.get(instance.type)
     if (!registered) {
@@ -101,9 +103,7 @@ export function validate<S>(
       from: [],
     }
     nodes.set(id, node)
-    if (instance.inputs || Object.keys(registered.spec.inputs).length > 0) {
-      linked.push([node, instance])
-    }
+    if (instance.inputs || hasInputs(registered.spec.inputs)) linked.push([node, instance])
   }
 
   for (const [node, instance] of linked) {
@@ -115,6 +115,11 @@ export function validate<S>(
 
   const hasError = issues.some((i) => i.severity === 'error')
   return hasError ? { issues } : { issues, workflow: { doc, nodes } }
+}
+
+function hasInputs(declared: object): boolean {
+  for (const _ in declared) return true
+  return false
 }
 
 /** Checked before anything recursive (ajv, structuredClone) walks the values. */
