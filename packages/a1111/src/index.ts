@@ -13,6 +13,7 @@ export { backoffDelay } from './backoff.js'
 export {
   type Catalog,
   canonicalModule,
+  catalogMatch,
   hasCheckpoint,
   hasControlnetModel,
   hasSampler,
@@ -65,6 +66,7 @@ export {
   type Job,
   type PoolCatalog,
   type PoolOptions,
+  unionCatalog,
   type Work,
 } from './pool.js'
 export { expectedSteps } from './progress.js'
