@@ -4,6 +4,7 @@ import { benchCliStart } from './cli-start.js'
 import { benchDispatch } from './dispatch.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
+import { benchGrowth } from './engine-growth.js'
 import { benchEvents } from './events.js'
 import { benchQr } from './qr.js'
 import { benchRunpod } from './runpod.js'
@@ -19,6 +20,7 @@ type Figure = {
 }
 const suites: Record<string, () => Promise<Figure[]>> = {
   engine: benchEngine,
+  growth: benchGrowth,
   backends: benchBackends,
   editor: benchEditor,
   events: benchEvents,

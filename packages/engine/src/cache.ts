@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { type NodeOutputs, SdflowError } from '@sdflow/protocol'
@@ -31,7 +31,13 @@ export function cacheKey(
   params: unknown,
   inputs: Record<string, unknown>,
 ): string {
-  return createHash('sha256').update(canonicalJson({ type, version, params, inputs })).digest('hex')
+  // the text canonicalJson({ type, version, params, inputs }) gives, without sorting its four
+  // keys for every node; one-shot hash() skips creating a Hash object per node
+  const text =
+    params === undefined
+      ? canonicalJson({ type, version, params, inputs })
+      : `{"inputs":${canonicalJson(inputs)},"params":${canonicalJson(params)},"type":${JSON.stringify(type)},"version":${JSON.stringify(version)}}`
+  return hash('sha256', text)
 }
 
 /**
@@ -79,19 +85,23 @@ export function createFileCache(
   let pending: string[] = []
   let scheduled = false
   let failing = false
+  // made once, and again after a failed write (the folder may have gone)
+  let folderMade = false
   const flush = () => {
     scheduled = false
     if (pending.length === 0) return
     const text = `${torn ? '\n' : ''}${pending.join('\n')}\n`
     pending = []
     try {
-      mkdirSync(dirname(file), { recursive: true })
+      if (!folderMade) mkdirSync(dirname(file), { recursive: true })
+      folderMade = true
       appendFileSync(file, text)
       torn = false
       failing = false
     } catch (error) {
       // part of the text may be on disk
       torn = true
+      folderMade = false
       if (!failing) {
         log.warn('the node cache could not be written; results are not cached until it can', {
           file,

@@ -7,7 +7,6 @@ import {
 } from '@sdflow/protocol'
 import type { ArtifactStore } from './artifact-store.js'
 import type { NodeCache } from './cache.js'
-import { inputDecl } from './define-node.js'
 import type { Limiter } from './limiter.js'
 import type { Dispatch } from './node-task.js'
 import type { Plan } from './plan.js'
@@ -109,11 +108,26 @@ export function execute<S>(ctx: ExecuteContext<S>): Promise<Execution> {
       }
     }
 
+    // nodes that finish without I/O would otherwise chain in microtasks and starve the event
+    // loop (HTTP, WebSocket, timers) until the whole run is over: the nodes made ready begin
+    // together in the next turn of the loop, one setImmediate for all of them (one a node
+    // cost more than the rest of a cached node's run)
+    let due: CheckedNode<S>[] = []
+    const beginDue = () => {
+      const batch = due
+      due = []
+      for (const node of batch) begin(node)
+    }
     const start = (id: string) => {
       const node = workflow.nodes.get(id)
       if (!node) throw new Error(`planned node ${id} is not in the workflow`)
       if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
       running.add(id)
+      if (due.push(node) === 1) setImmediate(beginDue)
+    }
+    const begin = (node: CheckedNode<S>) => {
+      const id = node.id
+      if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
       const work = node.passThrough
         ? runBypassed(ctx, node, results)
         : runNode(ctx, node, gatherInputs(node, results), results)
@@ -135,10 +149,11 @@ function pending(): NodeResult {
 
 function gatherInputs<S>(node: CheckedNode<S>, results: Map<string, NodeResult>) {
   const values: Record<string, unknown> = {}
-  for (const [name, shape] of Object.entries(node.node.definition.inputs)) {
+  const declared = node.node.spec.inputs
+  for (const name in declared) {
     const links = node.links[name] ?? []
     const found = links.map((link) => results.get(link.node)?.outputs?.[link.output])
-    values[name] = inputDecl(shape).multi ? found : found[0]
+    values[name] = declared[name]?.multi ? found : found[0]
   }
   return values
 }

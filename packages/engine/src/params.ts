@@ -35,9 +35,35 @@ export function checkParams(
   params: Record<string, unknown> | undefined,
   base: string,
 ): { params: Record<string, unknown>; issues: Issue[] } {
-  const copy = structuredClone(params ?? {})
+  const copy = copyJson(params ?? {}) as Record<string, unknown>
   if (validate(copy)) return { params: copy, issues: [] }
   return { params: copy, issues: ajvIssues(validate.errors ?? [], base) }
+}
+
+/**
+ * A deep copy of plain JSON (ajv writes defaults into what it validates; the document stays
+ * as given), several times faster than structuredClone on the small params of each node.
+ * Anything but plain objects and arrays goes to structuredClone. Callers bound the depth.
+ */
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map(copyJson)
+  const prototype: unknown = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value)
+  const copy: Record<string, unknown> = prototype === null ? Object.create(null) : {}
+  for (const key of Object.keys(value)) {
+    const child = copyJson((value as Record<string, unknown>)[key])
+    // a "__proto__" key from JSON is data: assigning it would set the copy's prototype
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: child,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else copy[key] = child
+  }
+  return copy
 }
 
 /** ajv errors as issues; `base` is the pointer of the validated value in the document. */

@@ -26,57 +26,102 @@ export interface NotPlanned {
  */
 export function plan<S>(workflow: CheckedWorkflow<S>): Plan {
   const { doc, nodes } = workflow
+  // arrays indexed by node position instead of maps keyed by id: a 10,000-node plan was
+  // mostly map lookups
+  const list = [...nodes.values()]
   const declared = Object.values(doc.outputs ?? {})
-  const targets = new Set<string>(declared.map((o) => o.node))
-  for (const node of nodes.values()) if (node.node.spec.isOutput) targets.add(node.id)
-  const readers = readersOf(nodes)
+  // each target once, where it first appears
+  const targets: number[] = []
+  const isTarget = new Uint8Array(list.length)
+  const target = (node: CheckedNode<S> | undefined) => {
+    if (!node || isTarget[node.index]) return
+    isTarget[node.index] = 1
+    targets.push(node.index)
+  }
+  for (const output of declared) target(nodes.get(output.node))
+  for (const node of list) if (node.node.spec.isOutput) target(node)
   if (declared.length === 0) {
-    for (const id of nodes.keys()) if (!readers.has(id)) targets.add(id)
+    const read = new Uint8Array(list.length)
+    for (const node of list) for (const source of node.from) read[source.index] = 1
+    for (const node of list) if (!read[node.index]) target(node)
   }
 
-  const needed = new Set<string>()
-  const stack = [...targets]
+  // the needed nodes in the order found, each with its distinct sources in link order
+  const needed: number[] = []
+  const sourcesOf: number[][] = new Array(list.length)
+  const stack = targets
   while (stack.length > 0) {
-    const id = stack.pop() as string
-    if (needed.has(id)) continue
-    needed.add(id)
-    const node = nodes.get(id)
-    if (!node) continue
-    for (const link of sourceLinks(node)) if (!needed.has(link.node)) stack.push(link.node)
+    const at = stack.pop() as number
+    if (sourcesOf[at]) continue
+    const sources = sourceNodes(list[at] as CheckedNode<S>, nodes)
+    sourcesOf[at] = distinct(sources)
+    needed.push(at)
+    for (const source of sources) if (!sourcesOf[source.index]) stack.push(source.index)
   }
 
+  const dependentsOf: number[][] = new Array(list.length)
+  const remaining = new Int32Array(list.length)
   const dependents = new Map<string, string[]>()
   const waitsFor = new Map<string, number>()
-  for (const id of needed) {
-    const node = nodes.get(id)
-    const sources = new Set(node ? sourceLinks(node).map((link) => link.node) : [])
-    waitsFor.set(id, sources.size)
+  const feeding: number[] = []
+  for (const at of needed) {
+    const sources = sourcesOf[at] ?? []
+    remaining[at] = sources.length
+    const id = (list[at] as CheckedNode<S>).id
+    waitsFor.set(id, sources.length)
     for (const source of sources) {
-      const list = dependents.get(source) ?? []
-      list.push(id)
-      dependents.set(source, list)
+      const after = dependentsOf[source]
+      if (after) after.push(at)
+      else {
+        dependentsOf[source] = [at]
+        feeding.push(source)
+      }
     }
+  }
+  for (const at of feeding) {
+    const after = dependentsOf[at] ?? []
+    dependents.set(
+      (list[at] as CheckedNode<S>).id,
+      after.map((i) => list[i]?.id ?? ''),
+    )
   }
 
-  const remaining = new Map(waitsFor)
-  const order: string[] = []
-  const ready = [...needed].filter((id) => remaining.get(id) === 0)
-  for (let i = 0; i < ready.length; i++) {
-    const id = ready[i] as string
-    order.push(id)
-    for (const next of dependents.get(id) ?? []) {
-      const left = (remaining.get(next) ?? 0) - 1
-      remaining.set(next, left)
-      if (left === 0) ready.push(next)
+  const ordered: number[] = []
+  for (const at of needed) if (remaining[at] === 0) ordered.push(at)
+  for (let i = 0; i < ordered.length; i++) {
+    for (const next of dependentsOf[ordered[i] as number] ?? []) {
+      const left = (remaining[next] ?? 0) - 1
+      remaining[next] = left
+      if (left === 0) ordered.push(next)
     }
   }
-  if (order.length !== needed.size) throw new Error('plan called on a cyclic workflow')
+  if (ordered.length !== needed.length) throw new Error('plan called on a cyclic workflow')
+  const order = ordered.map((at) => (list[at] as CheckedNode<S>).id)
 
   const notPlanned: NotPlanned[] = []
-  for (const id of nodes.keys()) {
-    if (!needed.has(id)) notPlanned.push({ id, reason: whyNot(readers.get(id), needed, nodes) })
+  if (needed.length < list.length) {
+    const readers = readersOf(nodes)
+    const planned = new Set(order)
+    for (const node of list) {
+      if (planned.has(node.id)) continue
+      notPlanned.push({ id: node.id, reason: whyNot(readers.get(node.id), planned, nodes) })
+    }
   }
   return { order, dependents, waitsFor, notPlanned }
+}
+
+/** The nodes a node needs values from: all its links, or for a bypassed node those it passes on. */
+function sourceNodes<S>(node: CheckedNode<S>, nodes: Map<string, CheckedNode<S>>) {
+  if (!node.passThrough) return node.from
+  return sourceLinks(node).flatMap((link) => nodes.get(link.node) ?? [])
+}
+
+/** Node positions, each once, in the order given. */
+function distinct<S>(sources: CheckedNode<S>[]): number[] {
+  if (sources.length > 16) return [...new Set(sources.map((source) => source.index))]
+  const found: number[] = []
+  for (const source of sources) if (!found.includes(source.index)) found.push(source.index)
+  return found
 }
 
 /** The nodes that read each node's outputs (all links, bypassed or not). */

@@ -29,9 +29,6 @@ export async function runNode<S>(
 ): Promise<NodeResult> {
   const { definition, spec } = node.node
   const nodeId = node.id
-  // nodes that finish without I/O would otherwise chain in microtasks and starve the event
-  // loop (HTTP, WebSocket, timers) until the whole run is over
-  await new Promise<void>((resolve) => setImmediate(resolve))
   const reused = ctx.reuse?.get(nodeId)
   if (reused && (await stillThere(ctx.artifacts, reused.outputs, reused.files)))
     return cached(ctx, nodeId, reused)
@@ -239,11 +236,11 @@ function checkOutputs<S>(node: CheckedNode<S>, outputs: NodeOutputs): void {
  * A cache entry is only good while the images and files it names still exist and each image
  * still matches its hash (the store checks what it reads from disk and drops a damaged one).
  */
-async function stillThere(
+function stillThere(
   artifacts: ArtifactStore,
   outputs: NodeOutputs,
   files: string[],
-): Promise<boolean> {
+): boolean | Promise<boolean> {
   if (!files.every((f) => existsSync(f))) return false
   const hashes: string[] = []
   const stack: unknown[] = Object.values(outputs)
@@ -257,6 +254,12 @@ async function stillThere(
       } else stack.push(...Object.values(value))
     }
   }
+  // a result without images (numbers, text) is answered without a promise: most nodes of a
+  // big graph of small values
+  return hashes.length === 0 ? true : readable(artifacts, hashes)
+}
+
+async function readable(artifacts: ArtifactStore, hashes: string[]): Promise<boolean> {
   for (const hash of hashes) {
     try {
       await artifacts.read(hash)

@@ -76,5 +76,7 @@ function readersOf<S>(doc: WorkflowDocument, nodes: Map<string, CheckedNode<S>>)
 /** The links a node needs values from: all of them, or for a bypassed node those it passes on. */
 export function sourceLinks<S>(node: CheckedNode<S>): Link[] {
   if (node.passThrough) return Object.values(node.passThrough)
-  return Object.values(node.links).flat()
+  const links: Link[] = []
+  for (const name in node.links) for (const link of node.links[name] ?? []) links.push(link)
+  return links
 }

@@ -32,37 +32,50 @@ export function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
 /**
  * The nodes that can be on a cycle: those left after peeling, without recursion, every node
  * with no remaining inputs and then every node with no remaining consumers. The cycle search
- * only sees this (normally empty) remainder of a big graph.
+ * only sees this (normally empty) remainder of a big graph. Links are counted (a node read
+ * twice by one node is counted and peeled twice), in arrays indexed by node position.
  */
 function cycleCandidates<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
-  const sources = new Map<string, Set<string>>()
-  const consumers = new Map<string, Set<string>>()
-  for (const id of nodes.keys()) {
-    sources.set(id, new Set())
-    consumers.set(id, new Set())
+  const list = [...nodes.values()]
+  const inputs = new Int32Array(list.length)
+  const consumers: number[][] = list.map(() => [])
+  for (const node of list) {
+    inputs[node.index] = node.from.length
+    for (const source of node.from) consumers[source.index]?.push(node.index)
   }
-  for (const [id, node] of nodes) {
-    for (const links of Object.values(node.links)) {
-      for (const link of links) {
-        sources.get(id)?.add(link.node)
-        consumers.get(link.node)?.add(id)
-      }
+  const left = new Uint8Array(list.length).fill(1)
+  let remaining = list.length
+  const stack: number[] = []
+  for (let i = 0; i < list.length; i++) if (inputs[i] === 0) stack.push(i)
+  while (stack.length > 0) {
+    const at = stack.pop() as number
+    left[at] = 0
+    remaining--
+    for (const next of consumers[at] ?? []) {
+      const count = (inputs[next] ?? 0) - 1
+      inputs[next] = count
+      if (count === 0) stack.push(next)
     }
   }
-  const left = new Set(nodes.keys())
-  const peel = (from: Map<string, Set<string>>, to: Map<string, Set<string>>) => {
-    const stack = [...left].filter((id) => from.get(id)?.size === 0)
-    while (stack.length > 0) {
-      const id = stack.pop() as string
-      if (!left.delete(id)) continue
-      for (const next of to.get(id) ?? []) {
-        const rest = from.get(next)
-        rest?.delete(id)
-        if (rest?.size === 0 && left.has(next)) stack.push(next)
-      }
+  if (remaining === 0) return new Set()
+  // what is left is read by cycles or reads from them: peel those that nothing left reads
+  const reads = new Int32Array(list.length)
+  for (let i = 0; i < list.length; i++) {
+    if (!left[i]) continue
+    for (const next of consumers[i] ?? []) if (left[next]) reads[i] = (reads[i] ?? 0) + 1
+  }
+  for (let i = 0; i < list.length; i++) if (left[i] && reads[i] === 0) stack.push(i)
+  while (stack.length > 0) {
+    const at = stack.pop() as number
+    left[at] = 0
+    for (const source of list[at]?.from ?? []) {
+      if (!left[source.index]) continue
+      const count = (reads[source.index] ?? 0) - 1
+      reads[source.index] = count
+      if (count === 0) stack.push(source.index)
     }
   }
-  peel(sources, consumers)
-  peel(consumers, sources)
-  return left
+  const ids = new Set<string>()
+  for (const node of list) if (left[node.index]) ids.add(node.id)
+  return ids
 }

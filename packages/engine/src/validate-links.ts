@@ -1,5 +1,6 @@
 import {
   canConnect,
+  type InputSpec,
   type Issue,
   issue,
   type Link,
@@ -9,7 +10,6 @@ import {
   type WorkflowDocument,
 } from '@sdflow/protocol'
 import { didYouMean } from './closest.js'
-import { inputDecl, outputKind } from './define-node.js'
 import type { CheckedNode } from './validate.js'
 
 /**
@@ -23,82 +23,86 @@ export function checkLinks<S>(
   nodes: Map<string, CheckedNode<S>>,
 ): Issue[] {
   const issues: Issue[] = []
-  const at = pointer('nodes', target.id, 'inputs')
-  const declared = target.node.definition.inputs
-  for (const [name, value] of Object.entries(given)) {
-    const shape = own(declared, name)
-    if (!shape) {
+  // pointers are built only for an issue: most nodes of a big workflow have none
+  const at = () => pointer('nodes', target.id, 'inputs')
+  const declared = target.node.spec.inputs
+  for (const name in given) {
+    const value = given[name] as Link | Link[]
+    const decl = own(declared, name)
+    if (!decl) {
       issues.push(
         issue(
           'SDF_INPUT_UNKNOWN',
-          `${at}/${name}`,
+          `${at()}/${name}`,
           `${target.node.spec.type} has no input "${name}"${didYouMean(name, Object.keys(declared))}`,
         ),
       )
       continue
     }
-    const decl = inputDecl(shape)
     const links = linksOf(value)
     if (!decl.multi && links.length > 1) {
       issues.push(
         issue(
           'SDF_INPUT_MULTIPLE_LINKS',
-          `${at}/${name}`,
+          `${at()}/${name}`,
           `input "${name}" of "${target.id}" takes one link, got ${links.length}`,
         ),
       )
     }
-    links.forEach((link, index) => {
-      const linkAt = Array.isArray(value) ? `${at}/${name}/${index}` : `${at}/${name}`
+    const linkAt = (index: number) =>
+      Array.isArray(value) ? `${at()}/${name}/${index}` : `${at()}/${name}`
+    for (let index = 0; index < links.length; index++) {
+      const link = links[index] as Link
       const source = nodes.get(link.node)
       if (!source) {
         if (!Object.hasOwn(doc.nodes, link.node)) {
           issues.push(
             issue(
               'SDF_LINK_MISSING_NODE',
-              `${linkAt}/node`,
+              `${linkAt(index)}/node`,
               `input "${name}" of "${target.id}" links to node "${link.node}", which does not exist${didYouMean(link.node, Object.keys(doc.nodes))}`,
             ),
           )
         }
-        return // a node of unknown type is reported once, at its type
+        continue // a node of unknown type is reported once, at its type
       }
-      const output = own(source.node.definition.outputs, link.output)
+      const output = own(source.node.spec.outputs, link.output)
       if (!output) {
-        const outputs = Object.keys(source.node.definition.outputs)
+        const outputs = Object.keys(source.node.spec.outputs)
         issues.push(
           issue(
             'SDF_LINK_MISSING_OUTPUT',
-            `${linkAt}/output`,
+            `${linkAt(index)}/output`,
             `node "${link.node}" (${source.node.spec.type}) has no output "${link.output}"; its outputs are ${outputs.join(', ') || 'none'}`,
           ),
         )
-        return
+        continue
       }
-      const from = outputKind(output)
+      const from = output.kind
       const verdict = canConnect(from, decl.kind)
       if (!verdict.ok) {
         issues.push(
           issue(
             'SDF_LINK_KIND_MISMATCH',
-            linkAt,
+            linkAt(index),
             `"${link.node}.${link.output}" (${from}) cannot connect to "${target.id}.${name}" (${decl.kind}): ${verdict.reason}`,
           ),
         )
-        return
+        continue
       }
-      const list = target.links[name] ?? []
-      list.push(link)
-      target.links[name] = list
-    })
+      const list = target.links[name]
+      if (list) list.push(link)
+      else target.links[name] = [link]
+      target.from.push(source)
+    }
   }
-  for (const [name, shape] of Object.entries(declared)) {
-    const decl = inputDecl(shape)
-    if (!decl.optional && linksOf(given[name]).length === 0) {
+  for (const name in declared) {
+    const decl = declared[name] as InputSpec
+    if (!decl.optional && linksOf(own(given, name)).length === 0) {
       issues.push(
         issue(
           'SDF_INPUT_REQUIRED',
-          `${at}/${name}`,
+          `${at()}/${name}`,
           `input "${name}" (${decl.kind}) of "${target.id}" needs a link`,
         ),
       )

@@ -3,6 +3,7 @@ import {
   issue,
   type Link,
   MAX_JSON_DEPTH,
+  type NodeInstance,
   pointer,
   tooDeep,
   WORKFLOW_FORMAT,
@@ -24,6 +25,10 @@ export interface CheckedNode<S = unknown> {
   node: RegisteredNode<S>
   params: Record<string, unknown>
   links: Record<string, Link[]>
+  /** Position in the workflow's node map: plan and the cycle check index arrays by it. */
+  index: number
+  /** The node each kept link reads from, in the order of `links` flattened. */
+  from: CheckedNode<S>[]
   /** Present when the node is bypassed: output name -> the input link it passes on. */
   passThrough?: Record<string, Link>
 }
@@ -63,8 +68,11 @@ export function validate<S>(
   const doc = applied.doc
   const issues = [...applied.issues]
   const nodes = new Map<string, CheckedNode<S>>()
+  const linked: [CheckedNode<S>, NodeInstance][] = []
 
-  for (const [id, instance] of Object.entries(doc.nodes)) {
+  // keys, not entries: no pair array per node of a big workflow
+  for (const id of Object.keys(doc.nodes)) {
+    const instance = doc.nodes[id] as NodeInstance
     const at = pointer('nodes', id)
     const registered = registry.get(instance.type)
     if (!registered) {
@@ -86,18 +94,32 @@ export function validate<S>(
     if (check && checked.issues.length === 0 && options.services !== undefined) {
       issues.push(...check(checked.params as never, options.services, `${at}/params`))
     }
-    nodes.set(id, { id, node: registered, params: checked.params, links: {} })
+    const node: CheckedNode<S> = {
+      id,
+      node: registered,
+      params: checked.params,
+      links: {},
+      index: nodes.size,
+      from: [],
+    }
+    nodes.set(id, node)
+    if (instance.inputs || hasInputs(registered.spec.inputs)) linked.push([node, instance])
   }
 
-  for (const [id, instance] of Object.entries(doc.nodes)) {
-    const checked = nodes.get(id)
-    if (checked) issues.push(...checkLinks(doc, checked, instance.inputs ?? {}, nodes))
+  for (const [node, instance] of linked) {
+    const found = checkLinks(doc, node, instance.inputs ?? {}, nodes)
+    if (found.length > 0) issues.push(...found)
   }
   issues.push(...checkContract(doc, nodes), ...checkBypass(doc, nodes), ...checkCycles(nodes))
   if (!issues.some((i) => i.severity === 'error')) issues.push(...checkHasOutput(doc, nodes))
 
   const hasError = issues.some((i) => i.severity === 'error')
   return hasError ? { issues } : { issues, workflow: { doc, nodes } }
+}
+
+function hasInputs(declared: object): boolean {
+  for (const _ in declared) return true
+  return false
 }
 
 /** Checked before anything recursive (ajv, structuredClone) walks the values. */

@@ -61,9 +61,14 @@ export function fail(
 
 /** Escape one reference token (RFC 6901: `~` -> `~0`, `/` -> `~1`). */
 export function escapePointerToken(token: string | number): string {
-  return String(token).replaceAll('~', '~0').replaceAll('/', '~1')
+  const text = String(token)
+  // most tokens need no escape; validate builds one pointer per node of a 10,000-node workflow
+  if (!text.includes('~') && !text.includes('/')) return text
+  return text.replaceAll('~', '~0').replaceAll('/', '~1')
 }
 
 export function pointer(...tokens: (string | number)[]): string {
-  return tokens.map((t) => `/${escapePointerToken(t)}`).join('')
+  let out = ''
+  for (const token of tokens) out += `/${escapePointerToken(token)}`
+  return out
 }
