@@ -1,6 +1,7 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import sharp from 'sharp'
+import { glibcHeap } from './glibc-heap.js'
 import { createLimiter, type Limiter } from './limiter.js'
 
 /**
@@ -30,6 +31,7 @@ export async function withPixels<T>(
   bytes: number,
   fn: () => Promise<T>,
 ): Promise<T> {
+  glibcHeap() // fewer arenas from the first big image on (loaded lazily: the CLI starts without it)
   const release = await pixelBudget.acquire(signal, bytes)
   try {
     return await fn()
@@ -47,7 +49,8 @@ let gc: (() => void) | undefined
  * A full garbage collection. Pixels sharp hands to JavaScript live in Buffers that are freed
  * only when V8 collects them, which it may not do for seconds: the next big node would then
  * decode beside the last one's dead pixels and the budget would bound nothing. A collection
- * after a big hold (which took far longer than the collection) makes the release real.
+ * after a big hold (which took far longer than the collection) makes the release real; so
+ * does handing the allocator's freed pages back to the system (glibc-heap.ts).
  */
 function collect(): void {
   if (!gc) {
@@ -59,6 +62,7 @@ function collect(): void {
     }
   }
   gc()
+  glibcHeap()?.trim()
 }
 
 /** Bytes of `width` x `height` pixels of `channels` 8-bit channels. */
