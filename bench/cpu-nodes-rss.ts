@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createEngine } from '@sdflow/engine'
 import { createNodeRegistry } from '@sdflow/nodes'
-import { flatPng16 } from './flat-png.js'
+import { flatPng16 } from '../test/reliability/flat-png.test-support.js'
 
 const image = (hash: string) => ({ type: 'image.artifact', params: { hashes: [hash] } })
 const from = (node: string, output = 'image') => ({ node, output })
@@ -33,7 +33,9 @@ const cases: Record<string, Record<string, unknown>> = {
       inputs: { base: from('big'), overlay: from('big') },
     },
   },
-  resize: { out: { type: 'image.resize', params: { width: 4096 }, inputs: { image: from('big') } } },
+  resize: {
+    out: { type: 'image.resize', params: { width: 4096 }, inputs: { image: from('big') } },
+  },
   crop: {
     out: {
       type: 'image.crop',
@@ -85,7 +87,12 @@ async function parent(names: string[]): Promise<void> {
       )
       const line = ran.stdout.trim().split('\n').at(-1) ?? ''
       try {
-        const r = JSON.parse(line) as { status: string; issues: string[]; idleKb: number; maxKb: number }
+        const r = JSON.parse(line) as {
+          status: string
+          issues: string[]
+          idleKb: number
+          maxKb: number
+        }
         console.log(
           `${name}: ${r.status}${r.issues.length ? ` ${r.issues.join(',')}` : ''}, peak RSS ${Math.round(r.maxKb / 1024)} MiB (idle ${Math.round(r.idleKb / 1024)} MiB)`,
         )
