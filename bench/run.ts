@@ -4,6 +4,7 @@ import { benchCliStart } from './cli-start.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchEvents } from './events.js'
+import { benchImages } from './images-rss.js'
 import { benchQr } from './qr.js'
 import { benchRunpod } from './runpod.js'
 import { benchScaleOut } from './scale-out.js'
@@ -24,6 +25,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   'scale-out': benchScaleOut,
   runpod: benchRunpod,
   qr: benchQr,
+  images: benchImages,
 }
 
 const wanted = process.argv.slice(2)
