@@ -65,6 +65,7 @@ export {
   type Job,
   type PoolCatalog,
   type PoolOptions,
+  unionCatalog,
   type Work,
 } from './pool.js'
 export { expectedSteps } from './progress.js'

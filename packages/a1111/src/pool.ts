@@ -57,6 +57,25 @@ export interface PoolCatalog {
   controlnetModuleLabels: Record<string, string>
 }
 
+/** Names known on at least one of `catalogs` (sorted), labels merged. */
+export function unionCatalog(catalogs: readonly Catalog[]): PoolCatalog {
+  const union = (pick: (c: Catalog) => string[]) => [...new Set(catalogs.flatMap(pick))].sort()
+  return {
+    checkpoints: union((c) => c.checkpoints),
+    samplers: union((c) => c.samplers),
+    schedulers: union((c) => c.schedulers),
+    upscalers: union((c) => c.upscalers),
+    latentUpscaleModes: union((c) => c.latentUpscaleModes),
+    controlnetModels: union((c) => c.controlnetModels),
+    controlnetModules: union((c) => c.controlnetModules),
+    // a catalog that arrived as JSON (from an older worker) may lack the labels
+    controlnetModuleLabels: Object.assign(
+      Object.create(null) as Record<string, string>,
+      ...catalogs.map((c) => c.controlnetModuleLabels ?? {}),
+    ),
+  }
+}
+
 export interface BackendPool {
   /** Probe every backend and load catalogs; resolves after the first round. */
   start(): Promise<void>
@@ -379,23 +398,7 @@ export function createPool(options: PoolOptions): BackendPool {
       await Promise.allSettled(backends.map((b) => b.probing))
     },
     list: () => backends.map(statusOf),
-    catalog() {
-      const union = (pick: (c: Catalog) => string[]) =>
-        [...new Set(backends.flatMap((b) => (b.catalog ? pick(b.catalog) : [])))].sort()
-      return {
-        checkpoints: union((c) => c.checkpoints),
-        samplers: union((c) => c.samplers),
-        schedulers: union((c) => c.schedulers),
-        upscalers: union((c) => c.upscalers),
-        latentUpscaleModes: union((c) => c.latentUpscaleModes),
-        controlnetModels: union((c) => c.controlnetModels),
-        controlnetModules: union((c) => c.controlnetModules),
-        controlnetModuleLabels: Object.assign(
-          Object.create(null) as Record<string, string>,
-          ...backends.map((b) => b.catalog?.controlnetModuleLabels ?? {}),
-        ),
-      }
-    },
+    catalog: () => unionCatalog(backends.flatMap((b) => (b.catalog ? [b.catalog] : []))),
     client: (id) => byId.get(id)?.client,
     run,
   }

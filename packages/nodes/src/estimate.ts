@@ -149,3 +149,25 @@ export async function writeStepHistory(dataDir: string, history: StepHistory): P
   await writeFile(temp, `${JSON.stringify(history)}\n`)
   await rename(temp, path)
 }
+
+let writing: Promise<void> = Promise.resolve()
+
+/**
+ * Learn from a run that ended and persist it (best effort: an estimate is never worth failing a
+ * run). Calls are chained, so two runs ending together in one server both count.
+ */
+export function rememberStepTimes(
+  dataDir: string,
+  doc: unknown,
+  nodes: Parameters<typeof learnStepTimes>[2],
+  backends: readonly { id: string; kind: string }[],
+): Promise<void> {
+  const kindOf = (id: string) => backends.find((b) => b.id === id)?.kind
+  writing = writing
+    .then(async () => {
+      const history = await readStepHistory(dataDir)
+      await writeStepHistory(dataDir, learnStepTimes(history, doc, nodes, kindOf))
+    })
+    .catch(() => undefined)
+  return writing
+}

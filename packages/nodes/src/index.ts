@@ -26,6 +26,7 @@ export {
   type PricedBackend,
   type RunEstimate,
   readStepHistory,
+  rememberStepTimes,
   type StepHistory,
   writeStepHistory,
 } from './estimate.js'

@@ -1,4 +1,4 @@
-import type { BackendPool, BackendStatus, PoolCatalog } from '@sdflow/a1111'
+import { type BackendPool, type BackendStatus, unionCatalog } from '@sdflow/a1111'
 import { fail } from '@sdflow/protocol'
 import type { WorkerInfo } from './worker-info.js'
 
@@ -13,25 +13,7 @@ export function remotePool(workers: () => readonly WorkerInfo[]): BackendPool {
     start: async () => {},
     close: async () => {},
     list,
-    catalog(): PoolCatalog {
-      const catalogs = list().flatMap((b) => (b.catalog ? [b.catalog] : []))
-      const union = (pick: (c: (typeof catalogs)[number]) => string[]) =>
-        [...new Set(catalogs.flatMap(pick))].sort()
-      return {
-        checkpoints: union((c) => c.checkpoints),
-        samplers: union((c) => c.samplers),
-        schedulers: union((c) => c.schedulers),
-        upscalers: union((c) => c.upscalers),
-        latentUpscaleModes: union((c) => c.latentUpscaleModes),
-        controlnetModels: union((c) => c.controlnetModels),
-        controlnetModules: union((c) => c.controlnetModules),
-        // a worker's catalog arrives as JSON: one from an older worker may lack the labels
-        controlnetModuleLabels: Object.assign(
-          Object.create(null) as Record<string, string>,
-          ...catalogs.map((c) => c.controlnetModuleLabels ?? {}),
-        ),
-      }
-    },
+    catalog: () => unionCatalog(list().flatMap((b) => (b.catalog ? [b.catalog] : []))),
     client: () => undefined,
     run: () =>
       Promise.reject(

@@ -14,7 +14,10 @@ export interface WorkerOptions<S> {
   env: TaskEnv<S>
   /** The pool in `env.services`, for the heartbeat (catalogs) and the slot count. */
   pool?: BackendPool
-  /** Jobs at once; default the backends' slots (at least 1). */
+  /**
+   * Jobs at once, fixed. By default it follows the slots of the backends not marked down,
+   * checked at each heartbeat: a worker whose backends are all down takes no job.
+   */
   concurrency?: number
   /** Heartbeat interval (1 s); a worker silent for 3 intervals is no longer live. */
   heartbeatMs?: number
@@ -41,8 +44,9 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
   const { env, pool, name } = options
   const heartbeatMs = options.heartbeatMs ?? 1000
   const lockDuration = options.lockDurationMs ?? 4000
-  const slotsOf = () => pool?.list().reduce((n, b) => n + b.slots, 0) ?? 0
-  const slots = Math.max(1, options.concurrency ?? slotsOf())
+  const slotsOf = () =>
+    pool?.list().reduce((n, b) => (b.health === 'down' ? n : n + b.slots), 0) ?? 0
+  let slots = options.concurrency ?? slotsOf()
   const active = new Set<string>()
   const startedAt = new Date().toISOString()
 
@@ -89,7 +93,7 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
   const worker = new Worker<JobData, JobResult>(QUEUE_NAME, process, {
     connection,
     prefix: PREFIX,
-    concurrency: slots,
+    concurrency: Math.max(1, slots),
     lockDuration,
     stalledInterval: Math.max(500, Math.round(lockDuration / 2)),
     maxStalledCount: 3,
@@ -110,7 +114,24 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
     startedAt,
     heartbeatAt: new Date().toISOString(),
   })
-  const beat = () => publishWorker(control, info(), heartbeatMs * 3).catch(() => {})
+  let paused = false
+  /** Take as many jobs as the backends up can run; none while every one is down. */
+  const followSlots = async () => {
+    if (options.concurrency !== undefined) return
+    slots = slotsOf()
+    if (slots > 0) worker.concurrency = slots
+    if (slots === 0 && !paused) {
+      paused = true
+      await worker.pause(true)
+    } else if (slots > 0 && paused) {
+      paused = false
+      await worker.resume()
+    }
+  }
+  const beat = async () => {
+    await followSlots().catch(() => {})
+    await publishWorker(control, info(), heartbeatMs * 3).catch(() => {})
+  }
   await beat()
   const heartbeat = setInterval(() => void beat(), heartbeatMs)
   void worker
@@ -121,7 +142,9 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
   return {
     name,
     backends: pool?.list().length ?? 0,
-    slots,
+    get slots() {
+      return slots
+    },
     async close() {
       clearInterval(heartbeat)
       await worker.close()

@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import fastifyWebsocket from '@fastify/websocket'
 import type { Logger } from '@sdflow/engine'
+import { rememberStepTimes } from '@sdflow/nodes'
 import { fail } from '@sdflow/protocol'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { a1111Face } from './a1111/plugin.js'
@@ -111,6 +112,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     log: app.log,
     concurrency: Math.max(1, options.concurrency ?? 2),
     admit: queueAdmission(runtime),
+    onExecuted: (doc, result) =>
+      void rememberStepTimes(dataDir, doc, result.nodes, runtime.pool?.list() ?? []),
     retention: {
       maxRuns: options.retention?.maxRuns ?? 1000,
       maxEvents: options.retention?.maxEvents ?? 1_000_000,

@@ -28,6 +28,8 @@ export interface RunManagerOptions<S> {
   admit?: () => void
   /** First wait before runs stopped by a full disk are tried again (doubling to 30 s). */
   storageRetryMs?: number
+  /** Told of every run the engine finished executing (for step-time history). */
+  onExecuted?: (doc: unknown, result: RunResult) => void
 }
 
 interface Active {
@@ -242,6 +244,7 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
         }
       },
     })
+    options.onExecuted?.(doc, result)
     if (result.status === 'invalid') {
       // valid when accepted, not any more (a backend's catalog changed before it ran)
       emit(runId, {

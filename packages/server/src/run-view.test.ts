@@ -46,3 +46,39 @@ describe('GET /api/runs/:id', () => {
     expect(run.cost.images).toBe(2)
   })
 })
+
+describe('POST /api/validate estimate', () => {
+  it('learns the seconds per step from runs the server made', async () => {
+    const doc = backendWorkflow(5, 91)
+    const estimate = async () =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/validate',
+          payload: JSON.stringify({ workflow: doc }),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).json().estimate
+    const submitted = await t.app.inject({
+      method: 'POST',
+      url: '/api/runs',
+      payload: JSON.stringify({ workflow: doc }),
+      headers: { 'content-type': 'application/json' },
+    })
+    const { runId } = submitted.json()
+    await waitFor(async () => {
+      const view = (await t.app.inject({ url: `/api/runs/${runId}` })).json()
+      return view.status === 'finished' ? view : undefined
+    }, 'the run to finish')
+    // written just after the run ends, off its critical path
+    const ran = await waitFor(async () => {
+      const e = await estimate()
+      return e.kinds[0]?.history ? e : undefined
+    }, 'the history to be written')
+    expect(ran.images).toBe(1)
+    expect(ran.kinds).toEqual([
+      expect.objectContaining({ kind: 'a1111', history: true, seconds: expect.any(Number) }),
+    ])
+    expect(ran.kinds[0].cost).toBeGreaterThan(0)
+  })
+})

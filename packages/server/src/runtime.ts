@@ -69,7 +69,7 @@ export async function createRuntime(options: RuntimeOptions = {}): Promise<Runti
       options.onEmulator?.(emulator.url)
       backends = backendsFromUrls([emulator.url]).map((b) => ({ ...b, id: 'emulator' }))
     }
-    pool = createPool({ ...found.pool, backends })
+    pool = createPool({ ...found.pool, backends, ...(options.log && { log: options.log }) })
     await pool.start()
   }
   const engine = createEngine<NodeServices>({
@@ -107,6 +107,7 @@ async function coordinatorRuntime(options: RuntimeOptions, redisUrl: string): Pr
     dataDir: options.dataDir,
     roots: { input: options.inDir, output: options.outDir },
     dispatch: coordinator.dispatch,
+    ...(options.log && { log: options.log }),
   })
   // the pool as this process sees it: the live workers' backends (listing, catalogs, prices)
   return { engine, pool: coordinator.backends, coordinator, close: () => coordinator.close() }

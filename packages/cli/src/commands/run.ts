@@ -5,13 +5,12 @@ import {
   estimateLines,
   estimateRun,
   imagePricesOf,
-  learnStepTimes,
   pricesOf,
   readStepHistory,
+  rememberStepTimes,
   runCost,
   scanChecks,
   scanLine,
-  writeStepHistory,
 } from '@sdflow/nodes'
 import { hasErrors, type RunEvent } from '@sdflow/protocol'
 import { createRuntime } from '@sdflow/server/runtime'
@@ -137,7 +136,7 @@ export async function runCommand(args: string[], output: Output): Promise<number
       values.json ? output.out(JSON.stringify(event)) : display?.onEvent(event)
     const result = await runtime.engine.run(doc, { inputs, signal: ctrlC.signal, onEvent })
     display?.close()
-    await learnFrom(runtime.engine.dataDir, doc, result.nodes, backends)
+    await rememberStepTimes(runtime.engine.dataDir, doc, result.nodes, backends)
     const scans = scanChecks(result.nodes, nodeTypes)
     // a finished run whose QR code does not scan failed its purpose: scripts rely on exit 1
     const unscanned = result.status === 'finished' && scans.some((c) => !c.ok)
@@ -168,20 +167,6 @@ export async function runCommand(args: string[], output: Output): Promise<number
     ctrlC.dispose()
     await runtime.close()
   }
-}
-
-/** Remember the seconds per step each backend kind took, for later estimates (best effort). */
-async function learnFrom(
-  dataDir: string,
-  doc: unknown,
-  nodes: Parameters<typeof learnStepTimes>[2],
-  backends: readonly { id: string; kind: string }[],
-): Promise<void> {
-  const kindOf = (id: string) => backends.find((b) => b.id === id)?.kind
-  const history = await readStepHistory(dataDir)
-  await writeStepHistory(dataDir, learnStepTimes(history, doc, nodes, kindOf)).catch(
-    () => undefined,
-  )
 }
 
 /** Whether any node of the document runs on a backend (then the pool, or the emulator, starts). */
