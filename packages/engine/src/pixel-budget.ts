@@ -1,15 +1,20 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import sharp from 'sharp'
 import { glibcHeap } from './glibc-heap.js'
 import { createLimiter, type Limiter } from './limiter.js'
 
 /**
  * Bytes of decoded pixels that CPU nodes may hold at once, across every run of the process:
  * one 8192 x 8192 RGBA image at 8 bits (256 MiB) plus a mask of the same size (64 MiB). With
- * the server's own 190-200 MB it kept `sdflow serve` under 600 MB RSS with six CPU nodes on an
- * image at the pixel limit (docs/reliability.md, case 12.11).
+ * the process's own 150-160 MB after imports this keeps a server under 600 MB RSS whatever
+ * legal images its CPU nodes are given (docs/reliability.md, case 12.11).
  */
 export const DEFAULT_PIXEL_BUDGET = 320 * 1024 * 1024
+
+// libvips' operation cache keeps results of recent operations (up to 50 MB by default) for
+// pipelines that are never repeated here: every node decodes its own artifacts once
+sharp.cache(false)
 
 /**
  * The process-wide pixel budget (a weighted semaphore): a node acquires what it will hold as
