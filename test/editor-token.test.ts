@@ -67,4 +67,30 @@ describe('editor on a server with a token', () => {
     const stored = await page.evaluate('sessionStorage.getItem("sdflow.token")')
     expect(stored).toBe(TOKEN)
   })
+
+  it('the history reads runs, follows them live and shows their thumbnails with the token', async () => {
+    await page.locator('[data-testid="history-button"]').click()
+    await expect
+      .poll(() => page.locator('[data-testid="history"]').textContent())
+      .toContain('No runs yet')
+    const res = await fetch(`http://127.0.0.1:${new URL(server.url).port}/api/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({
+        workflow: {
+          format: 'sdflow.workflow/1',
+          name: 'code',
+          nodes: { qr: { type: 'image.qr-code', params: { text: 'https://example.com' } } },
+        },
+      }),
+    })
+    expect(res.status).toBe(202)
+    const item = page.locator('[data-testid="history-item"]')
+    await expect.poll(() => item.getAttribute('data-status'), { timeout: 20_000 }).toBe('finished')
+    const thumb = item.locator('[data-testid="history-thumb"]')
+    await expect
+      .poll(() => thumb.evaluate((img) => (img as { naturalWidth: number }).naturalWidth))
+      .toBeGreaterThan(0)
+    expect(prompts).toHaveLength(1)
+  })
 })

@@ -49,4 +49,10 @@ describe('smaller A1111 fidelity items (issue 11 item 5)', () => {
       expect(r.body.model_list.some((m) => m.startsWith(`${stem} [`))).toBe(true)
     }
   })
+
+  it('POST /png-info with an empty image answers 500 Invalid encoded image', async () => {
+    const r = await post(emu(), '/sdapi/v1/png-info', { image: '' })
+    expect(r.status).toBe(500)
+    expect(r.body).toMatchObject({ detail: 'Invalid encoded image' })
+  })
 })

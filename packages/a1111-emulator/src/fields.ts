@@ -1,4 +1,5 @@
 import { type PydanticIssue, validationError } from './api-error.js'
+import { pyFloat } from './py-format.js'
 import { refusal } from './request-body.js'
 
 /** pydantic v1 field kinds used by the A1111 request models. */
@@ -180,4 +181,17 @@ export function requireDict(body: unknown): Record<string, unknown> {
     ])
   }
   return body
+}
+
+/** The parsed model as pydantic holds it: `float` fields as Python floats (echoed `7.0`). */
+export function withPyFloats<M extends Record<string, FieldSpec>>(
+  model: M,
+  parsed: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...parsed }
+  for (const [key, spec] of Object.entries(model)) {
+    const v = out[key]
+    if (spec.kind === 'float' && typeof v === 'number') out[key] = pyFloat(v)
+  }
+  return out
 }

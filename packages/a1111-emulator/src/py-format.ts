@@ -90,3 +90,19 @@ export function quote(text: string): string {
   if (!text.includes(',') && !text.includes('\n') && !text.includes(':')) return text
   return jsonQuoteKeepUnicode(text)
 }
+
+/**
+ * FastAPI's JSONResponse rendering (`json.dumps(ensure_ascii=False, separators=(",", ":"))`):
+ * an answer's `pyFloat` values come out as Python writes floats (`7.0`).
+ */
+export function fastapiJson(value: unknown): string {
+  if (value === undefined) return 'null'
+  if (isPyFloat(value)) return pyJsonDumps(value)
+  if (Array.isArray(value)) return `[${value.map((v: unknown) => fastapiJson(v)).join(',')}]`
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${fastapiJson(v)}`).join(',')}}`
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'null'
+  return JSON.stringify(value)
+}

@@ -79,7 +79,10 @@ describe('queue, progress and interrupt', () => {
         p.state.job_no / p.state.job_count +
         p.state.sampling_step / p.state.sampling_steps / p.state.job_count
       expect(p.progress).toBeCloseTo(Math.min(expected, 1), 5)
-      expect(p.eta_relative).toBeGreaterThanOrEqual(0)
+      // A1111 derives eta from progress before capping it at 1: past 1 (the 0.01 head start on
+      // the last step) its eta_relative is negative, and so is ours
+      if (expected <= 1) expect(p.eta_relative).toBeGreaterThanOrEqual(0)
+      else expect(p.eta_relative).toBeLessThan(0)
     }
     expect(seen.some((p) => p.current_image !== null)).toBe(true)
   })

@@ -1,20 +1,18 @@
 import { pythonException } from './api-error.js'
 import { type Checkpoint, defaultCheckpoint, findCheckpoint } from './catalog.js'
 import { a1111Options } from './default-options.js'
+import { builtinExtensionOptions, controlNetOptions } from './extension-options.js'
 
 export type OptionValue = string | number | boolean | null | string[]
 
-/** A1111's options with their defaults, the loaded checkpoint, and ControlNet's options. */
+/** A1111's options with their defaults, the loaded checkpoint, and its extensions' options. */
 export function defaultSettings(): Record<string, OptionValue> {
   return {
     ...structuredClone(a1111Options),
     sd_model_checkpoint: defaultCheckpoint.title,
     sd_checkpoint_hash: defaultCheckpoint.sha256,
-    // sd-webui-controlnet v1.1.455 (scripts/controlnet.py on_ui_settings)
-    control_net_unit_count: 3,
-    control_net_no_detectmap: false,
-    control_net_detectmap_autosaving: false,
-    control_net_model_cache_size: 2,
+    ...structuredClone(builtinExtensionOptions),
+    ...structuredClone(controlNetOptions),
   }
 }
 

@@ -13,6 +13,8 @@ export interface Catalog {
   schedulers: string[]
   /** Names, labels and aliases of schedulers (what the `scheduler` field accepts). */
   schedulerAliases: string[]
+  /** Label or alias -> scheduler name where they differ (`Karras` -> `karras`). */
+  schedulerNames?: Record<string, string>
   upscalers: string[]
   latentUpscaleModes: string[]
   controlnetModels: string[]
@@ -72,10 +74,13 @@ export async function loadCatalog(client: CatalogSource, call: CallOptions = {})
     if (m.sha256) checkpointAliases.add(m.sha256)
   }
   const schedulerAliases = new Set<string>()
+  const schedulerNames: Record<string, string> = Object.create(null)
   for (const s of schedulers) {
     schedulerAliases.add(s.name)
-    schedulerAliases.add(s.label)
-    for (const alias of s.aliases ?? []) schedulerAliases.add(alias)
+    for (const alias of [s.label, ...(s.aliases ?? [])]) {
+      schedulerAliases.add(alias)
+      if (alias !== s.name) schedulerNames[alias] = s.name
+    }
   }
   const catalog: Catalog = {
     checkpoints: models.map((m) => m.title),
@@ -83,6 +88,7 @@ export async function loadCatalog(client: CatalogSource, call: CallOptions = {})
     samplers: samplers.map((s) => s.name),
     schedulers: schedulers.map((s) => s.name),
     schedulerAliases: [...schedulerAliases],
+    schedulerNames,
     upscalers: upscalers.map((u) => u.name),
     latentUpscaleModes: latent.map((l) => l.name),
     controlnetModels: cnModels,
@@ -129,19 +135,84 @@ export interface Needs {
   scheduler?: string
 }
 
-const stem = (name: string) => name.replace(/\s*\[[0-9a-f]+\]$/i, '').toLowerCase()
+const HASH = /\s*\[([0-9a-f]+)\]$/i
+const stem = (name: string) => name.replace(HASH, '').toLowerCase()
 
 export function hasCheckpoint(catalog: Catalog, name: string): boolean {
   return catalog.checkpointAliases.includes(name)
 }
 
 /** ControlNet's own lookup: exact key, then file stem, then a stem containing the text. */
-export function hasControlnetModel(catalog: Catalog, name: string): boolean {
-  if (name === 'None') return true
+function controlnetModelEntry(catalog: Catalog, name: string): string | undefined {
   const wanted = stem(name)
-  return catalog.controlnetModels.some(
-    (m) => m === name || stem(m) === wanted || stem(m).includes(wanted),
+  return (
+    catalog.controlnetModels.find((m) => m === name) ??
+    catalog.controlnetModels.find((m) => stem(m) === wanted) ??
+    catalog.controlnetModels.find((m) => stem(m).includes(wanted))
   )
+}
+
+export function hasControlnetModel(catalog: Catalog, name: string): boolean {
+  return name === 'None' || controlnetModelEntry(catalog, name) !== undefined
+}
+
+/** A scheduler's name, label or alias, as A1111 resolves it (the name); undefined when none. */
+function schedulerEntry(catalog: Catalog, name: string): string | undefined {
+  if (catalog.schedulers.includes(name)) return name
+  if (catalog.schedulerNames && Object.hasOwn(catalog.schedulerNames, name)) {
+    return catalog.schedulerNames[name]
+  }
+  return undefined
+}
+
+/** A checkpoint title the name is (title, title without its hash, the hash itself). */
+function checkpointEntry(catalog: Catalog, name: string): string | undefined {
+  return catalog.checkpoints.find(
+    (t) => t === name || t.replace(HASH, '') === name || HASH.exec(t)?.[1] === name,
+  )
+}
+
+/** What a workflow param with `x-catalog: key` must find on a backend to run there. */
+function needsOf(key: string, name: string): Needs | undefined {
+  switch (key) {
+    case 'checkpoints':
+      return { checkpoint: name }
+    case 'samplers':
+      return { sampler: name }
+    case 'schedulers':
+      return { scheduler: name }
+    case 'upscalers':
+      return { upscalers: [name] }
+    case 'controlnetModels':
+      return { controlnetModels: [name] }
+    case 'controlnetModules':
+      return { controlnetModules: [name] }
+    default:
+      return undefined
+  }
+}
+
+const entries: Record<string, (catalog: Catalog, name: string) => string | undefined> = {
+  checkpoints: checkpointEntry,
+  controlnetModels: controlnetModelEntry,
+  controlnetModules: canonicalModule,
+  schedulers: schedulerEntry,
+}
+
+/**
+ * How a backend reads a name given for a catalog list (`x-catalog` key): whether it takes it
+ * (the rule validation applies) and which listed entry it means, when one does (a ControlNet
+ * model given without its hash, a scheduler's label), for forms that list catalog entries.
+ */
+export function catalogMatch(
+  catalog: Catalog,
+  key: string,
+  name: string,
+): { known: boolean; entry?: string } {
+  const needs = needsOf(key, name)
+  if (!needs || missingNeeds(catalog, needs).length > 0) return { known: false }
+  const entry = Object.hasOwn(entries, key) ? entries[key]?.(catalog, name) : undefined
+  return entry === undefined ? { known: true } : { known: true, entry }
 }
 
 /** A sampler name, or an old-style `"<sampler> <scheduler>"` name (a1111-api.md §2.5). */

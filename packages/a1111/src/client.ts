@@ -50,6 +50,8 @@ export interface A1111Client extends Backend {
   /** Whether POST /internal/progress exists here (asked once; 404 means no). */
   hasInternalProgress(options?: CallOptions): Promise<boolean>
   interrupt(options?: CallOptions): Promise<void>
+  /** POST /sdapi/v1/skip: the current iteration of the running job ends; the job goes on. */
+  skip(options?: CallOptions): Promise<void>
   /** Health check: GET /sdapi/v1/progress?skip_current_image=true within timeouts.probeMs. */
   ping(options?: CallOptions): Promise<void>
   options(options?: CallOptions): Promise<S.OptionsResponse>
@@ -128,6 +130,15 @@ export function createClient(options: ClientOptions): A1111Client {
     await requestJson(target, {
       method: 'POST',
       path: '/sdapi/v1/interrupt',
+      signal: call.signal,
+      timeoutMs: timeouts.connectMs,
+    })
+  }
+
+  const skip = async (call: CallOptions = {}): Promise<void> => {
+    await requestJson(target, {
+      method: 'POST',
+      path: '/sdapi/v1/skip',
       signal: call.signal,
       timeoutMs: timeouts.connectMs,
     })
@@ -301,6 +312,7 @@ export function createClient(options: ClientOptions): A1111Client {
     internalProgress,
     hasInternalProgress,
     interrupt,
+    skip,
     async ping(call = {}) {
       await get(
         '/sdapi/v1/progress',

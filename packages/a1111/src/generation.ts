@@ -18,6 +18,8 @@ export interface GenerationResult {
   /** One per generated image (the grid's own infotext removed). */
   infotexts: string[]
   info: GenerationInfo
+  /** `info` as the backend wrote it (Python's JSON: floats as `7.0`). */
+  infoText: string
   parameters: Record<string, unknown>
   /** The force_task_id this job ran under. */
   taskId: string
@@ -79,6 +81,7 @@ export async function readGeneration(
     subseeds: info.all_subseeds,
     infotexts: info.infotexts.slice(first),
     info,
+    infoText: body.info,
     parameters: body.parameters,
     taskId,
   }

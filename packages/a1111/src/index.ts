@@ -13,6 +13,7 @@ export { backoffDelay } from './backoff.js'
 export {
   type Catalog,
   canonicalModule,
+  catalogMatch,
   hasCheckpoint,
   hasControlnetModel,
   hasSampler,

@@ -1,5 +1,7 @@
 import type { ImageRef, Issue, NodeSpec, WorkflowDocument } from '@sdflow/protocol'
+import type { WorkerStatus } from './backends.js'
 import type { BackendInfo } from './catalog.js'
+import { isEstimate, type RunEstimate } from './estimate.js'
 import { currentToken, tokenAfter401, withQueryToken, withToken } from './token.js'
 
 /** An error answer of the server: `{statusCode, code, message, issues}`. */
@@ -71,12 +73,44 @@ export interface RunInfo {
   }
 }
 
+/** An image a run shows (GET /api/runs): where it came from and what made it. */
+export interface RunImage extends ImageRef {
+  node: string
+  output: string
+  file?: string
+  seed?: number
+  prompt?: string
+}
+
+/** One entry of GET /api/runs. */
+export interface RunEntry {
+  id: string
+  workflow: string
+  status: string
+  createdAt: string
+  startedAt?: string
+  finishedAt?: string
+  cost?: RunInfo['cost']
+  images: RunImage[]
+  imageCount: number
+}
+
+/** What the history reads of GET /api/runs/:id to restore a run. */
+export interface RunDetail extends RunEntry {
+  document?: WorkflowDocument
+  inputs: Record<string, unknown>
+}
+
 export const api = {
   async nodeTypes(signal?: AbortSignal): Promise<NodeSpec[]> {
     return (await json<NodeSpec[]>('/api/node-types', { signal })).body
   },
   async backends(signal?: AbortSignal): Promise<BackendInfo[]> {
     return (await json<BackendInfo[]>('/api/backends', { signal })).body
+  },
+  /** Live scale-out workers ([] unless the server coordinates with --redis). */
+  async workers(signal?: AbortSignal): Promise<WorkerStatus[]> {
+    return (await json<WorkerStatus[]>('/api/workers', { signal })).body
   },
   async workflows(signal?: AbortSignal): Promise<WorkflowEntry[]> {
     return (await json<WorkflowEntry[]>('/api/workflows', { signal })).body
@@ -112,13 +146,25 @@ export const api = {
     )
     return { etag: res.headers.get('etag') ?? undefined }
   },
-  /** The engine's validation, backend catalogs included; nothing runs. */
-  async validate(doc: WorkflowDocument, signal?: AbortSignal): Promise<Issue[]> {
+  /** The engine's validation, backend catalogs included, and the run's estimate; nothing runs. */
+  async validate(
+    doc: WorkflowDocument,
+    signal?: AbortSignal,
+  ): Promise<{ issues: Issue[]; estimate: RunEstimate | undefined }> {
     const init = { ...jsonInit('POST', { workflow: doc }), signal }
-    return (await json<{ issues: Issue[] }>('/api/validate', init)).body.issues
+    const { body } = await json<{ issues: Issue[]; estimate?: unknown }>('/api/validate', init)
+    return { issues: body.issues, estimate: isEstimate(body.estimate) ? body.estimate : undefined }
   },
   async run(doc: WorkflowDocument): Promise<{ runId: string }> {
     return (await json<{ runId: string }>('/api/runs', jsonInit('POST', { workflow: doc }))).body
+  },
+  async runs(limit = 50, signal?: AbortSignal): Promise<RunEntry[]> {
+    const init = { cache: 'no-store' as const, signal }
+    return (await json<{ runs: RunEntry[] }>(`/api/runs?limit=${limit}`, init)).body.runs
+  },
+  async runDetail(id: string): Promise<RunDetail> {
+    return (await json<RunDetail>(`/api/runs/${encodeURIComponent(id)}`, { cache: 'no-store' }))
+      .body
   },
   async runInfo(id: string): Promise<RunInfo> {
     return (await json<RunInfo>(`/api/runs/${id}`)).body

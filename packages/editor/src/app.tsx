@@ -23,15 +23,22 @@ import {
 } from './document.js'
 import { createEditor, type EditorHandle, type SearchRequest } from './editor/create-editor.js'
 import type { ViewState } from './editor/schemes.js'
+import type { RunEstimate } from './estimate.js'
 import { type EventStream, followRun } from './events-socket.js'
+import { inputImagesOf, maskLoadsOf, painterTarget, uploadedSource } from './input-images.js'
 import { indexIssues } from './issues.js'
 import { isImageFile, workflowFromFile } from './png-workflow.js'
+import { restoredDocument } from './restore.js'
 import { idleRun, type RunAction, runReducer } from './run-state.js'
 import { type FileRef, session, setUrlWorkflow, workflowFromUrl } from './session.js'
 import { createStore } from './store.js'
+import { BackendsView } from './ui/backends-view.js'
 import { ConfirmDialog, NameDialog } from './ui/dialogs.js'
+import { Gallery } from './ui/gallery.js'
+import { HistoryPanel } from './ui/history-panel.js'
 import { Inspector } from './ui/inspector.js'
-import { Lightbox } from './ui/lightbox.js'
+import { Lightbox, type LightboxItem } from './ui/lightbox.js'
+import { MaskPainter, type PainterTarget } from './ui/mask-painter.js'
 import { NodeMenu } from './ui/node-menu.js'
 import { NodeSearch } from './ui/node-search.js'
 import { OpenDialog } from './ui/open-dialog.js'
@@ -40,6 +47,7 @@ import { RunLog } from './ui/run-log.js'
 import { Shortcuts } from './ui/shortcuts.js'
 import { StatusBar, Toolbar } from './ui/toolbar.js'
 import { useKeyboard } from './ui/use-keyboard.js'
+import { useRuns } from './ui/use-runs.js'
 
 const NAME = /^[A-Za-z0-9._-]{1,128}$/
 type Status = { text: string; level: 'info' | 'error' } | undefined
@@ -113,11 +121,19 @@ export function App({
     },
     [],
   )
-  const [lightbox, setLightbox] = useState<string>()
+  const [lightbox, setLightbox] = useState<{ items: LightboxItem[]; index: number }>()
+  const showImage = useCallback((url: string) => setLightbox({ items: [{ url }], index: 0 }), [])
+  const [panel, setPanel] = useState<'history' | 'gallery'>()
+  const runList = useRuns(panel !== undefined)
   const [arranging, setArranging] = useState(false)
   const [search, setSearch] = useState<SearchRequest>()
   const [menu, setMenu] = useState<{ at: { x: number; y: number }; nodeId: string }>()
   const [help, setHelp] = useState(false)
+  const [backendsOpen, setBackendsOpen] = useState(false)
+  const freshBackends = useCallback(
+    (backends: BackendInfo[]) => store.set((s) => ({ ...s, backends })),
+    [store],
+  )
   // what Ctrl+C copied, for when the system clipboard is out of reach
   const copied = useRef<string | undefined>(undefined)
   const stream = useRef<EventStream | undefined>(undefined)
@@ -158,6 +174,57 @@ export function App({
     },
     [notify],
   )
+  /** Store an image and feed it to an input: the Load image node it has, or a new one. */
+  const uploadInput = useCallback(
+    async (nodeId: string, input: string, file: Blob) => {
+      const handle = editorRef.current
+      if (!handle) return
+      try {
+        const ref = await api.upload(file)
+        const g = handle.read()
+        const target = g.nodes.find((n) => n.id === nodeId)
+        const kind = target && specMap.get(target.type)?.inputs[input]?.kind
+        if (!target || !kind) return
+        const output = kind === 'mask' ? 'mask' : 'image'
+        const source = uploadedSource(g, nodeId, input, output)
+        if (source) {
+          handle.setParam(source, 'path', undefined)
+          handle.setParam(source, 'base64', undefined)
+          handle.setParam(source, 'artifact', ref.hash)
+        } else {
+          const at = {
+            x: target.position.x - 300,
+            y: target.position.y + (kind === 'mask' ? 220 : 0),
+          }
+          const id = await handle.addNode('image.load', at)
+          handle.setParam(id, 'artifact', ref.hash)
+          await handle.connect({ source: id, output, target: nodeId, input })
+        }
+        notify(`Uploaded ${ref.width}x${ref.height} ${ref.mime} into ${nodeId}.${input}`)
+      } catch (e) {
+        notify(`Not uploaded: ${e instanceof Error ? e.message : String(e)}`, 'error')
+      }
+    },
+    [notify, specMap],
+  )
+  const [painter, setPainter] = useState<PainterTarget>()
+  const paintMask = useCallback(
+    (nodeId: string, input: string) => {
+      const handle = editorRef.current
+      if (!handle) return
+      setPainter(painterTarget(handle.read(), nodeId, input, store.get().run))
+    },
+    [store],
+  )
+  const paintInto = useCallback(
+    (loadId: string) => {
+      const link = editorRef.current
+        ?.read()
+        .links.find((l) => l.source === loadId && l.output === 'mask')
+      if (link) paintMask(link.target, link.input)
+    },
+    [paintMask],
+  )
   // the canvas: created once the specs are known
   useEffect(() => {
     const container = canvas.current
@@ -167,7 +234,15 @@ export function App({
     void createEditor({
       container,
       specs: specMap,
-      env: { store, showImage: setLightbox, reportInvalid, upload: uploadInto },
+      env: {
+        store,
+        showImage,
+        reportInvalid,
+        upload: uploadInto,
+        uploadInput,
+        paintMask,
+        paintInto,
+      },
       onChange: () => {
         setDirty(true)
         bump()
@@ -195,7 +270,17 @@ export function App({
       gone = true
       handle?.destroy()
     }
-  }, [specMap, store, notify, reportInvalid, uploadInto])
+  }, [
+    specMap,
+    store,
+    notify,
+    reportInvalid,
+    uploadInto,
+    showImage,
+    uploadInput,
+    paintMask,
+    paintInto,
+  ])
 
   const follow = useCallback(
     (runId: string, since: number) => {
@@ -224,8 +309,9 @@ export function App({
       setDirty(isDirty)
       setServerIssues([])
       setGraph(g)
-      if (hasPositions(doc)) await editor.zoomToFit()
-      else await editor.arrange()
+      // a document whose nodes would overlap as drawn here opens arranged (not an edit)
+      if (hasPositions(doc) && !(await editor.overlaps())) await editor.zoomToFit()
+      else await editor.arrange({ quiet: true })
       bump()
     },
     [editor, dispatch],
@@ -283,10 +369,17 @@ export function App({
 
   // the engine's own validation, on the server: the editor never judges a workflow itself
   const [checked, setChecked] = useState<Issue[]>([])
+  const [estimate, setEstimate] = useState<RunEstimate>()
   useEffect(() => {
     if (specMap.size === 0) return
     const controller = new AbortController()
-    api.validate(graphToDocument(graph, isMulti), controller.signal).then(setChecked, () => {})
+    api.validate(graphToDocument(graph, isMulti), controller.signal).then(
+      (answer) => {
+        setChecked(answer.issues)
+        setEstimate(answer.estimate)
+      },
+      () => {},
+    )
     return () => controller.abort()
   }, [graph, specMap, isMulti])
   const runIssues = useMemo(() => {
@@ -312,6 +405,9 @@ export function App({
   useEffect(() => {
     store.set((s) => ({ ...s, issues: index.byNode }))
   }, [index, store])
+  useEffect(() => {
+    store.set((s) => ({ ...s, inputImages: inputImagesOf(graph), maskLoads: maskLoadsOf(graph) }))
+  }, [graph, store])
 
   // the backends' health and catalogs, kept fresh
   useEffect(() => {
@@ -401,6 +497,8 @@ export function App({
     }
     try {
       const { runId } = await api.run(currentDoc())
+      // the run has its document: seeds set to move on do so for the next one
+      editor?.advanceSeeds()
       setServerIssues([])
       dispatch({ type: 'submitted', runId })
       session.setActiveRun(runId)
@@ -409,7 +507,7 @@ export function App({
       if (e instanceof ApiError && e.issues.length > 0) setServerIssues(e.issues)
       notify(`Not run: ${e instanceof Error ? e.message : String(e)}`, 'error')
     }
-  }, [currentDoc, dispatch, follow, notify, fieldProblems])
+  }, [currentDoc, dispatch, follow, notify, fieldProblems, editor])
   const cancel = useCallback(async () => {
     const runId = store.get().run.runId
     if (!runId) return
@@ -436,6 +534,27 @@ export function App({
       })
     },
     [dirty, file.name, graph.meta.name],
+  )
+  /** Open a run's workflow again, with the inputs it ran with (as an unsaved document). */
+  const restoreRun = useCallback(
+    async (runId: string) => {
+      try {
+        const detail = await api.runDetail(runId)
+        if (!isDocument(detail.document)) {
+          notify(`Run ${runId} kept no workflow to restore`, 'error')
+          return
+        }
+        const doc = restoredDocument(detail.document, detail.inputs ?? {}, specMap)
+        guard(`Restoring run ${detail.workflow}`, async () => {
+          setUrlWorkflow(undefined)
+          await loadDoc(doc, {}, true)
+          notify(`Restored ${detail.workflow} as it ran (${runId})`)
+        })
+      } catch (e) {
+        notify(`Not restored: ${e instanceof Error ? e.message : String(e)}`, 'error')
+      }
+    },
+    [specMap, guard, loadDoc, notify],
   )
   const newDoc = useCallback(() => {
     guard('A new workflow', async () => {
@@ -593,7 +712,28 @@ export function App({
           fit: () => void editor?.zoomToFit(),
           undo: () => void editor?.undo(),
           redo: () => void editor?.redo(),
+          backends: () => setBackendsOpen((open) => !open),
         }}
+        extra={
+          <>
+            <button
+              type="button"
+              data-testid="history-button"
+              aria-pressed={panel === 'history'}
+              onClick={() => setPanel(panel === 'history' ? undefined : 'history')}
+            >
+              History
+            </button>
+            <button
+              type="button"
+              data-testid="gallery-button"
+              aria-pressed={panel === 'gallery'}
+              onClick={() => setPanel(panel === 'gallery' ? undefined : 'gallery')}
+            >
+              Gallery
+            </button>
+          </>
+        }
       />
       <StatusBar status={status} />
       <Palette specs={specs} onAdd={(type) => void editor?.addNode(type)} />
@@ -626,7 +766,7 @@ export function App({
           bump()
         }}
       />
-      <RunLog run={view.run} general={index.general} />
+      <RunLog run={view.run} general={index.general} estimate={estimate} />
       {dialog?.kind === 'open' ? (
         <OpenDialog
           onClose={() => setDialog(undefined)}
@@ -692,7 +832,43 @@ export function App({
         />
       ) : null}
       {help ? <Shortcuts onClose={() => setHelp(false)} /> : null}
-      {lightbox ? <Lightbox url={lightbox} onClose={() => setLightbox(undefined)} /> : null}
+      {backendsOpen ? (
+        <BackendsView onClose={() => setBackendsOpen(false)} onBackends={freshBackends} />
+      ) : null}
+      {panel === 'history' ? (
+        <HistoryPanel
+          runs={runList.runs}
+          error={runList.error}
+          onShow={(items, index) => setLightbox({ items, index })}
+          onRestore={(id) => void restoreRun(id)}
+          onClose={() => setPanel(undefined)}
+        />
+      ) : null}
+      {panel === 'gallery' ? (
+        <Gallery
+          runs={runList.runs}
+          error={runList.error}
+          onShow={(items, index) => setLightbox({ items, index })}
+          onClose={() => setPanel(undefined)}
+        />
+      ) : null}
+      {painter ? (
+        <MaskPainter
+          target={painter}
+          onClose={() => setPainter(undefined)}
+          onApply={(mask) => {
+            setPainter(undefined)
+            void uploadInput(painter.nodeId, painter.input, mask)
+          }}
+        />
+      ) : null}
+      {lightbox ? (
+        <Lightbox
+          items={lightbox.items}
+          start={lightbox.index}
+          onClose={() => setLightbox(undefined)}
+        />
+      ) : null}
     </div>
   )
 }

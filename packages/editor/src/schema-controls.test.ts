@@ -1,6 +1,7 @@
 import { createNodeRegistry } from '@sdflow/nodes'
 import { describe, expect, it } from 'vitest'
 import {
+  CHOOSE,
   catalogOptions,
   type Field,
   fieldsOf,
@@ -85,9 +86,33 @@ describe('schema -> controls', () => {
 
   it('keeps the current value selectable when the catalog lacks it', () => {
     const sampler = txt2img.get('sampler_name') as Field & { kind: 'catalog' }
-    const options = catalogOptions(sampler, ['Euler', 'DPM++ 2M'], 'Old sampler')
+    const { options, selected } = catalogOptions(sampler, ['Euler', 'DPM++ 2M'], 'Old sampler')
     expect(options.map((o) => o.value)).toEqual(['Euler', 'DPM++ 2M', 'Old sampler'])
     expect(options.at(-1)?.label).toContain('not in catalog')
+    expect(selected).toBe('Old sampler')
+  })
+
+  it('shows a name the backends take as the catalog entry it means, unmarked', () => {
+    const scheduler = txt2img.get('scheduler') as Field & { kind: 'catalog' }
+    const match = (name: string) =>
+      name === 'Karras' ? { known: true, entry: 'karras' } : { known: false }
+    const shown = catalogOptions(scheduler, ['automatic', 'karras'], 'Karras', match)
+    expect(shown.selected).toBe('karras')
+    expect(shown.options.map((o) => o.label).join()).not.toContain('not in catalog')
+    // taken, but no one entry (an old-style "<sampler> <scheduler>" name): itself, unmarked
+    const sampler = txt2img.get('sampler_name') as Field & { kind: 'catalog' }
+    const combo = catalogOptions(sampler, ['Euler'], 'Euler Karras', () => ({ known: true }))
+    expect(combo.selected).toBe('Euler Karras')
+    expect(combo.options.at(-1)?.label).toBe('Euler Karras')
+  })
+
+  it('starts an unset select without a default on an empty "choose…" option', () => {
+    const model = fields('sd.controlnet-unit').get('model') as Field & { kind: 'catalog' }
+    expect(model.default).toBeUndefined()
+    const { options, selected } = catalogOptions(model, ['a [1]', 'b [2]'], undefined)
+    expect(selected).toBe('')
+    expect(options[0]).toEqual({ value: '', label: CHOOSE })
+    expect(options.map((o) => o.value)).toEqual(['', 'a [1]', 'b [2]'])
   })
 
   it('parses numbers within bounds and refuses the rest', () => {

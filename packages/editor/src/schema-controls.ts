@@ -117,27 +117,46 @@ export function shownValue(field: Field, params: Record<string, unknown>): unkno
   return field.key in params ? params[field.key] : field.default
 }
 
-/** Options of a catalog select: the live catalog, plus the default and the current value. */
+/** How the backends read a catalog name: taken or not, and the listed entry it means. */
+export type CatalogMatch = (name: string) => { known: boolean; entry?: string }
+
+/** The label of the empty option an unset select without a default starts on. */
+export const CHOOSE = 'choose…'
+
+/**
+ * Options of a catalog select and the one shown: the live catalog, plus the default, an empty
+ * "choose…" while a param without default is unset, and the current value as the entry it
+ * matches (a model without its hash, a scheduler's label), marked only when no backend takes it.
+ */
 export function catalogOptions(
   field: Field & { kind: 'catalog' },
   catalog: readonly string[],
   current: unknown,
-): { value: string; label: string }[] {
+  match: CatalogMatch = () => ({ known: false }),
+): { options: { value: string; label: string }[]; selected: string } {
   const seen = new Set<string>()
-  const out: { value: string; label: string }[] = []
+  const options: { value: string; label: string }[] = []
   const add = (value: string, label = value) => {
     if (seen.has(value)) return
     seen.add(value)
-    out.push({ value, label })
+    options.push({ value, label })
   }
+  const unset = typeof current !== 'string'
+  if (unset && typeof field.default !== 'string') add('', CHOOSE)
   if (typeof field.default === 'string') {
     add(field.default, field.default === '' ? '(any)' : field.default)
   }
   for (const name of catalog) add(name)
-  if (typeof current === 'string' && !seen.has(current)) {
-    add(current, `${current === '' ? '(any)' : current} (not in catalog)`)
+  if (unset) return { options, selected: typeof field.default === 'string' ? field.default : '' }
+  if (seen.has(current)) return { options, selected: current }
+  const { known, entry } = match(current)
+  if (entry !== undefined) {
+    add(entry)
+    return { options, selected: entry }
   }
-  return out
+  const name = current === '' ? '(any)' : current
+  add(current, known ? name : `${name} (not in catalog)`)
+  return { options, selected: current }
 }
 
 export type Parsed = { ok: true; value: unknown } | { ok: false; message: string }

@@ -2,7 +2,6 @@ import { canConnect, type NodeSpec, type SocketKind } from '@sdflow/protocol'
 import { createRoot } from 'react-dom/client'
 import { ClassicPreset, NodeEditor } from 'rete'
 import { AreaExtensions, AreaPlugin } from 'rete-area-plugin'
-import type { AutoArrangePlugin } from 'rete-auto-arrange-plugin'
 import {
   ClassicFlow,
   ConnectionPlugin,
@@ -19,7 +18,10 @@ import {
   type GraphNode,
   type WorkflowMeta,
 } from '../document.js'
+import { gridLayout, overlapping } from '../layout.js'
 import type { LinkEnd } from '../node-search.js'
+import { nextSeed, seedMax, seedModeOf } from '../seed-mode.js'
+import { boxSelection } from './box-select.js'
 import { ConnectionView } from './connection-view.js'
 import { NodeView } from './node-view.js'
 import { type AreaExtra, type NodeEnv, type Schemes, SdConnection, SdNode } from './schemes.js'
@@ -40,12 +42,17 @@ export interface EditorHandle {
   deleteSelected(): Promise<void>
   undo(): Promise<void>
   redo(): Promise<void>
-  arrange(): Promise<void>
+  /** Lay the graph out in columns by dependency depth (see layout.ts), then fit it in view. */
+  arrange(options?: { quiet?: boolean }): Promise<void>
+  /** Whether any two nodes overlap as rendered now. */
+  overlaps(): Promise<boolean>
   zoomToFit(): Promise<void>
   /** Translate the view by (dx, dy) screen pixels. */
   pan(dx: number, dy: number): Promise<void>
   /** Ids of the selected nodes. */
   selectedIds(): string[]
+  /** Select these nodes, alone or (`add`) beside the ones selected already. */
+  selectMany(ids: string[], add: boolean): Promise<void>
   selectAll(): Promise<void>
   selectOnly(nodeId: string): Promise<void>
   /** Give a node another id (links and the workflow's inputs and outputs follow; clears undo). */
@@ -54,6 +61,8 @@ export interface EditorHandle {
   addGraph(nodes: GraphNode[], links: GraphLink[]): Promise<void>
   /** Link output -> input if the sockets allow it (else it says why). */
   connect(link: GraphLink): Promise<void>
+  /** After a run: each seed whose mode says so moves on (increment, randomize); one undo step. */
+  advanceSeeds(): void
   /** Bypass the nodes (or run them again when all already are); recorded for undo. */
   toggleBypass(ids: string[]): void
   /** The pointer's last place on the canvas, in graph coordinates. */
@@ -68,7 +77,7 @@ export interface EditorHandle {
 export interface EditorOptions {
   container: HTMLElement
   specs: ReadonlyMap<string, NodeSpec>
-  env: Omit<NodeEnv, 'setParam'>
+  env: Omit<NodeEnv, 'setParam' | 'setUi'>
   /** The document changed (structure, params or positions). */
   onChange(): void
   /** The user picked a node (or none). */
@@ -100,7 +109,6 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
   const history = new HistoryPlugin<Schemes>()
   let meta: WorkflowMeta = { format: 'sdflow.workflow/1', name: 'untitled' }
   let loading = false
-  let arrangePlugin: AutoArrangePlugin<Schemes> | undefined
   const sockets = new Map<string, ClassicPreset.Socket>()
   const socketOf = (kind: string): ClassicPreset.Socket => {
     let socket = sockets.get(kind)
@@ -121,19 +129,34 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     void area.update('node', nodeId)
     options.onChange()
   }
-  const env: NodeEnv = {
-    ...options.env,
-    setParam(nodeId, key, value) {
+  const setUiRaw = (nodeId: string, key: string, value: unknown) => {
+    const node = editor.getNode(nodeId)
+    if (!node) return
+    const ui = { ...node.ui }
+    if (value === undefined) delete ui[key]
+    else ui[key] = value
+    node.ui = ui
+    void area.update('node', nodeId)
+    options.onChange()
+  }
+  /** One undoable change of a node's params or ui. */
+  const recorded =
+    (field: 'params' | 'ui', raw: (nodeId: string, key: string, value: unknown) => void) =>
+    (nodeId: string, key: string, value: unknown) => {
       const node = editor.getNode(nodeId)
       if (!node) return
-      const before = node.params[key]
+      const before = node[field][key]
       if (Object.is(before, value)) return
       history.add({
-        undo: () => setParamRaw(nodeId, key, before),
-        redo: () => setParamRaw(nodeId, key, value),
+        undo: () => raw(nodeId, key, before),
+        redo: () => raw(nodeId, key, value),
       })
-      setParamRaw(nodeId, key, value)
-    },
+      raw(nodeId, key, value)
+    }
+  const env: NodeEnv = {
+    ...options.env,
+    setParam: recorded('params', setParamRaw),
+    setUi: recorded('ui', setUiRaw),
   }
 
   const makeNode = (id: string, type: string): SdNode => {
@@ -274,8 +297,11 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
 
   // a click on a header picks the node without moving it: only a real move is a change
   let pickedAt: { id: string; x: number; y: number } | undefined
+  // picking a node of the selection keeps the selection, so a drag moves all of it (ComfyUI)
+  let pickingSelected = false
   area.addPipe((context) => {
     if (context.type === 'nodepicked') {
+      pickingSelected = editor.getNode(context.data.id)?.selected === true
       options.onSelect(context.data.id)
       const p = area.nodeViews.get(context.data.id)?.position
       pickedAt = p && { id: context.data.id, x: p.x, y: p.y }
@@ -297,9 +323,17 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
   area.use(history)
   AreaExtensions.simpleNodesOrder(area)
   const selector = AreaExtensions.selector()
+  const onCtrl = AreaExtensions.accumulateOnCtrl()
   const selectable = AreaExtensions.selectableNodes(area, selector, {
-    accumulating: AreaExtensions.accumulateOnCtrl(),
+    accumulating: { active: () => onCtrl.active() || pickingSelected },
   })
+  const selectMany = async (ids: string[], add: boolean) => {
+    if (!add) for (const n of editor.getNodes()) if (n.selected) await selectable.unselect(n.id)
+    for (const id of ids) await selectable.select(id, true)
+    const chosen = editor.getNodes().filter((n) => n.selected)
+    options.onSelect(chosen.length === 1 ? chosen[0]?.id : undefined)
+  }
+  const stopBoxSelection = boxSelection({ container, select: selectMany })
   const setBypass = (ids: string[], on: boolean[]) => {
     ids.forEach((id, i) => {
       const node = editor.getNode(id)
@@ -356,6 +390,22 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
       }
     }
     return start
+  }
+
+  /** Each node's box in graph units, as rendered (after React has drawn what changed). */
+  const renderedBoxes = async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))
+    return editor.getNodes().map((n) => {
+      const view = area.nodeViews.get(n.id)
+      const el = view?.element.querySelector<HTMLElement>('[data-testid="node"]')
+      return {
+        id: n.id,
+        x: view?.position.x ?? 0,
+        y: view?.position.y ?? 0,
+        width: el?.offsetWidth || n.width,
+        height: el?.offsetHeight || n.height,
+      }
+    })
   }
 
   // like AreaExtensions.zoomAt, but fitting beside or above the minimap (which sits over the
@@ -456,23 +506,15 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     },
     undo: () => history.undo(),
     redo: () => history.redo(),
-    async arrange() {
-      if (!arrangePlugin) {
-        const { AutoArrangePlugin, Presets: ArrangePresets } = await import(
-          'rete-auto-arrange-plugin'
-        )
-        arrangePlugin = new AutoArrangePlugin<Schemes>()
-        arrangePlugin.addPreset(ArrangePresets.classic.setup())
-        area.use(arrangePlugin)
-      }
-      await arrangePlugin.layout({
-        options: {
-          'elk.spacing.nodeNode': '40',
-          'elk.layered.spacing.nodeNodeBetweenLayers': '60',
-        },
-      })
+    async arrange({ quiet = false } = {}) {
+      const boxes = await renderedBoxes()
+      const links = editor.getConnections().map((c) => ({ source: c.source, target: c.target }))
+      for (const p of gridLayout(boxes, links)) await area.translate(p.id, { x: p.x, y: p.y })
       await zoomToFit()
-      options.onChange()
+      if (!quiet) options.onChange()
+    },
+    async overlaps() {
+      return overlapping(await renderedBoxes()).length > 0
     },
     zoomToFit,
     async pan(dx, dy) {
@@ -484,6 +526,7 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
         .getNodes()
         .filter((n) => n.selected)
         .map((n) => n.id),
+    selectMany,
     async selectAll() {
       for (const n of editor.getNodes()) await selectable.select(n.id, true)
     },
@@ -555,6 +598,15 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
       }
       await addLink(link)
     },
+    advanceSeeds() {
+      history.separate()
+      for (const node of editor.getNodes()) {
+        const max = seedMax(node.spec)
+        if (max === undefined) continue
+        const next = nextSeed(seedModeOf(node.ui), node.params.seed, max)
+        if (next !== undefined) env.setParam(node.id, 'seed', next)
+      }
+    },
     toggleBypass(ids) {
       const nodes = ids.map((id) => editor.getNode(id)).filter((n) => n !== undefined)
       if (nodes.length === 0) return
@@ -571,6 +623,8 @@ export async function createEditor(options: EditorOptions): Promise<EditorHandle
     destroy() {
       container.removeEventListener('pointermove', onMove)
       container.removeEventListener('dblclick', onDoubleClick)
+      stopBoxSelection()
+      onCtrl.destroy()
       area.destroy()
     },
   }

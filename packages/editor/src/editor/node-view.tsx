@@ -5,9 +5,12 @@ import { artifactUrl } from '../api.js'
 import { targetOf } from '../issues.js'
 import { formatEta, type NodeView as RunNodeView } from '../run-state.js'
 import { fieldsOf, isHeadline, shownValue } from '../schema-controls.js'
+import { seedMax } from '../seed-mode.js'
 import { IssueList } from '../ui/issue-list.js'
 import { ParamField } from '../ui/param-field.js'
+import { SeedControl } from '../ui/seed-control.js'
 import { useStopPointer } from '../ui/stop-pointer.js'
+import { InputPreviews, InputUploadButtons, uploadableInputs } from './input-upload.js'
 import type { Schemes, SdNode } from './schemes.js'
 
 const { RefSocket } = Presets.classic
@@ -45,6 +48,7 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
     return !(t.node !== undefined && t.field?.kind === 'params' && headlineKeys.has(t.field.name))
   })
   const inputs = Object.entries(node.inputs)
+  const uploadable = new Map(uploadableInputs(node).map((u) => [u.key, u.kind]))
   const outputs = Object.entries(node.outputs)
   const progress = run.status === 'running' ? run.progress : undefined
 
@@ -84,6 +88,9 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
                   {input.label}
                   {input.multipleConnections ? ' ⋯' : ''}
                 </span>
+                {uploadable.has(key) ? (
+                  <InputUploadButtons node={node} input={key} kind={uploadable.get(key) ?? ''} />
+                ) : null}
               </div>
             ) : null,
           )}
@@ -106,6 +113,7 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
           )}
         </div>
       </div>
+      <InputPreviews node={node} />
       {fields.length > 0 ? (
         <div className="sd-node-fields">
           {fields.map((field) => (
@@ -180,6 +188,7 @@ export function NodeView({ data: node, emit }: { data: SdNode; emit: RenderEmit<
           ))}
         </dl>
       ) : null}
+      {seedMax(node.spec) !== undefined ? <SeedControl node={node} run={run} /> : null}
       {hasArtifactParam(node) ? <UploadControl node={node} /> : null}
       <IssueList issues={nodeIssues} />
     </div>
@@ -195,6 +204,7 @@ function hasArtifactParam(node: SdNode): boolean {
 /** Upload an image into the node (its `artifact` param), with a preview of what it holds. */
 function UploadControl({ node }: { node: SdNode }) {
   const hash = typeof node.params.artifact === 'string' ? node.params.artifact : undefined
+  const feedsMask = useView(node, (s) => s.maskLoads?.has(node.id) ?? false)
   const box = useRef<HTMLDivElement>(null)
   useStopPointer(box)
   return (
@@ -212,6 +222,16 @@ function UploadControl({ node }: { node: SdNode }) {
           }}
         />
       </label>
+      {feedsMask ? (
+        <button
+          type="button"
+          className="upload-button"
+          data-testid="mask-paint"
+          onClick={() => node.env.paintInto(node.id)}
+        >
+          Paint mask…
+        </button>
+      ) : null}
       {hash ? (
         <img
           className="upload-preview"

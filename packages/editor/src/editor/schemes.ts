@@ -12,17 +12,29 @@ export interface ViewState {
   issues: ReadonlyMap<string, Issue[]>
   backends: BackendInfo[]
   selected: string | undefined
+  /** Uploaded images feeding inputs (through a Load image node): node id -> input -> hash. */
+  inputImages?: ReadonlyMap<string, Readonly<Record<string, string>>>
+  /** Load image nodes whose mask output feeds an input: the mask painter paints into them. */
+  maskLoads?: ReadonlySet<string>
 }
 
 /** What a node view may do: change a param of its node, open an image. */
 export interface NodeEnv {
   store: Store<ViewState>
   setParam(nodeId: string, key: string, value: unknown): void
+  /** Set (or unset) one key of the node's editor state (`ui`); recorded for undo. */
+  setUi(nodeId: string, key: string, value: unknown): void
   showImage(url: string): void
   /** A field of a node holds text that is not a usable value (message), or no longer. */
   reportInvalid(where: string, nodeId: string, key: string, message: string | undefined): void
   /** Store an image on the server and make it the node's `artifact` param. */
   upload(nodeId: string, file: Blob): Promise<void>
+  /** Store an image and feed it to an image or mask input, through a Load image node. */
+  uploadInput(nodeId: string, input: string, file: Blob): Promise<void>
+  /** Open the mask painter for a mask input. */
+  paintMask(nodeId: string, input: string): void
+  /** Open the mask painter on the mask a Load image node feeds. */
+  paintInto(loadId: string): void
 }
 
 export const NODE_WIDTH = 250

@@ -1,7 +1,7 @@
 import type { Issue } from '@sdflow/protocol'
 import { useEffect, useId, useRef, useState } from 'react'
-import { type BackendInfo, catalogNames } from '../catalog.js'
-import { catalogOptions, type Field, formatValue, parseField } from '../schema-controls.js'
+import { type BackendInfo, catalogNames, matchCatalog } from '../catalog.js'
+import { CHOOSE, catalogOptions, type Field, formatValue, parseField } from '../schema-controls.js'
 import { IssueList } from './issue-list.js'
 import { useStopPointer } from './stop-pointer.js'
 
@@ -73,9 +73,15 @@ export function ParamField({ field, value, backends, issues, onCommit, onInvalid
         />
       )
       break
-    case 'select':
+    case 'select': {
+      const unset = value === undefined && field.default === undefined
       control = (
-        <select id={id} value={shown} onChange={(e) => commit(e.target.value)}>
+        <select
+          id={id}
+          value={unset ? '' : shown}
+          onChange={(e) => (e.target.value === '' ? onCommit(undefined) : commit(e.target.value))}
+        >
+          {unset ? <option value="">{CHOOSE}</option> : null}
           {field.options.map((o) => (
             <option key={String(o)} value={String(o)}>
               {String(o)}
@@ -84,10 +90,23 @@ export function ParamField({ field, value, backends, issues, onCommit, onInvalid
         </select>
       )
       break
+    }
     case 'catalog': {
-      const options = catalogOptions(field, catalogNames(backends, field.catalog), value)
+      const { options, selected } = catalogOptions(
+        field,
+        catalogNames(backends, field.catalog),
+        value,
+        (name) => matchCatalog(backends, field.catalog, name),
+      )
+      const unset = typeof field.default !== 'string'
       control = (
-        <select id={id} value={shown} onChange={(e) => commit(e.target.value)}>
+        <select
+          id={id}
+          value={selected}
+          onChange={(e) =>
+            e.target.value === '' && unset ? onCommit(undefined) : commit(e.target.value)
+          }
+        >
           {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}

@@ -1,11 +1,22 @@
+import { money } from '@sdflow/nodes/cost'
 import type { Issue } from '@sdflow/protocol'
 import { useEffect, useRef, useState } from 'react'
 import { api, artifactUrl, type RunInfo } from '../api.js'
+import { kindLines, type RunEstimate } from '../estimate.js'
 import type { RunView } from '../run-state.js'
 import { IssueList } from './issue-list.js'
 
 /** The run's events as lines, newest at the bottom, and issues not tied to a node. */
-export function RunLog({ run, general }: { run: RunView; general: Issue[] }) {
+export function RunLog({
+  run,
+  general,
+  estimate,
+}: {
+  run: RunView
+  general: Issue[]
+  /** What the workflow on the canvas would take, from the server's validation. */
+  estimate?: RunEstimate | undefined
+}) {
   const box = useRef<HTMLDivElement>(null)
   const count = run.log.length
   useEffect(() => {
@@ -40,6 +51,7 @@ export function RunLog({ run, general }: { run: RunView; general: Issue[] }) {
           {run.phase}
         </span>
       </header>
+      {estimate ? <Estimate estimate={estimate} /> : null}
       <IssueList issues={general} />
       <div className="lines" ref={box}>
         {run.log.map((line) => (
@@ -65,12 +77,27 @@ export function RunLog({ run, general }: { run: RunView; general: Issue[] }) {
   )
 }
 
-function costText(cost: NonNullable<RunInfo['cost']>): string {
+/** Before running: images to generate and what each backend kind would take for them. */
+function Estimate({ estimate }: { estimate: RunEstimate }) {
+  const kinds = kindLines(estimate)
+  return (
+    <div className="run-estimate" data-testid="run-estimate">
+      <span data-testid="estimate-images">images to generate: {estimate.images}</span>
+      {kinds.map((line) => (
+        <span key={line} className="muted" data-testid="estimate-kind">
+          {line}
+        </span>
+      ))}
+    </div>
+  )
+}
+
+export function costText(cost: NonNullable<RunInfo['cost']>): string {
   const parts = [`GPU ${(cost.gpuMs / 1000).toFixed(1)} s`]
   if (cost.retries > 0) parts.push(`${cost.retries} retr${cost.retries === 1 ? 'y' : 'ies'}`)
   if (cost.cost !== undefined) {
-    const each = cost.costPerImage !== undefined ? ` ($${cost.costPerImage.toFixed(4)}/image)` : ''
-    parts.push(`est. $${cost.cost.toFixed(4)}${each}`)
+    const each = cost.costPerImage !== undefined ? ` (${money(cost.costPerImage)}/image)` : ''
+    parts.push(`est. ${money(cost.cost)}${each}`)
   }
   return parts.join(' · ')
 }

@@ -7,6 +7,8 @@ export const SHORTCUTS: [string, string][] = [
   ['Ctrl+D', 'duplicate the selected nodes'],
   ['Ctrl+A', 'select all nodes'],
   ['Ctrl+click', 'add a node to the selection'],
+  ['Ctrl+drag on empty canvas', 'select the nodes in the box (with Shift: add them)'],
+  ['Drag a selected node', 'move the whole selection'],
   ['Ctrl+B', 'bypass the selected nodes (or stop bypassing)'],
   ['Delete', 'delete the selected nodes'],
   ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'],

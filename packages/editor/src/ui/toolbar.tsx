@@ -12,6 +12,7 @@ export interface ToolbarActions {
   fit(): void
   undo(): void
   redo(): void
+  backends(): void
 }
 
 interface Props {
@@ -20,6 +21,8 @@ interface Props {
   phase: RunPhase
   status: { text: string; level: 'info' | 'error' } | undefined
   actions: ToolbarActions
+  /** More buttons, after Run and Cancel (the history, the gallery). */
+  extra?: React.ReactNode
 }
 
 /** The one line of news: saved, refused connection, conflict, ... */
@@ -36,7 +39,7 @@ export function StatusBar({ status }: { status: Props['status'] }) {
   )
 }
 
-export function Toolbar({ title, dirty, phase, actions }: Omit<Props, 'status'>) {
+export function Toolbar({ title, dirty, phase, actions, extra }: Omit<Props, 'status'>) {
   const active = isActive(phase)
   return (
     <header className="toolbar">
@@ -71,6 +74,9 @@ export function Toolbar({ title, dirty, phase, actions }: Omit<Props, 'status'>)
         <button type="button" onClick={actions.fit} data-testid="fit-button">
           Fit
         </button>
+        <button type="button" onClick={actions.backends} data-testid="backends-button">
+          Backends
+        </button>
         <span className="sep" />
         <button
           type="button"
@@ -89,6 +95,8 @@ export function Toolbar({ title, dirty, phase, actions }: Omit<Props, 'status'>)
         >
           Cancel
         </button>
+        {extra ? <span className="sep" /> : null}
+        {extra}
       </nav>
     </header>
   )

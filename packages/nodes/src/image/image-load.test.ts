@@ -122,3 +122,12 @@ describe('image.load', () => {
     })
   })
 })
+
+describe('image.load mask output', () => {
+  it('gives the same image to a mask input', async () => {
+    const { engine } = harness()
+    const bytes = (await solid(4, 4, [255, 255, 255])).toString('base64')
+    const result = await runOk(engine, load({ base64: bytes }))
+    expect(refs(result, 'load', 'mask')).toEqual(refs(result, 'load'))
+  })
+})

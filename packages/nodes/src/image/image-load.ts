@@ -12,7 +12,9 @@ const base64Text = /^[A-Za-z0-9+/_-]*={0,2}$/
 
 export const imageLoad = defineNode({
   type: 'image.load',
-  version: 1,
+  // 2: the mask output; params are unchanged, and results cached without it are not reused
+  version: 2,
+  migrate: (_from, params) => params,
   title: 'Load image',
   category: 'image',
   description:
@@ -39,7 +41,14 @@ export const imageLoad = defineNode({
     ),
   }),
   inputs: {},
-  outputs: { image: Socket.Image },
+  outputs: {
+    image: Socket.Image,
+    // as image.artifact's: a painted or uploaded mask enters a run the way an image does
+    mask: {
+      kind: Socket.Mask,
+      description: 'the same image, for a mask input (white = change, as A1111 reads it)',
+    },
+  },
   resource: 'cpu',
   // the file may change between runs while its path stays the same: always read it again
   nondeterministic: (params) => params.path !== undefined,
@@ -76,7 +85,7 @@ export const imageLoad = defineNode({
         paramPointer(nodeId, 'artifact'),
         'the uploaded image',
       )
-      return { image: [image] }
+      return { image: [image], mask: [image] }
     }
     const at = paramPointer(nodeId, path !== undefined ? 'path' : 'base64')
     const bytes =
@@ -84,7 +93,7 @@ export const imageLoad = defineNode({
     signal.throwIfAborted()
     const source = path !== undefined ? `"${path}"` : 'the base64 data'
     const image = await putAt(artifacts.put.bind(artifacts), bytes, at, source)
-    return { image: [image] }
+    return { image: [image], mask: [image] }
   },
 })
 

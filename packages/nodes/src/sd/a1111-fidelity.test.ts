@@ -324,3 +324,69 @@ describe('sd.qr-illusion with an init image (issue 11 item 13)', () => {
     expect(count(after, '/sdapi/v1/txt2img')).toBe(count(before, '/sdapi/v1/txt2img'))
   })
 })
+
+describe('sd.qr-illusion checks its request as sd.txt2img does', () => {
+  const tune = (params: Record<string, unknown>) => ({
+    qr,
+    tune: {
+      type: 'sd.qr-illusion',
+      params: { prompt: 'a town', steps: 2, seeds: [1], ...params },
+      inputs: { control: out('qr') },
+    },
+  })
+
+  it('extra steps 1e8 and n_iter 1e5 are refused at params/extra', () => {
+    const found = brief(issuesOf(tune({ extra: { steps: 1e8, n_iter: 1e5 } })))
+    expect(found).toEqual(
+      expect.arrayContaining([
+        ['error', 'SDF_PARAM_OUT_OF_RANGE', '/nodes/tune/params/extra/steps'],
+        ['error', 'SDF_PARAM_OUT_OF_RANGE', '/nodes/tune/params/extra/n_iter'],
+      ]),
+    )
+  })
+
+  it('a candidate over the pixel limit is refused before any request', () => {
+    const found = brief(issuesOf(tune({ extra: { width: 100000, height: 100000 } })))
+    expect(found).toContainEqual([
+      'error',
+      'SDF_PARAM_OUT_OF_RANGE',
+      '/nodes/tune/params/extra/width',
+    ])
+  })
+
+  it('a top-level controlnet_args in extra is an error, never sent', () => {
+    const found = issuesOf(tune({ extra: { controlnet_args: [{ module: 'canny' }] } }))
+    const hit = found.find((i) => i.pointer === '/nodes/tune/params/extra/controlnet_args')
+    expect(hit?.severity).toBe('error')
+    expect(hit?.message).toContain('sd.controlnet-unit')
+  })
+
+  it('LMS Karras gets the scheduler split info, and the defaults validate clean', () => {
+    expect(brief(issuesOf(tune({ sampler_name: 'LMS Karras' })))).toContainEqual([
+      'info',
+      'SDF_PARAM_NORMALIZED',
+      '/nodes/tune/params/sampler_name',
+    ])
+    expect(issuesOf(tune({})).filter((i) => i.severity !== 'info')).toEqual([])
+  })
+})
+
+describe('defaults that differ from the A1111 API say so (issue 11 item 12)', () => {
+  const param = (type: string, name: string) => {
+    const params = createNodeRegistry().get(type)?.definition.params as
+      | { properties: Record<string, { default?: unknown; description?: string }> }
+      | undefined
+    return params?.properties[name]
+  }
+
+  it("hires denoising_strength 0.7 names A1111's UI default; img2img width/height 0 name 512", () => {
+    expect(param('sd.txt2img', 'denoising_strength')).toMatchObject({ default: 0.7 })
+    expect(param('sd.txt2img', 'denoising_strength')?.description).toContain("A1111's UI default")
+    for (const type of ['sd.img2img', 'sd.inpaint']) {
+      for (const side of ['width', 'height']) {
+        expect(param(type, side)).toMatchObject({ default: 0 })
+        expect(param(type, side)?.description).toContain('512')
+      }
+    }
+  })
+})

@@ -97,7 +97,7 @@ function tally(ctx: Ctx, add: Tally): void {
 
 /**
  * What a generation tells about itself: every seed, the infotexts, the checkpoint, the first
- * answer's `info` and any ControlNet detected maps (the A1111 face answers with both).
+ * answer's `info` text and any ControlNet detected maps (the A1111 face answers with both).
  */
 export function generationMeta(results: readonly GenerationResult[]): Record<string, unknown> {
   const first = results[0]
@@ -105,7 +105,7 @@ export function generationMeta(results: readonly GenerationResult[]): Record<str
     seeds: results.flatMap((r) => r.seeds),
     infotexts: results.flatMap((r) => r.infotexts),
   }
-  if (first) meta.info = first.info
+  if (first) meta.info = first.infoText
   const maps = results.flatMap((r) => r.detectedMaps)
   if (maps.length > 0) meta.detectedMaps = maps
   const name = first?.info.sd_model_name

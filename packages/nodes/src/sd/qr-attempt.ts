@@ -3,8 +3,9 @@ import type { NodeContext } from '@sdflow/engine'
 import type { ControlNetUnit, ImageRef } from '@sdflow/protocol'
 import { type ScanResult, verifyQr } from '../image/verify-qr.js'
 import { needsOf, onBackend } from './dispatch.js'
+import { generationRequest } from './generation-check.js'
 import type { Level } from './qr-search.js'
-import { requestOf, unitsOf } from './request.js'
+import { unitsOf } from './request.js'
 import type { NodeServices } from './services.js'
 import { hiresOnly } from './txt2img.js'
 
@@ -87,7 +88,7 @@ export async function runAttempt(
     progress: () => {},
   }
   const omit = job.init ? [...hiresOnly, 'enable_hr'] : fields.enable_hr ? [] : hiresOnly
-  const request = requestOf({ ...fields, seed: job.seed }, omit)
+  const request = generationRequest({ ...fields, seed: job.seed }, omit)
   const unit: ControlNetUnit = {
     ...job.unit,
     weight: level.weight,

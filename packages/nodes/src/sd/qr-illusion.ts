@@ -2,13 +2,14 @@ import { randomInt } from 'node:crypto'
 import { optional } from '@sdflow/engine'
 import { fail, issue, pointer, Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
-import { checkCatalog } from './catalog-check.js'
 import { backendParams, generationParams, hiresParams } from './common-params.js'
 import { generationMeta } from './dispatch.js'
+import { checkGeneration } from './generation-check.js'
 import { checkOperation } from './operation-check.js'
 import { type AttemptOutcome, type GenerationFields, runAttempt } from './qr-attempt.js'
 import { bestAttempt, createSearch, ladderOf, type Verdict } from './qr-search.js'
 import { defineBackendNode } from './services.js'
+import { hiresOnly } from './txt2img.js'
 
 const MAX_SEED = 4294967294
 const { seed: _seed, batch_size: _batch, n_iter: _iter, ...perImage } = generationParams
@@ -108,8 +109,12 @@ export const qrIllusion = defineBackendNode({
   resource: 'backend',
   nondeterministic: (params) => params.seeds.includes(-1),
   check(params, services, at) {
+    // the candidates' request, checked as sd.txt2img checks its own (A1111's bounds, the
+    // pixel limit, keys of extra); the unit's model and module only against the catalogs
+    const checked = { ...fieldsOf(params), model: params.model, module: params.module }
+    const omit = [...(params.enable_hr ? [] : hiresOnly), 'model', 'module']
     const issues = [
-      ...checkCatalog(params, services, at),
+      ...checkGeneration('txt2img', checked, services, at, omit),
       ...checkOperation('txt2img', params, services, at),
     ]
     if (ladderOf(params.weights, params.guidance_starts, params.guidance_ends).length === 0) {

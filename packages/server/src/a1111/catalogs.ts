@@ -1,4 +1,4 @@
-import { type A1111Client, type BackendPool, isA1111Client } from '@sdflow/a1111'
+import { type A1111Client, type BackendPool, isA1111Client, type PoolCatalog } from '@sdflow/a1111'
 
 /** Clients of the backends that are up now, in config order. */
 export function healthyClients(pool: BackendPool | undefined): A1111Client[] {
@@ -10,15 +10,25 @@ export function healthyClients(pool: BackendPool | undefined): A1111Client[] {
   })
 }
 
+/** Whether the pool's backends are up but none can be asked here (they live on workers). */
+export function onWorkersOnly(pool: BackendPool | undefined): boolean {
+  if (!pool || healthyClients(pool).length > 0) return false
+  return pool.list().some((b) => b.health === 'up')
+}
+
 /**
  * One catalog route answered for the whole pool: every healthy backend's list, merged by `key`
  * (first backend wins for an item several have). A backend that fails to answer is left out.
+ * When no backend can be asked here (coordinator mode), the items are rebuilt from the names
+ * in the pool's catalog (`names`).
  */
 export async function unionOf<T>(
   pool: BackendPool | undefined,
   load: (client: A1111Client) => Promise<T[]>,
   key: (item: T) => string,
+  names?: (catalog: PoolCatalog) => T[],
 ): Promise<T[]> {
+  if (names && pool && onWorkersOnly(pool)) return names(pool.catalog())
   const lists = await Promise.all(
     healthyClients(pool).map((client) => load(client).catch(() => [] as T[])),
   )

@@ -42,6 +42,23 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     expect(info.infotexts[0]).toContain('Seed: 100')
   })
 
+  it('echoes float fields as Python floats: raw JSON has "cfg_scale":7.0, info "cfg_scale": 7.0', async () => {
+    const response = await fetch(api('/sdapi/v1/txt2img'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...alice },
+      body: JSON.stringify({ prompt: 'a fox', steps: 2, width: 64, height: 64, cfg_scale: 7 }),
+    })
+    expect(response.status).toBe(200)
+    const text = await response.text()
+    expect(text).toContain('"cfg_scale":7.0')
+    expect(text).toContain('"steps":2,')
+    const info = JSON.parse(text).info as string
+    expect(info).toContain('"cfg_scale": 7.0')
+    expect(info).toContain('"subseed_strength": 0.0')
+    const idle = await fetch(api('/sdapi/v1/progress'), { headers: alice })
+    expect(await idle.text()).toContain('"progress":0.0,"eta_relative":0.0')
+  })
+
   it("answers the README's curl example (the RunPod guide's request)", async () => {
     const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
     const section = readme.slice(readme.indexOf('## Use sdflow as an A1111 server'))
@@ -197,6 +214,33 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     expect(state.body.state.interrupted).toBe(true)
   })
 
+  it("skip ends the caller's current iteration only: its job goes on, another caller's is untouched", async () => {
+    const bob = { authorization: basic('bob') }
+    const request = { prompt: 'two', steps: 80, n_iter: 2, width: 64, height: 64 }
+    const skips = () => g.emulators.map((e) => e.stats().requests?.['/sdapi/v1/skip'] ?? 0)
+    const before = skips()
+    const mine = postJson(api('/sdapi/v1/txt2img'), { ...request, seed: 5 }, alice)
+    const theirs = postJson(api('/sdapi/v1/txt2img'), { ...request, seed: 6 }, bob)
+    await waitFor(async () => {
+      const p = (await getJson(api('/sdapi/v1/progress'), alice)).body
+      return p.state.sampling_steps > 0 && p.progress > 0.05 && p.progress < 0.4
+    }, "alice's first iteration")
+    expect((await postJson(api('/sdapi/v1/skip'), {}, alice)).status).toBe(200)
+    const [a, b] = await Promise.all([mine, theirs])
+    expect(a.status).toBe(200)
+    expect(a.body.images).toHaveLength(2)
+    expect(b.status).toBe(200)
+    expect(b.body.images).toHaveLength(2)
+    const runOf = async (r: typeof a) =>
+      (await getJson(api(`/api/runs/${r.headers.get('x-sdflow-run')}`), alice)).body
+    const backendIndex = (run: { nodes: { gen: { backend: string } } }) =>
+      run.nodes.gen.backend === 'a' ? 0 : 1
+    const after = skips()
+    const aliceBackend = backendIndex(await runOf(a))
+    expect((after[aliceBackend] ?? 0) - (before[aliceBackend] ?? 0)).toBe(1)
+    expect((after[1 - aliceBackend] ?? 0) - (before[1 - aliceBackend] ?? 0)).toBe(0)
+  })
+
   it('answers a bad body with a FastAPI 422', async () => {
     const answer = await postJson(api('/sdapi/v1/txt2img'), { steps: 'many', width: 64 }, alice)
     expect(answer.status).toBe(422)
@@ -334,5 +378,43 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
       prompt: 'recorded',
       seed: 77,
     })
+  })
+
+  it('records POST /controlnet/detect as a one-node run with its backend and GPU time', async () => {
+    const image = await pngBase64(64, 64, 90)
+    const answer = await postJson(
+      api('/controlnet/detect'),
+      { controlnet_module: 'canny', controlnet_input_images: [image] },
+      alice,
+    )
+    expect(answer.status).toBe(200)
+    expect(answer.body.info).toBe('Success')
+    expect(answer.body.images).toHaveLength(1)
+    // ControlNet draws the map at processor_res (its default 512) on the short side
+    expect(await sizeOf(answer.body.images[0])).toEqual({ width: 512, height: 512 })
+    const runId = answer.headers.get('x-sdflow-run')
+    expect(runId).toBeTruthy()
+    const list = await getJson(api('/api/runs?limit=50'), alice)
+    const entry = list.body.runs.find((r: { id: string }) => r.id === runId)
+    expect(entry).toMatchObject({ workflow: 'a1111-controlnet-detect', status: 'finished' })
+    expect(entry.backends.length).toBe(1)
+    expect(entry.cost.gpuMs).toBeGreaterThan(0)
+    const run = await getJson(api(`/api/runs/${runId}`), alice)
+    expect(run.body.document.nodes.gen).toMatchObject({
+      type: 'sd.controlnet-detect',
+      params: { module: 'canny', processor_res: 512, threshold_a: 64, threshold_b: 64 },
+    })
+  })
+
+  it("answers detect with an unknown module in A1111 shape, not sdflow's", async () => {
+    const image = await pngBase64(32, 32)
+    const answer = await postJson(
+      api('/controlnet/detect'),
+      { controlnet_module: 'no-such-module', controlnet_input_images: [image] },
+      alice,
+    )
+    expect(answer.status).toBeGreaterThanOrEqual(400)
+    expect(answer.body.error ?? answer.body.detail).toBeTruthy()
+    expect(answer.body.code).toBeUndefined()
   })
 })

@@ -1,26 +1,26 @@
 import { freemem, totalmem } from 'node:os'
-import {
-  type ControlnetDetectRequest as DetectBody,
-  InternalProgressRequest,
-  isA1111Client,
-} from '@sdflow/a1111'
+import { InternalProgressRequest, isA1111Client, type PoolCatalog } from '@sdflow/a1111'
 import { readPngText } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
-import type { TSchema } from 'typebox'
 import { A1111Failure, exception, httpException } from './a1111-errors.js'
 import { callerOf } from './caller.js'
 import type { CallerJob } from './caller-jobs.js'
-import { firstAnswer, unionOf } from './catalogs.js'
+import { fromNames } from './catalog-items.js'
+import { firstAnswer, onWorkersOnly, unionOf } from './catalogs.js'
 import type { FaceState } from './plugin.js'
 import { internalProgress, sdapiProgress } from './progress-answers.js'
-import { storeRequestImages } from './request-images.js'
+import { fastapiJson, withPyFloats } from './python-json.js'
+
+/** pydantic `float` fields of A1111's ProgressResponse and ProgressResponse (internal). */
+const PROGRESS_FLOATS = new Set(['progress', 'eta_relative', 'eta'])
+
+const WORKERS_ONLY_OPTIONS =
+  'this sdflow serve coordinates workers (--redis): its backends live on the workers, so it has no backend options to show; send per-job options as override_settings, or read GET /sdapi/v1/options from a backend'
+const WORKERS_ONLY_SKIP =
+  'this sdflow serve coordinates workers (--redis): skip needs the backend running the job, which lives on a worker; use POST /sdapi/v1/interrupt (it cancels the call) instead'
 
 /** Catalogs (the union of healthy backends), options, progress, interrupt: A1111's other routes. */
-export async function infoRoutes(
-  app: FastifyInstance,
-  state: FaceState,
-  schemas: { ControlnetDetectRequest: TSchema },
-): Promise<void> {
+export async function infoRoutes(app: FastifyInstance, state: FaceState): Promise<void> {
   const { sdflow } = app
   const pool = () => sdflow.runtime.pool
   const { artifacts } = sdflow.runtime.engine
@@ -29,34 +29,44 @@ export async function infoRoutes(
     return (await artifacts.read(job.preview)).toString('base64')
   }
 
-  const list = <T>(path: string, load: Parameters<typeof unionOf<T>>[1], key: (i: T) => string) =>
+  const list = <T>(
+    path: string,
+    load: Parameters<typeof unionOf<T>>[1],
+    key: (i: T) => string,
+    names: (catalog: PoolCatalog) => T[],
+  ) =>
     app.get(path, { schema: { summary: "Union of the healthy backends' lists" } }, () =>
-      unionOf(pool(), load, key),
+      unionOf(pool(), load, key, names),
     )
   list(
     '/sdapi/v1/samplers',
     (c) => c.samplers(),
     (s) => s.name,
+    fromNames.samplers,
   )
   list(
     '/sdapi/v1/schedulers',
     (c) => c.schedulers(),
     (s) => s.name,
+    fromNames.schedulers,
   )
   list(
     '/sdapi/v1/sd-models',
     (c) => c.sdModels(),
     (m) => m.title,
+    fromNames.sdModels,
   )
   list(
     '/sdapi/v1/upscalers',
     (c) => c.upscalers(),
     (u) => u.name,
+    fromNames.upscalers,
   )
   list(
     '/sdapi/v1/latent-upscale-modes',
     (c) => c.latentUpscaleModes(),
     (m) => m.name,
+    fromNames.latentUpscaleModes,
   )
 
   app.get('/controlnet/model_list', async () => ({
@@ -64,6 +74,7 @@ export async function infoRoutes(
       pool(),
       (c) => c.controlnetModels(),
       (m) => m,
+      fromNames.controlnetModels,
     ),
   }))
   app.get('/controlnet/module_list', async () => {
@@ -76,6 +87,7 @@ export async function infoRoutes(
       pool(),
       async (c) => (await c.controlnetModules()).module_list,
       (m) => m,
+      fromNames.controlnetModules,
     )
     return { module_list: lists, module_detail: answers[0]?.module_detail ?? {} }
   })
@@ -84,55 +96,15 @@ export async function infoRoutes(
       pool(),
       (c) => c.controlnetModels(),
       (m) => m,
+      fromNames.controlnetModels,
     )
     if (models.length === 0 && (pool()?.catalog().controlnetModules.length ?? 0) === 0) {
       throw new A1111Failure({ status: 404, body: { detail: 'Not Found' } })
     }
     return { version: 3 }
   })
-  app.post(
-    '/controlnet/detect',
-    {
-      schema: {
-        summary: 'ControlNet preprocessor, on a backend that has the module',
-        body: schemas.ControlnetDetectRequest,
-      },
-    },
-    async (request) => {
-      const body = request.body as DetectBody
-      const module = body.controlnet_module ?? 'none'
-      const stored = await storeRequestImages(artifacts, 'extra-batch-images', {
-        imageList: body.controlnet_input_images.map((data) => ({ data })),
-      })
-      const masks = await storeRequestImages(artifacts, 'extra-batch-images', {
-        imageList: (body.controlnet_masks ?? []).map((data) => ({ data })),
-      })
-      const backends = pool()
-      if (!backends) throw new A1111Failure(httpException(503, 'no backend is configured'))
-      const refs = async (hashes: string[]) =>
-        Promise.all(hashes.map(async (h) => artifacts.put(await artifacts.read(h))))
-      const { controlnet_input_images: _i, controlnet_masks: _m, ...rest } = body
-      const input = {
-        ...rest,
-        images: await refs(stored.extras),
-        ...(masks.extras.length > 0 && { masks: await refs(masks.extras) }),
-      }
-      const result = await backends.run(
-        { needs: { controlnetModules: [module] } },
-        (client, signal) => client.controlnetDetect(input, { artifacts, signal }),
-      )
-      const images = await Promise.all(
-        result.images.map(async (ref) => (await artifacts.read(ref)).toString('base64')),
-      )
-      return {
-        info: result.info ?? 'Success',
-        images,
-        ...(result.poses && { poses: result.poses }),
-      }
-    },
-  )
-
   app.get('/sdapi/v1/options', async (request) => {
+    if (onWorkersOnly(pool())) throw new A1111Failure(httpException(501, WORKERS_ONLY_OPTIONS))
     const options = await firstAnswer(pool(), (c) => c.options())
     if (!options) throw new A1111Failure(httpException(503, 'no healthy backend'))
     return { ...options, ...state.callerOptions.get(callerOf(request)) }
@@ -159,39 +131,52 @@ export async function infoRoutes(
     },
   )
 
-  app.get('/sdapi/v1/progress', async (request) => {
+  app.get('/sdapi/v1/progress', async (request, reply) => {
     const live = state.jobs.live(callerOf(request))
     const job = live.find((j) => j.phase === 'running') ?? live[0]
     const query = request.query as { skip_current_image?: string }
     const preview = query.skip_current_image === 'true' ? null : await previewOf(job)
-    return sdapiProgress(job, preview, Date.now())
+    reply.serializer(fastapiJson)
+    return withPyFloats({ ...sdapiProgress(job, preview, Date.now()) }, PROGRESS_FLOATS)
   })
   app.post(
     '/internal/progress',
     { schema: { summary: "Progress of one of the caller's tasks", body: InternalProgressRequest } },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body as InternalProgressRequest
       const job = state.jobs.byTask(callerOf(request), body.id_task)
       const preview = body.live_preview === false ? null : await previewOf(job)
-      return internalProgress(job, preview, body.id_live_preview ?? -1, Date.now())
+      reply.serializer(fastapiJson)
+      const answer = internalProgress(job, preview, body.id_live_preview ?? -1, Date.now())
+      return withPyFloats({ ...answer }, PROGRESS_FLOATS)
     },
   )
-  const stop = async (caller: string) => {
+  // only jobs on a backend: A1111 never cancels queued work either
+  const onBackends = async (caller: string, act: 'interrupt' | 'skip') => {
     for (const job of state.jobs.live(caller)) {
-      // only a job on a backend: A1111 never cancels queued work either
       if (job.phase !== 'running' || !job.backend) continue
-      job.interrupted = true
+      if (act === 'interrupt') job.interrupted = true
       const client = pool()?.client(job.backend)
-      if (client && isA1111Client(client)) await client.interrupt().catch(() => undefined)
+      if (client && isA1111Client(client)) await client[act]().catch(() => undefined)
     }
   }
   app.post('/sdapi/v1/interrupt', async (request) => {
-    await stop(callerOf(request))
+    if (onWorkersOnly(pool())) {
+      // the backends live on workers: cancelling the run makes the worker interrupt its job
+      for (const job of state.jobs.live(callerOf(request))) {
+        if (job.phase !== 'running') continue
+        job.interrupted = true
+        sdflow.runs.cancel(job.runId)
+      }
+      return {}
+    }
+    await onBackends(callerOf(request), 'interrupt')
     return {}
   })
-  // each gateway call is one job of its own, so skipping its batch is interrupting it
+  // A1111's skip ends the running iteration (of n_iter) and the job goes on with the next
   app.post('/sdapi/v1/skip', async (request) => {
-    await stop(callerOf(request))
+    if (onWorkersOnly(pool())) throw new A1111Failure(httpException(501, WORKERS_ONLY_SKIP))
+    await onBackends(callerOf(request), 'skip')
     return null
   })
 

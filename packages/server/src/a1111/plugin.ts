@@ -4,18 +4,21 @@ import {
   Img2ImgRequest,
   Txt2ImgRequest,
 } from '@sdflow/a1111'
+import type { ImageRef, WorkflowDocument } from '@sdflow/protocol'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { requestAuthorized } from '../security.js'
 import { A1111Failure, exception, fromIssue, httpException } from './a1111-errors.js'
 import { callerOf } from './caller.js'
 import { type CallerJobs, trackCallerJobs } from './caller-jobs.js'
+import { detectWorkflow } from './detect-workflow.js'
 import { installA1111Errors } from './errors-hook.js'
 import { infoRoutes } from './info-routes.js'
 import { useLazyValidators } from './lazy-validator.js'
 import { nodeParamsOf } from './node-params.js'
+import { fastapiJson } from './python-json.js'
 import { storeRequestImages } from './request-images.js'
-import { answerImages, toResponse } from './to-response.js'
+import { answerImages, type FinishedNode, toResponse } from './to-response.js'
 import { type A1111Kind, GATEWAY_NODE, toWorkflow } from './to-workflow.js'
 
 export interface A1111FaceOptions {
@@ -74,38 +77,53 @@ export async function a1111Face(app: FastifyInstance, options: A1111FaceOptions)
   useLazyValidators(app)
 
   const nodeParams = nodeParamsOf(sdflow.runtime.engine.registry)
+  const { artifacts } = sdflow.runtime.engine
 
-  const generate = (kind: A1111Kind) => async (request: FastifyRequest, reply: FastifyReply) => {
-    const caller = callerOf(request)
-    const body = withCallerOptions(
-      { ...(request.body as Record<string, unknown>) },
-      state.callerOptions.get(caller),
-    )
-    const { artifacts } = sdflow.runtime.engine
-    const images = await storeRequestImages(artifacts, kind, body)
-    const doc = toWorkflow(kind, body, images, nodeParams)
+  /**
+   * Runs a gateway workflow as a run of the caller (recorded, retried and failed over like any
+   * run) and gives its finished node, or throws the failure in A1111's shape.
+   */
+  const runGateway = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    doc: WorkflowDocument,
+    job: { name: string; forceTaskId?: unknown; kind: string },
+  ): Promise<FinishedNode> => {
     const readCache = request.headers['x-sdflow-cache'] === 'allow'
     const { runId } = sdflow.runs.submit(doc, {}, doc.name, { readCache })
     const taskId =
-      typeof body.force_task_id === 'string' && body.force_task_id
-        ? body.force_task_id
-        : `task(${kind}-${runId.slice(0, 15)})`
-    state.jobs.add(runId, caller, taskId, A1111_JOB[kind])
+      typeof job.forceTaskId === 'string' && job.forceTaskId
+        ? job.forceTaskId
+        : `task(${job.kind}-${runId.slice(0, 15)})`
+    state.jobs.add(runId, callerOf(request), taskId, job.name)
     reply.header('x-sdflow-run', runId)
     await sdflow.runs.settled(runId)
     const node = sdflow.store.nodes(runId).find((n) => n.id === GATEWAY_NODE)
-    if (node && (node.status === 'done' || node.status === 'cached')) {
-      const refs = answerImages(kind, body, node)
-      const base64 = await Promise.all(
-        refs.map(async (ref) => (await artifacts.read(ref)).toString('base64')),
-      )
-      return toResponse(kind, body, node, base64)
-    }
+    if (node && (node.status === 'done' || node.status === 'cached')) return node
     const run = sdflow.store.getRun(runId)
     const problem = node?.issue ?? run?.issues[0]
     throw new A1111Failure(
       problem ? fromIssue(problem) : exception('RuntimeError', `the job ended ${run?.status}`),
     )
+  }
+  const base64Of = (refs: readonly ImageRef[]) =>
+    Promise.all(refs.map(async (ref) => (await artifacts.read(ref)).toString('base64')))
+
+  const generate = (kind: A1111Kind) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = withCallerOptions(
+      { ...(request.body as Record<string, unknown>) },
+      state.callerOptions.get(callerOf(request)),
+    )
+    const images = await storeRequestImages(artifacts, kind, body)
+    const doc = toWorkflow(kind, body, images, nodeParams)
+    const node = await runGateway(request, reply, doc, {
+      name: A1111_JOB[kind],
+      forceTaskId: body.force_task_id,
+      kind,
+    })
+    const base64 = await base64Of(answerImages(kind, body, node))
+    reply.serializer(fastapiJson)
+    return toResponse(kind, body, node, base64)
   }
 
   const post = (path: string, kind: A1111Kind, body: object, summary: string) =>
@@ -124,7 +142,32 @@ export async function a1111Face(app: FastifyInstance, options: A1111FaceOptions)
     ExtraBatchImagesRequest,
     'A1111 extras: upscale several images',
   )
-  await infoRoutes(app, state, { ControlnetDetectRequest })
+  app.post(
+    '/controlnet/detect',
+    {
+      schema: {
+        summary: 'ControlNet preprocessor, on a backend that has the module (recorded as a run)',
+        body: ControlnetDetectRequest,
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as Record<string, unknown>
+      const store = async (list: unknown) => {
+        const items = Array.isArray(list) ? list.map((data: unknown) => ({ data })) : []
+        return (await storeRequestImages(artifacts, 'extra-batch-images', { imageList: items }))
+          .extras
+      }
+      const images = await store(body.controlnet_input_images)
+      const masks = await store(body.controlnet_masks)
+      const doc = detectWorkflow(body, images, masks)
+      const node = await runGateway(request, reply, doc, { name: 'detect', kind: 'detect' })
+      const outputs = Array.isArray(node.outputs?.image) ? (node.outputs.image as ImageRef[]) : []
+      const info = typeof node.meta?.info === 'string' ? node.meta.info : 'Success'
+      const poses = node.meta?.poses
+      return { info, images: await base64Of(outputs), ...(poses !== undefined && { poses }) }
+    },
+  )
+  await infoRoutes(app, state)
 }
 
 /** The caller's POSTed options under the request's own `override_settings` (which win). */

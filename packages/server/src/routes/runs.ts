@@ -3,6 +3,7 @@ import { imagePricesOf, pricesOf, runCost } from '@sdflow/nodes'
 import { dict, fail } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import { runImages } from '../run-images.js'
 import type { NodeRecord, RunRecord } from '../run-store.js'
 import { WORKFLOW_NAME } from '../workflow-files.js'
 
@@ -27,6 +28,9 @@ const CreateRun = Type.Object(
   },
   { additionalProperties: false },
 )
+
+/** Images a list entry carries (the history's thumbnails and the gallery); `imageCount` has all. */
+const LIST_IMAGES = 24
 
 const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
@@ -112,9 +116,16 @@ export async function runRoutes(root: FastifyInstance): Promise<void> {
         throw fail('SDF_SERVER_NOT_FOUND', `no run ${before}`, { pointer: '/querystring/before' })
       }
       const runs = sdflow.store.listRuns({ limit: limit + 1, before })
-      const page = runs
-        .slice(0, limit)
-        .map((run) => ({ ...runSummary(run), ...factsOf(sdflow.store.nodes(run.id)) }))
+      const page = runs.slice(0, limit).map((run) => {
+        const nodes = sdflow.store.nodes(run.id)
+        const images = runImages(sdflow.store.document(run.id), nodes)
+        return {
+          ...runSummary(run),
+          ...factsOf(nodes),
+          images: images.slice(0, LIST_IMAGES),
+          imageCount: images.length,
+        }
+      })
       const next = runs.length > limit ? page[page.length - 1]?.id : undefined
       return next === undefined ? { runs: page } : { runs: page, next }
     },
@@ -135,12 +146,14 @@ export async function runRoutes(root: FastifyInstance): Promise<void> {
       if (!run) throw fail('SDF_SERVER_NOT_FOUND', `no run ${id}`, { pointer: '/params/id' })
       const nodes = sdflow.store.nodes(id)
       const position = sdflow.runs.queued.indexOf(id)
+      const document = sdflow.store.document(id)
       return {
         ...run,
         ...(position >= 0 ? { queuePosition: position } : {}),
         ...factsOf(nodes),
         nodes: Object.fromEntries(nodes.map(({ id: nodeId, ...rest }) => [nodeId, rest])),
-        document: sdflow.store.document(id),
+        images: runImages(document, nodes),
+        document,
       }
     },
   )
