@@ -7,8 +7,8 @@ import { createLimiter, type Limiter } from './limiter.js'
 /**
  * Bytes of decoded pixels that CPU nodes may hold at once, across every run of the process:
  * one 8192 x 8192 RGBA image at 8 bits (256 MiB) plus a mask of the same size (64 MiB). With
- * the process's own 150-160 MB after imports this keeps a server under 600 MB RSS whatever
- * legal images its CPU nodes are given (docs/reliability.md, case 12.11).
+ * the server's own 190-200 MB it kept `sdflow serve` under 600 MB RSS with six CPU nodes on an
+ * image at the pixel limit (docs/reliability.md, case 12.11).
  */
 export const DEFAULT_PIXEL_BUDGET = 320 * 1024 * 1024
 
