@@ -24,14 +24,14 @@ export interface Emulator {
 }
 
 /** Each emulator is its own process, as separate GPU servers would be. */
-export function startEmulator(): Promise<Emulator> {
+export function startEmulator(stepMs = STEP_MS): Promise<Emulator> {
   const child = spawn(process.execPath, [
     bin,
     'emulator',
     '--port',
     '0',
     '--step-ms',
-    String(STEP_MS),
+    String(stepMs),
   ])
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,6 +1,7 @@
 // Runs the named benchmarks (all when none is named) and prints their figures against targets.
 import { benchBackends } from './backends.js'
 import { benchCliStart } from './cli-start.js'
+import { benchDispatch } from './dispatch.js'
 import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchEvents } from './events.js'
@@ -8,6 +9,7 @@ import { benchImages } from './images-rss.js'
 import { benchQr } from './qr.js'
 import { benchRunpod } from './runpod.js'
 import { benchScaleOut } from './scale-out.js'
+import { benchServeLoad } from './serve-load.js'
 
 type Figure = {
   name: string
@@ -26,6 +28,8 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   runpod: benchRunpod,
   qr: benchQr,
   images: benchImages,
+  dispatch: benchDispatch,
+  'serve-load': benchServeLoad,
 }
 
 const wanted = process.argv.slice(2)

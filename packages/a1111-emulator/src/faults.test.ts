@@ -134,6 +134,11 @@ describe('fault injection and stats', () => {
         generations: 1,
         completed: { [TXT2IMG]: 1 },
         abandoned: {},
+        // the failed extras call held the lock too (it failed while holding it, as A1111's does)
+        busy: [
+          expect.objectContaining({ job: 'scripts_txt2img' }),
+          expect.objectContaining({ job: 'extras', taskId: null }),
+        ],
       })
       expect(own.stats()).toEqual(stats.body)
     } finally {

@@ -16,6 +16,7 @@ export type {
   EmulatorStats,
   FaultKind,
   FaultSpec,
+  LockSpan,
   RunningEmulator,
 } from './types.js'
 export { FaultKinds } from './types.js'

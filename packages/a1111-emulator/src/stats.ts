@@ -1,9 +1,17 @@
-import type { EmulatorStats } from './types.js'
+import type { EmulatorStats, LockSpan } from './types.js'
+
+/** Spans kept for `/emulator/stats` (the newest; enough for a benchmark's run). */
+const MAX_SPANS = 10_000
+
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable across processes. */
+export const nowMs = (): number => performance.timeOrigin + performance.now()
 
 export interface StatsRecorder {
   request(route: string): void
   completed(route: string): void
   abandoned(route: string): void
+  /** A job held the FIFO lock from `start` to `end` (the emulated GPU was busy). */
+  held(span: LockSpan): void
   snapshot(): EmulatorStats
 }
 
@@ -12,6 +20,7 @@ export function createStatsRecorder(): StatsRecorder {
   const completed: Record<string, number> = {}
   const abandoned: Record<string, number> = {}
   let generations = 0
+  const spans: LockSpan[] = []
   return {
     request(route) {
       requests[route] = (requests[route] ?? 0) + 1
@@ -23,12 +32,17 @@ export function createStatsRecorder(): StatsRecorder {
     abandoned(route) {
       abandoned[route] = (abandoned[route] ?? 0) + 1
     },
+    held(span) {
+      spans.push(span)
+      if (spans.length > MAX_SPANS) spans.splice(0, spans.length - MAX_SPANS)
+    },
     snapshot() {
       return {
         requests: { ...requests },
         generations,
         completed: { ...completed },
         abandoned: { ...abandoned },
+        busy: spans.map((span) => ({ ...span })),
       }
     },
   }

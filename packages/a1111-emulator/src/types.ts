@@ -27,6 +27,15 @@ export interface FaultSpec {
   delayMs?: number
 }
 
+/** One job's hold of the FIFO lock, in wall-clock ms (`performance.timeOrigin` based). */
+export interface LockSpan {
+  /** `shared.state.job` of the job (`scripts_txt2img`, `scripts_img2img`, `extras`). */
+  job: string
+  taskId: string | null
+  start: number
+  end: number
+}
+
 export interface EmulatorStats {
   /** Requests received per path (control routes under /emulator excluded). */
   requests: Record<string, number>
@@ -36,6 +45,8 @@ export interface EmulatorStats {
   completed: Record<string, number>
   /** Requests whose client closed the connection before the answer, per path. */
   abandoned: Record<string, number>
+  /** Generation jobs' lock holds, oldest first (the newest 10,000): when the GPU was busy. */
+  busy: LockSpan[]
 }
 
 export interface EmulatorOptions {

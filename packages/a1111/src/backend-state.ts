@@ -15,6 +15,12 @@ export interface BackendStatus {
   health: Health
   busy: number
   slots: number
+  /**
+   * Requests the pool keeps waiting in the backend's own queue beside the running ones (A1111's
+   * FIFO lock), so the GPU starts the next job the moment one ends: `busy` goes up to
+   * `slots + queueAhead`. 0 for hosted endpoints, whose `slots` already count their queue.
+   */
+  queueAhead: number
   capabilities: Capabilities
   /** RunPod workers idle/running/initializing, from the last health probe. */
   workers?: Workers
@@ -35,6 +41,8 @@ export interface BackendState {
   client: Backend
   health: Health
   busy: number
+  /** Of `busy`, the jobs counted as running (at most `slots`); the rest wait in `waiting`. */
+  running: number
   catalog?: Catalog
   catalogAt: number
   loadedCheckpoint?: string
@@ -50,12 +58,31 @@ export interface BackendState {
   probing?: Promise<void>
   /** Aborts whatever is in flight on this backend when the pool closes. */
   inFlight: Set<AbortController>
+  /** See BackendStatus.queueAhead. */
+  queueAhead: number
+  /**
+   * Jobs sent ahead, waiting behind the running ones, oldest first. Each is promoted (its
+   * watchdog starts) when a running job here settles, or aborted when the backend hangs.
+   */
+  waiting: Lane[]
   /**
    * Set when a node timed out or froze here: answering a probe is not enough to come back,
    * its progress must show it idle or moving. `signature` is the progress last seen.
    */
   hung?: { signature?: string }
 }
+
+/** A job granted beyond `slots`: sent now, counted as running once a running job ends. */
+export interface Lane {
+  promoted: boolean
+  /** Set by the attempt: start its watchdog (its request time starts when it runs). */
+  onPromote?: () => void
+  /** Set by the attempt: the backend hung on the job ahead, stop waiting behind it. */
+  onAbandon?: (reason: unknown) => void
+}
+
+/** Jobs the backend takes at once: its running slots and the requests queued ahead of them. */
+export const capacityOf = (b: BackendState): number => b.config.slots + b.queueAhead
 
 export function statusOf(b: BackendState): BackendStatus {
   const out: BackendStatus = {
@@ -65,6 +92,7 @@ export function statusOf(b: BackendState): BackendStatus {
     health: b.health,
     busy: b.busy,
     slots: b.config.slots,
+    queueAhead: b.queueAhead,
     capabilities: b.client.capabilities,
     downs: b.downs,
   }

@@ -3,6 +3,31 @@ import { type ImageRef, SdflowError } from '@sdflow/protocol'
 import { badResponse, type FailureSite } from './errors.js'
 
 const dataUrl = /^data:image\/[a-z0-9.+-]+;base64,/i
+/** Base64 kept per store, newest last, up to this many characters in all. */
+const RECENT_CHARS = 32 * 1024 * 1024
+
+/**
+ * The base64 a backend sent for the images stored last, by hash: an image that goes straight
+ * back as an init image or control image is sent as received, not read and encoded again.
+ */
+const recent = new WeakMap<ArtifactStore, { texts: Map<string, string>; chars: number }>()
+
+function remember(artifacts: ArtifactStore, hash: string, text: string): void {
+  if (text.length > RECENT_CHARS) return
+  let kept = recent.get(artifacts)
+  if (!kept) {
+    kept = { texts: new Map(), chars: 0 }
+    recent.set(artifacts, kept)
+  }
+  if (kept.texts.has(hash)) return
+  kept.texts.set(hash, text)
+  kept.chars += text.length
+  for (const [oldest, old] of kept.texts) {
+    if (kept.chars <= RECENT_CHARS) break
+    kept.texts.delete(oldest)
+    kept.chars -= old.length
+  }
+}
 const strictBase64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 /**
@@ -22,7 +47,9 @@ export async function storeBase64(
     })
   }
   try {
-    return await artifacts.put(Buffer.from(payload, 'base64'))
+    const ref = await artifacts.put(Buffer.from(payload, 'base64'))
+    remember(artifacts, ref.hash, payload)
+    return ref
   } catch (error) {
     if (error instanceof SdflowError && error.code === 'SDF_IMAGE_INVALID') {
       throw badResponse(site, `${what} is not an image: ${error.message}`, { what }, error)
@@ -33,5 +60,7 @@ export async function storeBase64(
 
 /** Read a stored image and encode it for a request (only when a request needs it). */
 export async function encodeImage(artifacts: ArtifactStore, ref: ImageRef): Promise<string> {
+  const known = recent.get(artifacts)?.texts.get(ref.hash)
+  if (known !== undefined) return known
   return (await artifacts.read(ref)).toString('base64')
 }

@@ -5,11 +5,13 @@ import type { ValidateFunction } from 'ajv'
 import type { Backend } from './backend.js'
 import { storeBase64 } from './base64.js'
 import { loadCatalog } from './catalog.js'
-import { type FailureSite, frozen, httpFailure } from './errors.js'
+import { createDeadline } from './deadline.js'
+import { type FailureSite, frozen, httpFailure, timedOut } from './errors.js'
 import { type GenerationResult, readGeneration } from './generation.js'
 import { basicAuth, type HttpTarget, requestJson } from './http.js'
 import { detectWire, extrasWire, img2imgWire, txt2imgWire } from './inputs.js'
 import type { CallOptions, GenerateOptions } from './options.js'
+import { interruptOurs } from './own-interrupt.js'
 import { checkRequest, parseResponse, refuseProblems, validators } from './parse.js'
 import {
   expectedSteps,
@@ -71,6 +73,11 @@ export interface A1111Client extends Backend {
 export function isA1111Client(backend: Backend): backend is A1111Client {
   return backend.kind === 'a1111'
 }
+
+/** The longest timer Node sets; the generation's own deadline ends it sooner. */
+const MAX_TIMER_MS = 2_147_483_647
+/** The progress watch's longest interval (its default maxIntervalMs). */
+const PROGRESS_MAX_MS = 1_000
 
 /** An HTTP client for one A1111 backend. Credentials stay in `auth`, never in the URL. */
 export function createClient(options: ClientOptions): A1111Client {
@@ -169,7 +176,11 @@ export function createClient(options: ClientOptions): A1111Client {
     return internalKnown
   }
 
-  /** Run one generation: force_task_id, progress watch, frozen/timeout/cancel -> interrupt. */
+  /**
+   * Run one generation: force_task_id, progress watch, frozen/timeout/cancel -> interrupt (of our
+   * job only). Time spent waiting in A1111's queue behind another job (the pool sends one ahead)
+   * does not count toward requestMs while /internal/progress shows ours queued.
+   */
   const generate = async (
     kind: 'txt2img' | 'img2img',
     wire: S.Txt2ImgRequest | S.Img2ImgRequest,
@@ -188,6 +199,9 @@ export function createClient(options: ClientOptions): A1111Client {
     const useInternal = await hasInternalProgress({ signal: call.signal })
     const inner = new AbortController()
     const signal = call.signal ? AbortSignal.any([call.signal, inner.signal]) : inner.signal
+    const deadline = createDeadline(timeouts.requestMs, () =>
+      inner.abort(timedOut(where, timeouts.requestMs)),
+    )
     let lastPreviewId = -1
     const poll = async (pollSignal: AbortSignal, withPreview: boolean): Promise<ProgressSample> => {
       if (useInternal) {
@@ -200,9 +214,16 @@ export function createClient(options: ClientOptions): A1111Client {
         }
         const sample = fromInternalProgress(answer)
         if (sample.running || sample.done) return sample
+        // polled at most PROGRESS_MAX_MS apart while queued: it waits at least until the next look
+        if (sample.queued) deadline.extend(PROGRESS_MAX_MS)
         // queued or not registered yet: waiting is fine while the job ahead of ours moves
         const ahead = fromSdapiProgress(await progress({ signal: pollSignal }))
-        return { ...sample, queued: false, signature: sample.signature + ahead.signature }
+        return {
+          ...sample,
+          queued: false,
+          waiting: sample.queued,
+          signature: sample.signature + ahead.signature,
+        }
       }
       return fromSdapiProgress(
         await progress({ signal: pollSignal, skipCurrentImage: !withPreview }),
@@ -215,6 +236,7 @@ export function createClient(options: ClientOptions): A1111Client {
       onFrozen: () => inner.abort(frozen(where, timeouts.frozenMs)),
       onProgress: call.onProgress,
       previewEveryMs: call.onProgress ? (call.previewEveryMs ?? 1000) : 0,
+      maxIntervalMs: PROGRESS_MAX_MS,
       storePreview: (text) => storeBase64(call.artifacts, text, where, 'live preview'),
     })
     let answer: unknown
@@ -224,16 +246,21 @@ export function createClient(options: ClientOptions): A1111Client {
         path,
         body,
         signal,
-        timeoutMs: timeouts.requestMs,
+        timeoutMs: useInternal ? MAX_TIMER_MS : timeouts.requestMs,
         maxBytes: capFor(call.artifacts, generationImages(wire)),
       })
     } catch (error) {
       const code = error instanceof SdflowError ? error.code : undefined
       if (signal.aborted || code === 'SDF_BACKEND_TIMEOUT') {
-        await interrupt().catch(() => undefined)
+        if (useInternal) {
+          await interruptOurs(client, taskId, timeouts.requestMs, timeouts.connectMs)
+        } else {
+          await interrupt().catch(() => undefined)
+        }
       }
       throw error
     } finally {
+      deadline.stop()
       watch.stop()
     }
     const parsed = parseResponse(validators.generation, answer, where)

@@ -80,6 +80,14 @@ export const PoolSettingsSchema = Type.Object(
     maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
     retryBackoff: Type.Optional(Backoff),
     queueTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+    queueAhead: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 8,
+        description:
+          'requests kept waiting in each A1111 queue beside its running ones (default 1; 0: send only to a free slot)',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

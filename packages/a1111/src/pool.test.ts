@@ -125,19 +125,39 @@ describe('backend pool', () => {
     const held = new Promise<void>((r) => {
       release = r
     })
+    // one running and one sent ahead into A1111's queue: the third waits
     const first = p.run({}, () => held)
-    let secondStarted = 0
-    const second = p.run({}, async () => {
-      secondStarted = Date.now()
+    const ahead = p.run({}, () => held)
+    let thirdStarted = 0
+    const third = p.run({}, async () => {
+      thirdStarted = Date.now()
     })
+    expect(p.list()[0]).toMatchObject({ busy: 2, slots: 1, queueAhead: 1 })
     const requestsBefore = JSON.stringify(a!.stats().requests)
     await new Promise((r) => setTimeout(r, 400))
-    expect(secondStarted).toBe(0)
+    expect(thirdStarted).toBe(0)
     expect(JSON.stringify(a!.stats().requests)).toBe(requestsBefore)
     const releasedAt = Date.now()
     release()
+    await Promise.all([first, ahead, third])
+    expect(thirdStarted - releasedAt).toBeLessThan(250)
+  })
+
+  it('sends a job only when a slot is free with queueAhead 0', async () => {
+    const [a] = await emulators(1)
+    const p = await pool([a!.url], { queueAhead: 0 })
+    let release!: () => void
+    const first = p.run({}, () => new Promise<void>((r) => (release = r)))
+    let secondStarted = false
+    const second = p.run({}, async () => {
+      secondStarted = true
+    })
+    await new Promise((r) => setTimeout(r, 200))
+    expect(secondStarted).toBe(false)
+    expect(p.list()[0]).toMatchObject({ busy: 1, queueAhead: 0 })
+    release()
     await Promise.all([first, second])
-    expect(secondStarted - releasedAt).toBeLessThan(250)
+    expect(secondStarted).toBe(true)
   })
 
   it('fails a job that no backend can serve, and one that waits too long', async () => {
@@ -154,10 +174,16 @@ describe('backend pool', () => {
     })
     await expect(p.run({ backend: 'http://evil' }, async () => 1)).rejects.toThrow(/never by URL/)
     let release!: () => void
-    const first = p.run({}, () => new Promise<void>((r) => (release = r)))
-    await expect(p.run({ queueTimeoutMs: 100 }, async () => 1)).rejects.toThrow(/busy/)
+    const held = new Promise<void>((r) => {
+      release = r
+    })
+    const first = p.run({}, () => held)
+    const ahead = p.run({}, () => held)
+    await expect(p.run({ queueTimeoutMs: 100 }, async () => 1)).rejects.toThrow(
+      /busy \(2\/2: 1 slots and 1 queued ahead\)/,
+    )
     release()
-    await first
+    await Promise.all([first, ahead])
   })
 
   it('prefers the backend whose loaded checkpoint matches', async () => {

@@ -1,13 +1,13 @@
 import type { Logger, RetryNotice } from '@sdflow/engine'
 import { fail, SdflowError } from '@sdflow/protocol'
 import type { Backend } from './backend.js'
-import type { BackendState, BackendStatus } from './backend-state.js'
+import type { BackendState, BackendStatus, Lane } from './backend-state.js'
 import { statusOf } from './backend-state.js'
 import { backoffDelay, sleep } from './backoff.js'
 import type { Catalog, Needs } from './catalog.js'
 import { isA1111Client } from './client.js'
 import type { BackendConfig } from './config.js'
-import { isRetryable, marksBackendDown, timedOut } from './errors.js'
+import { backendFail, isRetryable, marksBackendDown, timedOut } from './errors.js'
 import { openBackend } from './open-backend.js'
 import { fromSdapiProgress } from './progress.js'
 import { describeNeeds, neverServes, pickBackend, whyNot } from './select.js'
@@ -27,6 +27,12 @@ export interface PoolOptions {
   retryBackoff?: { baseMs?: number; maxMs?: number }
   /** How long a job waits for a backend unless the job says (default 10 min). */
   queueTimeoutMs?: number
+  /**
+   * Requests kept waiting in each A1111's own queue beside its running ones (default 1): A1111
+   * runs them one after another behind its FIFO lock, so its GPU never waits for sdflow between
+   * two jobs. 0 sends a job only when a slot is free. Not for runpod backends (their `slots`).
+   */
+  queueAhead?: number
   random?: () => number
 }
 
@@ -87,12 +93,18 @@ export interface BackendPool {
   run<T>(job: Job, work: Work<T>): Promise<T>
 }
 
+interface Granted {
+  b: BackendState
+  /** Set when the job waits in the backend's queue behind its running ones. */
+  lane?: Lane
+}
+
 interface Waiter {
   needs: Needs | undefined
   among: BackendState[]
   avoid: ReadonlySet<string>
   signal: AbortSignal | undefined
-  grant(b: BackendState): void
+  grant(granted: Granted): void
   /** Stop waiting: the job's signal aborted or the pool closed. */
   refuse(reason: unknown): void
   /** No candidate can ever serve it any more (say, its only backend refused the key). */
@@ -118,17 +130,24 @@ export function createPool(options: PoolOptions): BackendPool {
   const maxAttempts = options.maxAttempts ?? 3
   const retryBase = options.retryBackoff?.baseMs ?? 500
   const retryMax = options.retryBackoff?.maxMs ?? 10_000
+  const queueAhead = options.queueAhead ?? 1
   const closing = new AbortController()
-  const backends: BackendState[] = options.backends.map((config) => ({
-    config,
-    client: openBackend(config),
-    health: 'unknown',
-    busy: 0,
-    catalogAt: 0,
-    failures: 0,
-    downs: 0,
-    inFlight: new Set(),
-  }))
+  const backends: BackendState[] = options.backends.map((config) => {
+    const client = openBackend(config)
+    return {
+      config,
+      client,
+      health: 'unknown',
+      busy: 0,
+      running: 0,
+      catalogAt: 0,
+      failures: 0,
+      downs: 0,
+      inFlight: new Set(),
+      queueAhead: isA1111Client(client) ? queueAhead : 0,
+      waiting: [],
+    }
+  })
   const byId = new Map(backends.map((b) => [b.config.id, b]))
   const waiters: Waiter[] = []
 
@@ -143,7 +162,14 @@ export function createPool(options: PoolOptions): BackendPool {
       if (!b) continue
       waiters.splice(waiters.indexOf(waiter), 1)
       b.busy += 1
-      waiter.grant(b)
+      if (b.running < b.config.slots) {
+        b.running += 1
+        waiter.grant({ b })
+      } else {
+        const lane: Lane = { promoted: false }
+        b.waiting.push(lane)
+        waiter.grant({ b, lane })
+      }
     }
   }
 
@@ -270,7 +296,7 @@ export function createPool(options: PoolOptions): BackendPool {
   }
 
   /** Wait (event-driven) for a slot on a backend that can serve the job. */
-  const acquire = (job: Job, avoid: ReadonlySet<string>): Promise<BackendState> => {
+  const acquire = (job: Job, avoid: ReadonlySet<string>): Promise<Granted> => {
     const among = candidatesOf(job)
     if (closing.signal.aborted) {
       return Promise.reject(fail('SDF_BACKEND_NONE_AVAILABLE', 'the backend pool is closed'))
@@ -291,9 +317,9 @@ export function createPool(options: PoolOptions): BackendPool {
         among,
         avoid,
         signal: job.signal,
-        grant: (b) => {
+        grant: (granted) => {
           cleanup()
-          resolve(b)
+          resolve(granted)
         },
         refuse: (reason) => {
           cleanup()
@@ -332,21 +358,61 @@ export function createPool(options: PoolOptions): BackendPool {
     )
   }
 
-  const release = (b: BackendState) => {
+  const release = ({ b, lane }: Granted) => {
     b.busy -= 1
+    if (lane && !lane.promoted) b.waiting.splice(b.waiting.indexOf(lane), 1)
+    else b.running -= 1
+    // the oldest job waiting in the backend's queue is the one it runs next
+    while (b.running < b.config.slots && b.waiting.length > 0) {
+      const next = b.waiting.shift() as Lane
+      b.running += 1
+      next.promoted = true
+      next.onPromote?.()
+    }
     wake()
   }
 
-  /** One attempt on one backend, with a watchdog past requestMs that aborts a hung call. */
-  const attemptOn = async <T>(b: BackendState, job: Job, work: Work<T>, n: number) => {
+  /** The backend hung on a job: those queued behind it there would wait for ever, move them. */
+  const abandonWaiting = (b: BackendState, error: SdflowError) => {
+    for (const lane of [...b.waiting]) {
+      lane.onAbandon?.(
+        backendFail(
+          'SDF_BACKEND_FROZEN',
+          { backend: b.config.id, route: 'job' },
+          `the job ahead of this one there failed (${error.code}) and may still hold its queue; this request waited behind it and moves to another backend`,
+          { details: { after: error.code } },
+        ),
+      )
+    }
+  }
+
+  /**
+   * One attempt on one backend, with a watchdog past requestMs that aborts a hung call. A job
+   * sent ahead into the backend's queue starts its watchdog when it is promoted to running.
+   */
+  const attemptOn = async <T>(
+    { b, lane }: Granted,
+    job: Job,
+    work: Work<T>,
+    n: number,
+  ): Promise<T> => {
     const controller = new AbortController()
     const signal = job.signal ? AbortSignal.any([job.signal, controller.signal]) : controller.signal
     const { requestMs, connectMs } = b.config.timeouts
     const site = { backend: b.config.id, route: 'job' }
-    const watchdog = setTimeout(
-      () => controller.abort(timedOut(site, requestMs)),
-      requestMs + connectMs,
-    )
+    let watchdog: NodeJS.Timeout | undefined
+    const startWatchdog = () => {
+      watchdog = setTimeout(
+        () => controller.abort(timedOut(site, requestMs)),
+        requestMs + connectMs,
+      )
+    }
+    if (lane && !lane.promoted) {
+      lane.onPromote = startWatchdog
+      lane.onAbandon = (reason) => controller.abort(reason)
+    } else {
+      startWatchdog()
+    }
     b.inFlight.add(controller)
     try {
       return await work(b.client, signal, n)
@@ -359,19 +425,22 @@ export function createPool(options: PoolOptions): BackendPool {
   const run = async <T>(job: Job, work: Work<T>): Promise<T> => {
     const failed = new Set<string>()
     for (let attempt = 1; ; attempt++) {
-      const b = await acquire(job, failed)
+      const granted = await acquire(job, failed)
+      const { b } = granted
       const id = b.config.id
       job.onBackend?.(id)
       try {
-        const result = await attemptOn(b, job, work, attempt)
+        const result = await attemptOn(granted, job, work, attempt)
         if (job.needs?.checkpoint) b.loadedCheckpoint = job.needs.checkpoint
         return result
       } catch (error) {
         if (job.signal?.aborted || closing.signal.aborted) throw error
         if (isKeyRefused(error)) b.refused = error.issue
         if (!isRetryable(error) || !(error instanceof SdflowError)) throw error
-        if (marksBackendDown(error)) markDown(b, error)
-        else b.lastError = error.issue
+        if (marksBackendDown(error)) {
+          markDown(b, error)
+          if (HANG_CODES.has(error.code)) abandonWaiting(b, error)
+        } else b.lastError = error.issue
         failed.add(id)
         if (attempt >= maxAttempts) throw error
         const delayMs = backoffDelay(attempt, retryBase, retryMax, random)
@@ -379,7 +448,7 @@ export function createPool(options: PoolOptions): BackendPool {
         job.onRetry?.({ attempt, delayMs, issue: error.issue, backend: id })
         await sleep(delayMs, job.signal)
       } finally {
-        release(b)
+        release(granted)
       }
     }
   }

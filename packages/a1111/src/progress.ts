@@ -13,6 +13,8 @@ export interface ProgressSample {
   queued: boolean
   /** Our job has finished; the answer is on its way. */
   done: boolean
+  /** Our job waits behind another one: nothing of ours to report, poll at the slowest rate. */
+  waiting?: boolean
   /** Base64 (or data URL) of a new live preview. */
   preview?: string
   /** Changes whenever the backend moves at all; unchanged for frozenMs = frozen. */
@@ -122,7 +124,7 @@ export function watchProgress(options: WatchOptions): { stop(): void } {
       if (sample && (sample.signature !== signature || sample.queued)) {
         signature = sample.signature
         lastMove = now
-        interval = minMs
+        interval = sample.waiting ? maxMs : minMs
       } else {
         interval = Math.min(maxMs, Math.round(interval * 1.5))
       }

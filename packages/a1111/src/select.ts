@@ -1,4 +1,4 @@
-import type { BackendState } from './backend-state.js'
+import { type BackendState, capacityOf } from './backend-state.js'
 import { checkpointLoaded, missingNeeds, type Needs } from './catalog.js'
 
 const hasNames = (needs: Needs | undefined): needs is Needs =>
@@ -28,9 +28,10 @@ export function neverServes(b: BackendState, needs: Needs | undefined): boolean 
 }
 
 /**
- * The best backend free right now: healthy, a slot free, has what the job needs. Prefers one not
- * in `avoid` (it failed this job), then one with the wanted checkpoint loaded, then the least
- * loaded, then config order.
+ * The best backend free right now: healthy, a slot free (a running slot or a place in its queue
+ * ahead), has what the job needs. Prefers one not in `avoid` (it failed this job), then one with
+ * the wanted checkpoint loaded, then the least loaded (an idle one before queueing behind a
+ * running job), then config order.
  */
 export function pickBackend(
   backends: readonly BackendState[],
@@ -38,7 +39,7 @@ export function pickBackend(
   avoid: ReadonlySet<string>,
 ): BackendState | undefined {
   const free = backends.filter(
-    (b) => b.health === 'up' && !b.refused && b.busy < b.config.slots && canServe(b, needs),
+    (b) => b.health === 'up' && !b.refused && b.busy < capacityOf(b) && canServe(b, needs),
   )
   const score = (b: BackendState): number[] => [
     avoid.has(b.config.id) ? 1 : 0,
@@ -96,5 +97,6 @@ export function whyNot(b: BackendState, needs: Needs | undefined): string {
     const missing = missingNeeds(b.catalog, needs)
     if (missing.length > 0) return `${id} lacks ${missing.join(', ')}`
   }
-  return `${id} is busy (${b.busy}/${b.config.slots} slots)`
+  const ahead = b.queueAhead > 0 ? ` and ${b.queueAhead} queued ahead` : ''
+  return `${id} is busy (${b.busy}/${capacityOf(b)}: ${b.config.slots} slots${ahead})`
 }

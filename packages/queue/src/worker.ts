@@ -15,7 +15,8 @@ export interface WorkerOptions<S> {
   /** The pool in `env.services`, for the heartbeat (catalogs) and the slot count. */
   pool?: BackendPool
   /**
-   * Jobs at once, fixed. By default it follows the slots of the backends not marked down,
+   * Jobs at once, fixed. By default it follows what the backends not marked down take (their
+   * slots and the request the pool queues ahead on each A1111),
    * checked at each heartbeat: a worker whose backends are all down takes no job.
    */
   concurrency?: number
@@ -45,7 +46,7 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
   const heartbeatMs = options.heartbeatMs ?? 1000
   const lockDuration = options.lockDurationMs ?? 4000
   const slotsOf = () =>
-    pool?.list().reduce((n, b) => (b.health === 'down' ? n : n + b.slots), 0) ?? 0
+    pool?.list().reduce((n, b) => (b.health === 'down' ? n : n + b.slots + b.queueAhead), 0) ?? 0
   let slots = options.concurrency ?? slotsOf()
   const active = new Set<string>()
   const startedAt = new Date().toISOString()

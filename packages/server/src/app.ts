@@ -105,6 +105,8 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     throw error
   }
   const hub = createEventHub((error) => app.log.error({ err: error }, 'event listener failed'))
+  // the step-time history written after runs end; close waits for it (it writes in dataDir)
+  let learning: Promise<void> = Promise.resolve()
   const runs = createRunManager({
     engine: runtime.engine,
     store,
@@ -112,8 +114,9 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
     log: app.log,
     concurrency: Math.max(1, options.concurrency ?? 2),
     admit: queueAdmission(runtime),
-    onExecuted: (doc, result) =>
-      void rememberStepTimes(dataDir, doc, result.nodes, runtime.pool?.list() ?? []),
+    onExecuted: (doc, result) => {
+      learning = rememberStepTimes(dataDir, doc, result.nodes, runtime.pool?.list() ?? [])
+    },
     retention: {
       maxRuns: options.retention?.maxRuns ?? 1000,
       maxEvents: options.retention?.maxEvents ?? 1_000_000,
@@ -228,6 +231,7 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   app.addHook('onClose', async () => {
     shutdown ??= runs.shutdown(shutdownGraceMs)
     await shutdown
+    await learning
     store.close()
     if (ownsRuntime) await runtime.close()
   })

@@ -1,5 +1,6 @@
 import type { EmulatorContext } from '../context.js'
 import { addTask, beginJob, endJob, finishTask, startTask } from '../progress-state.js'
+import { nowMs } from '../stats.js'
 
 export interface LockedJob {
   /** Task id for `/internal/progress` (`force_task_id` or a random one); null for extras. */
@@ -25,6 +26,7 @@ export async function runLocked<T>(
     if (job.taskId !== null) finishTask(ctx.tasks, job.taskId)
     throw err
   }
+  const start = nowMs()
   try {
     if (job.taskId !== null) startTask(ctx.tasks, job.taskId)
     if (job.jobName !== null) beginJob(ctx.progress, job.jobName)
@@ -32,6 +34,9 @@ export async function runLocked<T>(
   } finally {
     if (job.jobName !== null) endJob(ctx.progress)
     if (job.taskId !== null) finishTask(ctx.tasks, job.taskId)
+    if (job.jobName !== null) {
+      ctx.stats.held({ job: job.jobName, taskId: job.taskId, start, end: nowMs() })
+    }
     release()
   }
 }

@@ -270,12 +270,20 @@ function sumStats(all: EmulatorStats[]): EmulatorStats {
   const add = (into: Record<string, number>, from: Record<string, number>) => {
     for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v
   }
-  const out: EmulatorStats = { requests: {}, generations: 0, completed: {}, abandoned: {} }
+  const out: EmulatorStats = {
+    requests: {},
+    generations: 0,
+    completed: {},
+    abandoned: {},
+    busy: [],
+  }
   for (const s of all) {
     add(out.requests, s.requests)
     add(out.completed, s.completed)
     add(out.abandoned, s.abandoned)
     out.generations += s.generations
+    out.busy.push(...s.busy)
   }
+  out.busy.sort((a, b) => a.start - b.start)
   return out
 }
