@@ -6,6 +6,7 @@ import { benchEditor } from './editor.js'
 import { benchEngine } from './engine.js'
 import { benchGrowth } from './engine-growth.js'
 import { benchEvents } from './events.js'
+import { benchImages } from './images-rss.js'
 import { benchQr } from './qr.js'
 import { benchRunpod } from './runpod.js'
 import { benchScaleOut } from './scale-out.js'
@@ -28,6 +29,7 @@ const suites: Record<string, () => Promise<Figure[]>> = {
   'scale-out': benchScaleOut,
   runpod: benchRunpod,
   qr: benchQr,
+  images: benchImages,
   dispatch: benchDispatch,
   'serve-load': benchServeLoad,
 }

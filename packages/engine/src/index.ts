@@ -37,6 +37,7 @@ export type { Dispatch, NodeTask, TaskEvent, TaskOutput, TaskScope } from './nod
 export { ajvIssues, compileSchema } from './params.js'
 export { resolveUnder } from './paths.js'
 export { localDispatch, performTask, type TaskEnv } from './perform-task.js'
+export { DEFAULT_PIXEL_BUDGET, pixelBudget, pixelBytes, withPixels } from './pixel-budget.js'
 export { type Plan, plan } from './plan.js'
 export { createRegistry, type RegisteredNode, type Registry, toSpec } from './registry.js'
 export { toIssue } from './run-node.js'

@@ -1,12 +1,19 @@
-/** A counting semaphore; waiters leave the queue when their signal aborts. */
+/**
+ * A counting semaphore; waiters leave the queue when their signal aborts. Each acquire takes a
+ * weight (1 by default; more than the limit counts as the whole limit, so it runs alone);
+ * waiters are granted in order, so a heavy one is not starved by light ones behind it.
+ */
 export interface Limiter {
-  acquire(signal: AbortSignal): Promise<() => void>
+  acquire(signal: AbortSignal, weight?: number): Promise<() => void>
+  readonly limit: number
+  /** The weight held now. */
   readonly active: number
   readonly waiting: number
 }
 
 interface Waiter {
   signal: AbortSignal
+  weight: number
   grant(): void
   reject(reason: unknown): void
 }
@@ -17,11 +24,18 @@ export function createLimiter(limit: number): Limiter {
   // one abort listener per signal, however many of its waiters are queued
   const watched = new WeakSet<AbortSignal>()
 
-  const release = () => {
-    active--
-    const next = queue.shift()
-    if (next) next.grant()
+  const fits = (weight: number) => active === 0 || active + weight <= limit
+  const drain = () => {
+    for (let next = queue[0]; next && fits(next.weight); next = queue[0]) {
+      queue.shift()
+      next.grant()
+    }
   }
+  const releaser = (weight: number) =>
+    once(() => {
+      active -= weight
+      drain()
+    })
   const watch = (signal: AbortSignal) => {
     if (watched.has(signal)) return
     watched.add(signal)
@@ -35,31 +49,36 @@ export function createLimiter(limit: number): Limiter {
             waiter.reject(signal.reason)
           }
         }
+        // a heavy waiter leaving can let lighter ones behind it start
+        drain()
       },
       { once: true },
     )
   }
 
   return {
+    limit,
     get active() {
       return active
     },
     get waiting() {
       return queue.length
     },
-    acquire(signal) {
+    acquire(signal, weight = 1) {
       signal.throwIfAborted()
-      if (active < limit) {
-        active++
-        return Promise.resolve(once(release))
+      const w = Math.min(Math.max(weight, 0), limit)
+      if (queue.length === 0 && fits(w)) {
+        active += w
+        return Promise.resolve(releaser(w))
       }
       watch(signal)
       return new Promise((resolve, reject) => {
         queue.push({
           signal,
+          weight: w,
           grant: () => {
-            active++
-            resolve(once(release))
+            active += w
+            resolve(releaser(w))
           },
           reject,
         })

@@ -1,11 +1,11 @@
-import { type ArtifactStore, defineNode, optional } from '@sdflow/engine'
+import { type ArtifactStore, defineNode, optional, pixelBytes, withPixels } from '@sdflow/engine'
 import { fail, type ImageRef, Socket } from '@sdflow/protocol'
 import type { Blend } from 'sharp'
 import { Type } from 'typebox'
 import { type MaskPixels, readMask } from '../mask/mask-pixels.js'
 import { at, broadcastLength, mapBatch } from './map-batch.js'
 import { inputPointer } from './param-pointer.js'
-import { fromRaw, storePng } from './store-png.js'
+import { storePng } from './store-png.js'
 
 const blends = [
   'over',
@@ -68,9 +68,13 @@ export const composite = defineNode({
       )
     }
     const indices = Array.from({ length: batch.length }, (_, i) => i)
-    const image = await mapBatch(indices, signal, async (i) =>
-      compositeOne(artifacts, at(base, i), at(overlay, i), mask && at(mask, i), params),
-    )
+    const image = await mapBatch(indices, signal, async (i) => {
+      const pair = { base: at(base, i), overlay: at(overlay, i), mask: mask && at(mask, i) }
+      const bytes = compositeBytes(pair.base, pair.overlay, pair.mask !== undefined, params)
+      return withPixels(signal, bytes, () =>
+        compositeOne(artifacts, pair.base, pair.overlay, pair.mask, params),
+      )
+    })
     return { image }
   },
 })
@@ -83,6 +87,33 @@ interface Placement {
   fit_overlay: boolean
 }
 
+interface Size {
+  width: number
+  height: number
+}
+
+/** The part of base the overlay covers (empty when it lands outside). */
+function coverage(base: Size, overlay: Size, place: Placement) {
+  const drawn = place.fit_overlay ? base : overlay
+  const left = Math.max(0, place.x)
+  const top = Math.max(0, place.y)
+  const width = Math.min(base.width, place.x + drawn.width) - left
+  const height = Math.min(base.height, place.y + drawn.height) - top
+  return { left, top, width: Math.max(0, width), height: Math.max(0, height) }
+}
+
+/**
+ * Bytes of pixels one pair holds at its peak: the covered part of the overlay as 8-bit RGBA
+ * and the mask as one 8-bit channel the size of base. Base itself streams through libvips.
+ */
+export function compositeBytes(base: Size, overlay: Size, hasMask: boolean, place: Placement) {
+  return pixelBytes(coverage(base, overlay, place)) + (hasMask ? pixelBytes(base, 1) : 0)
+}
+
+/**
+ * Base streams from its PNG through libvips' composite into the PNG written, at 8 bits per
+ * channel; only the covered part of the overlay (and the mask) are held as raw pixels.
+ */
 async function compositeOne(
   artifacts: ArtifactStore,
   base: ImageRef,
@@ -91,50 +122,66 @@ async function compositeOne(
   place: Placement,
 ): Promise<ImageRef> {
   const size = { width: base.width, height: base.height }
-  let top = await artifacts.decode(overlay)
-  if (place.fit_overlay) top = top.resize(size.width, size.height, { fit: 'fill' })
-  const { data, info } = await top.ensureAlpha().raw().toBuffer({ resolveWithObject: true })
-  const weights = mask ? await readMask(artifacts, mask, size) : undefined
-  const layer = placeLayer(data, info.width, info.height, size, place, weights)
+  const area = coverage(size, overlay, place)
   const backdrop = await artifacts.decode(base)
   const { hasAlpha } = await backdrop.metadata()
-  const below = await backdrop.toColourspace('srgb').ensureAlpha().raw().toBuffer()
-  const mixed = await fromRaw(below, size.width, size.height, 4)
-    .composite([{ input: layer, raw: { ...size, channels: 4 }, blend: place.blend }])
-    .raw()
-    .toBuffer()
-  // keep an opaque base opaque
-  const out = fromRaw(mixed, size.width, size.height, 4)
-  return storePng(artifacts, hasAlpha ? out : out.removeAlpha())
+  let out = backdrop
+  if (area.width > 0 && area.height > 0) {
+    const weights = mask ? await readMask(artifacts, mask, size) : undefined
+    const layer = await overlayLayer(artifacts, overlay, size, area, place, weights)
+    out = backdrop.composite([
+      {
+        input: layer,
+        raw: { width: area.width, height: area.height, channels: 4 },
+        ...area,
+        blend: place.blend,
+      },
+    ])
+  }
+  // keep an opaque base opaque (composite gives it alpha); sharp removes it after compositing
+  if (!hasAlpha) out = out.removeAlpha()
+  return storePng(artifacts, out.toColourspace('srgb'))
 }
 
 /**
- * The overlay at (x, y) on a transparent canvas the size of base, its alpha scaled by opacity
- * and the mask. Parts of the overlay outside base are cut off.
+ * The covered part of the overlay as 8-bit RGBA, its alpha scaled by opacity and by the mask
+ * (given at the size of base).
  */
-function placeLayer(
-  rgba: Buffer,
-  width: number,
-  height: number,
-  size: { width: number; height: number },
+async function overlayLayer(
+  artifacts: ArtifactStore,
+  overlay: ImageRef,
+  size: Size,
+  area: { left: number; top: number; width: number; height: number },
   place: Placement,
   mask: MaskPixels | undefined,
-): Buffer {
-  const layer = Buffer.alloc(size.width * size.height * 4)
-  const left = Math.max(0, place.x)
-  const right = Math.min(size.width, place.x + width)
-  const top = Math.max(0, place.y)
-  const bottom = Math.min(size.height, place.y + height)
-  for (let by = top; by < bottom; by++) {
-    const oy = by - place.y
-    const from = (oy * width + (left - place.x)) * 4
-    const to = (by * size.width + left) * 4
-    rgba.copy(layer, to, from, from + (right - left) * 4)
-    for (let bx = left; bx < right; bx++) {
-      const a = (by * size.width + bx) * 4 + 3
-      const weight = mask ? (mask.data[by * size.width + bx] ?? 0) / 255 : 1
-      layer[a] = Math.round((layer[a] ?? 0) * place.opacity * weight)
+): Promise<Buffer> {
+  let pipeline = await artifacts.decode(overlay)
+  if (place.fit_overlay) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' })
+  const drawn = place.fit_overlay ? size : overlay
+  if (area.width !== drawn.width || area.height !== drawn.height) {
+    pipeline = pipeline.extract({
+      left: area.left - place.x,
+      top: area.top - place.y,
+      width: area.width,
+      height: area.height,
+    })
+  }
+  const { data, info } = await pipeline
+    .ensureAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  if (info.channels !== 4 || data.length !== area.width * area.height * 4) {
+    throw new Error(`overlay decoded to ${info.channels} channels, not 4 (RGBA)`)
+  }
+  if (place.opacity === 1 && !mask) return data
+  for (let row = 0; row < area.height; row++) {
+    const from = (area.top + row) * size.width + area.left
+    for (let col = 0; col < area.width; col++) {
+      const a = (row * area.width + col) * 4 + 3
+      const weight = mask ? (mask.data[from + col] ?? 0) / 255 : 1
+      data[a] = Math.round((data[a] ?? 0) * place.opacity * weight)
     }
   }
-  return layer
+  return data
 }

@@ -1,4 +1,4 @@
-import { defineNode } from '@sdflow/engine'
+import { defineNode, pixelBytes, withPixels } from '@sdflow/engine'
 import { fail, Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { mapBatch } from './map-batch.js'
@@ -50,10 +50,13 @@ export const crop = defineNode({
         )
       }
     }
-    const image = await mapBatch(inputs.image, signal, async (ref) => {
-      const pipeline = (await artifacts.decode(ref)).extract({ left: x, top: y, width, height })
-      return storePng(artifacts, pipeline)
-    })
+    const image = await mapBatch(inputs.image, signal, (ref) =>
+      // libvips streams the box out; it held about a byte a pixel of the source when measured
+      withPixels(signal, pixelBytes(ref, 1), async () => {
+        const pipeline = (await artifacts.decode(ref)).extract({ left: x, top: y, width, height })
+        return storePng(artifacts, pipeline)
+      }),
+    )
     return { image }
   },
 })

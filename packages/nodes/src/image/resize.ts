@@ -1,4 +1,4 @@
-import { defineNode } from '@sdflow/engine'
+import { defineNode, pixelBytes, withPixels } from '@sdflow/engine'
 import { fail, Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { Colour, colour } from './colour.js'
@@ -41,14 +41,29 @@ export const resize = defineNode({
       })
     }
     const background = { ...colour(params.background), alpha: 1 }
-    const image = await mapBatch(inputs.image, signal, async (ref) => {
-      const pipeline = (await artifacts.decode(ref)).resize(width, height, {
-        fit,
-        kernel,
-        background,
-      })
-      return storePng(artifacts, pipeline)
-    })
+    const image = await mapBatch(inputs.image, signal, (ref) =>
+      // libvips streams a resize; what it holds (lines, tiles, the PNG written) grew by about
+      // two bytes a pixel of the larger side when measured (bench/cpu-nodes-rss.ts)
+      withPixels(signal, pixelBytes(larger(ref, width, height), 2), async () => {
+        const pipeline = (await artifacts.decode(ref)).resize(width, height, {
+          fit,
+          kernel,
+          background,
+        })
+        return storePng(artifacts, pipeline)
+      }),
+    )
     return { image }
   },
 })
+
+/** The larger of the image and the size asked for (a missing side follows the aspect ratio). */
+function larger(
+  ref: { width: number; height: number },
+  width: number | undefined,
+  height: number | undefined,
+): { width: number; height: number } {
+  const w = width ?? Math.round((ref.width * (height ?? ref.height)) / ref.height)
+  const h = height ?? Math.round((ref.height * (width ?? ref.width)) / ref.width)
+  return w * h > ref.width * ref.height ? { width: w, height: h } : ref
+}

@@ -52,6 +52,13 @@ const MIN_SIDE = 48
  */
 const JSQR_MAX_SIDE = 320
 
+/**
+ * Pictures larger than this on their longer side are looked at scaled down to it, as a phone
+ * camera's frame would hold them: an 8192 px picture at full size would hold 256 MiB of RGBA
+ * per view (and as much again in ZXing's WebAssembly memory, which never shrinks).
+ */
+export const MAX_SIDE = 2048
+
 type Raw = { data: Buffer; width: number; height: number }
 
 /**
@@ -63,8 +70,13 @@ export async function verifyQr(
   options: { expected?: string; minScore?: number; signal?: AbortSignal } = {},
 ): Promise<ScanResult> {
   const expected = options.expected ?? ''
-  // decoded once; every view is derived from these pixels, not from the PNG again
-  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+  // decoded once, at 8 bits and at most MAX_SIDE: every view is derived from these pixels
+  const { data, info } = await sharp(png)
+    .removeAlpha()
+    .resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' })
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true })
   const source: Raw = { data, width: info.width, height: info.height }
   const variants: ScanVariant[] = []
   for (const v of VARIANTS) {

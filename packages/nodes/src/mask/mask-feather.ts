@@ -1,4 +1,4 @@
-import { defineNode } from '@sdflow/engine'
+import { defineNode, pixelBytes, withPixels } from '@sdflow/engine'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { mapBatch } from '../image/map-batch.js'
@@ -27,17 +27,20 @@ export const maskFeather = defineNode({
   outputs: { mask: Socket.Mask },
   resource: 'cpu',
   async execute({ params, inputs, artifacts, signal }) {
-    const mask = await mapBatch(inputs.mask, signal, async (ref) => {
-      const pixels = await readMask(artifacts, ref)
-      if (params.radius < MIN_SIGMA) return storeMask(artifacts, pixels)
-      const { data, info } = await fromRaw(pixels.data, pixels.width, pixels.height, 1)
-        .blur(params.radius)
-        .toColourspace('b-w')
-        .raw()
-        .toBuffer({ resolveWithObject: true })
-      const blurred = firstChannel(data, info.channels)
-      return storeMask(artifacts, { data: blurred, width: info.width, height: info.height })
-    })
+    // the mask and its blurred copy, one 8-bit channel each
+    const mask = await mapBatch(inputs.mask, signal, (ref) =>
+      withPixels(signal, pixelBytes(ref, 2), async () => {
+        const pixels = await readMask(artifacts, ref)
+        if (params.radius < MIN_SIGMA) return storeMask(artifacts, pixels)
+        const { data, info } = await fromRaw(pixels.data, pixels.width, pixels.height, 1)
+          .blur(params.radius)
+          .toColourspace('b-w')
+          .raw()
+          .toBuffer({ resolveWithObject: true })
+        const blurred = firstChannel(data, info.channels)
+        return storeMask(artifacts, { data: blurred, width: info.width, height: info.height })
+      }),
+    )
     return { mask }
   },
 })

@@ -1,4 +1,4 @@
-import { defineNode } from '@sdflow/engine'
+import { defineNode, pixelBytes, withPixels } from '@sdflow/engine'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { mapBatch } from '../image/map-batch.js'
@@ -24,23 +24,25 @@ export const maskFromImage = defineNode({
   resource: 'cpu',
   async execute({ params, inputs, artifacts, signal }) {
     const { mode, threshold, invert } = params
-    const mask = await mapBatch(inputs.image, signal, async (ref) => {
-      const source = await artifacts.decode(ref)
-      // alpha: the last of RGBA; threshold: brightness, transparent parts counting as black
-      const pipeline =
-        mode === 'alpha'
-          ? source.toColourspace('srgb').ensureAlpha()
-          : source.flatten({ background: '#000000' }).toColourspace('b-w')
-      const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true })
-      const values = firstChannel(data, info.channels, mode === 'alpha' ? info.channels - 1 : 0)
-      const out = Buffer.alloc(values.length)
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i] ?? 0
-        const marked = mode === 'alpha' ? v < threshold : v >= threshold
-        out[i] = marked !== invert ? 255 : 0
-      }
-      return storeMask(artifacts, { data: out, width: info.width, height: info.height })
-    })
+    const mask = await mapBatch(inputs.image, signal, (ref) =>
+      // one 8-bit channel is all it holds: libvips picks the channel, the test is in place
+      withPixels(signal, pixelBytes(ref, 1), async () => {
+        const source = await artifacts.decode(ref)
+        // alpha: the last of RGBA; threshold: brightness, transparent parts counting as black
+        const pipeline =
+          mode === 'alpha'
+            ? source.toColourspace('srgb').ensureAlpha().extractChannel(3)
+            : source.flatten({ background: '#000000' }).toColourspace('b-w')
+        const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true })
+        const values = firstChannel(data, info.channels)
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i] ?? 0
+          const marked = mode === 'alpha' ? v < threshold : v >= threshold
+          values[i] = marked !== invert ? 255 : 0
+        }
+        return storeMask(artifacts, { data: values, width: info.width, height: info.height })
+      }),
+    )
     return { mask }
   },
 })

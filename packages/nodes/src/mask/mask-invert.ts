@@ -1,4 +1,4 @@
-import { defineNode } from '@sdflow/engine'
+import { defineNode, pixelBytes, withPixels } from '@sdflow/engine'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { mapBatch } from '../image/map-batch.js'
@@ -15,11 +15,13 @@ export const maskInvert = defineNode({
   outputs: { mask: Socket.Mask },
   resource: 'cpu',
   async execute({ inputs, artifacts, signal }) {
-    const mask = await mapBatch(inputs.mask, signal, async (ref) => {
-      const pixels = await readMask(artifacts, ref)
-      for (let i = 0; i < pixels.data.length; i++) pixels.data[i] = 255 - (pixels.data[i] ?? 0)
-      return storeMask(artifacts, pixels)
-    })
+    const mask = await mapBatch(inputs.mask, signal, (ref) =>
+      withPixels(signal, pixelBytes(ref, 1), async () => {
+        const pixels = await readMask(artifacts, ref)
+        for (let i = 0; i < pixels.data.length; i++) pixels.data[i] = 255 - (pixels.data[i] ?? 0)
+        return storeMask(artifacts, pixels)
+      }),
+    )
     return { mask }
   },
 })

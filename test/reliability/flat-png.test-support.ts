@@ -1,0 +1,47 @@
+import { crc32, createDeflate } from 'node:zlib'
+
+/**
+ * A side x side RGBA 16-bit PNG of one colour, built row by row (never the whole raw image in
+ * memory): the first row unfiltered, every other row filter Up (all zero), so it deflates
+ * about 1000:1. 8192 px gives about 520 KB that decode to 512 MiB of pixels.
+ */
+export async function flatPng16(side: number): Promise<Buffer> {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(data.length)
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(body))
+    return Buffer.concat([length, body, crc])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(side, 0)
+  header.writeUInt32BE(side, 4)
+  header[8] = 16 // bit depth
+  header[9] = 6 // RGBA
+  const first = Buffer.alloc(1 + side * 8)
+  for (let x = 0; x < side; x++) {
+    first.writeUInt16BE(0x8000, 1 + x * 8)
+    first.writeUInt16BE(0x4000, 3 + x * 8)
+    first.writeUInt16BE(0x2000, 5 + x * 8)
+    first.writeUInt16BE(0xffff, 7 + x * 8)
+  }
+  const up = Buffer.alloc(first.length)
+  up[0] = 2
+  const deflate = createDeflate({ level: 9 })
+  const parts: Buffer[] = []
+  deflate.on('data', (d: Buffer) => parts.push(d))
+  const done = new Promise((resolve, reject) => deflate.on('end', resolve).on('error', reject))
+  const write = (row: Buffer) =>
+    deflate.write(row) ? Promise.resolve() : new Promise((r) => deflate.once('drain', r))
+  await write(first)
+  for (let y = 1; y < side; y++) await write(up)
+  deflate.end()
+  await done
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', Buffer.concat(parts)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
