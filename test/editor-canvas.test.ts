@@ -229,11 +229,20 @@ describe('the run panel', () => {
 
 describe('seed modes', () => {
   const seedInput = () => page.locator('[data-testid="inspector"] [data-param="seed"] input')
+  // the run log's header names the run: a new id, then finished (the last run's phase is
+  // still "finished" when Run is pressed)
+  const runId = () => page.locator('[data-testid="run-log"] header > span.muted').first()
   const runToEnd = async () => {
+    const before = (await runId().count()) > 0 ? await runId().textContent() : null
     await page.locator('[data-testid="run-button"]').click()
     await expect
-      .poll(() => page.locator('[data-testid="run-phase"]').textContent(), { timeout: 20_000 })
-      .toBe('finished')
+      .poll(
+        async () =>
+          (await runId().textContent()) !== before &&
+          (await page.locator('[data-testid="run-phase"]').textContent()) === 'finished',
+        { timeout: 20_000 },
+      )
+      .toBe(true)
   }
 
   it('a generation node records its seed mode, moves the seed after a run, shows the seed used and copies it back', async () => {
@@ -273,16 +282,16 @@ describe('seed modes', () => {
     // randomize: a new seed in range after the run; fixed: left alone
     await mode.selectOption('randomize')
     await runToEnd()
+    await expect.poll(() => seedInput().inputValue()).not.toBe('100')
     const drawn = Number(await seedInput().inputValue())
-    expect(drawn).not.toBe(100)
     expect(drawn).toBeGreaterThanOrEqual(0)
     expect(drawn).toBeLessThanOrEqual(4294967294)
     await mode.selectOption('fixed')
     await runToEnd()
+    await expect
+      .poll(() => gen.locator('[data-testid="seed-used"]').textContent())
+      .toBe(String(drawn))
     await expect(seedInput().inputValue()).resolves.toBe(String(drawn))
-    await expect(gen.locator('[data-testid="seed-used"]').textContent()).resolves.toBe(
-      String(drawn),
-    )
     // the server learnt the seconds per step from these runs: the estimate has them now
     await expect
       .poll(() => page.locator('[data-testid="estimate-kind"]').allTextContents())
