@@ -169,9 +169,10 @@ function shape(events: readonly RunEvent[]) {
 
 describe('a coordinator with two workers of two backends each', () => {
   it('prints the ready line and lists both workers with their backends', async () => {
+    // each A1111 backend: its slot and the request the pool queues ahead of it
     expect(workers.map((w) => w.line).sort()).toEqual([
-      'worker w1 ready: 2 backends, 2 slots',
-      'worker w2 ready: 2 backends, 2 slots',
+      'worker w1 ready: 2 backends, 4 slots',
+      'worker w2 ready: 2 backends, 4 slots',
     ])
     const listed = await waitFor(async () => {
       const res = await fetch(`${coordinator.url}/api/workers`, { headers: auth })
@@ -190,7 +191,7 @@ describe('a coordinator with two workers of two backends each', () => {
     const cli = await sdflow(['workers', '--server', coordinator.url, '--token', TOKEN])
     expect(cli.code).toBe(0)
     expect(cli.stdout).toMatch(
-      /^w1: 2 backends, 2 slots, 0 jobs in flight, heartbeat [\d.]+s ago$/m,
+      /^w1: 2 backends, 4 slots, 0 jobs in flight, heartbeat [\d.]+s ago$/m,
     )
     expect(cli.stdout).toMatch(/^ {2}gpu2 up 0\/1 http:\/\/127\.0\.0\.1:\d+$/m)
   })
