@@ -38,6 +38,15 @@ describe('runImages', () => {
     }),
   ]
 
+  it('reads the prompts from info as the backend wrote it (JSON text), as from an object', () => {
+    const text = JSON.stringify({ prompt: 'a cat', all_prompts: ['a cat', 'a cat 2'] })
+    const asText = nodes.map((n) =>
+      n.id === 'gen' ? { ...n, meta: { ...n.meta, info: text } } : n,
+    )
+    expect(runImages(doc, asText)).toEqual(runImages(doc, nodes))
+    expect(runImages(doc, asText).map((i) => i.prompt)).toEqual(['a cat', 'a cat 2'])
+  })
+
   it('shows the images of nodes nothing reads, with file, seed and prompt of each', () => {
     expect(runImages(doc, nodes)).toEqual([
       {

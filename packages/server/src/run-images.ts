@@ -56,7 +56,7 @@ function generations(nodes: NodeRecord[]): Map<string, Made> {
     const meta = n.meta
     if (!meta || !Array.isArray(meta.seeds)) continue
     const seeds = meta.seeds as unknown[]
-    const info = (meta.info ?? {}) as { prompt?: unknown; all_prompts?: unknown }
+    const info = infoOf(meta.info)
     const prompts = Array.isArray(info.all_prompts) ? (info.all_prompts as unknown[]) : []
     const images = Object.values(n.outputs ?? {}).flatMap((v) =>
       Array.isArray(v) ? v.filter(isImageRef) : [],
@@ -106,4 +106,15 @@ export function runImages(doc: unknown, nodes: NodeRecord[]): RunImage[] {
     }
   }
   return out
+}
+
+/** A generation's `info`: the backend's JSON text (stored as it came), or an object (older runs). */
+function infoOf(info: unknown): { prompt?: unknown; all_prompts?: unknown } {
+  if (typeof info !== 'string') return (info ?? {}) as { prompt?: unknown; all_prompts?: unknown }
+  try {
+    const parsed: unknown = JSON.parse(info)
+    return parsed && typeof parsed === 'object' ? parsed : {}
+  } catch {
+    return {}
+  }
 }
