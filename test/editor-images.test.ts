@@ -136,6 +136,8 @@ describe('images in', () => {
     expect(hash).toMatch(/^[0-9a-f]{64}$/)
     await s.node('unit').locator('figure[data-input="image"] img').waitFor()
     await s.shot('2-input-uploads')
+    // the last test's run stays with its workflow: this one opens without it
+    expect(await runPhase()).toBe('idle')
     await page.locator('[data-testid="run-button"]').click()
     await expect.poll(runPhase, { timeout: 30_000 }).toBe('finished')
     // the run's document names the upload by hash, as Load image does
@@ -146,7 +148,7 @@ describe('images in', () => {
     }
     const loads = Object.values(run.document.nodes).filter((n) => n.type === 'image.load')
     expect(loads.map((n) => n.params.artifact)).toContain(hash)
-    expect(run.nodes.i2i?.outputs?.image?.[0]?.width).toBe(96)
+    expect(run.nodes.i2i?.outputs?.image?.[0]?.width, JSON.stringify(run)).toBe(96)
   })
 
   it('a mask painted over the init image feeds inpaint: the result changes where painted only', async () => {

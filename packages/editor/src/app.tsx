@@ -337,7 +337,8 @@ export function App({
     void (async () => {
       const wanted = workflowFromUrl()
       const draft = session.draft()
-      const runId = session.activeRun()
+      // the watched run belongs to the session's document: another workflow opens without it
+      const runId = !wanted || draft?.file.name === wanted ? session.activeRun() : undefined
       if (wanted && !(draft?.file.name === wanted && draft.dirty)) await openSaved(wanted)
       else if (draft) await loadDoc(draft.doc, draft.file, draft.dirty)
       if (runId) {
