@@ -59,6 +59,32 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     expect(await idle.text()).toContain('"progress":0.0,"eta_relative":0.0')
   })
 
+  it('echoes parameters exactly as an A1111 answers the same request: its whole model, defaults filled', async () => {
+    const request = {
+      prompt: 'a fox',
+      steps: 2,
+      width: 64,
+      height: 64,
+      seed: 7,
+      cfg_scale: '6.5',
+      not_a_field: true,
+    }
+    const raw = async (url: string) => {
+      const response = await fetch(`${url}/sdapi/v1/txt2img`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...alice },
+        body: JSON.stringify(request),
+      })
+      expect(response.status).toBe(200)
+      const text = await response.text()
+      return text.slice(text.indexOf('"parameters":'), text.indexOf(',"info":'))
+    }
+    const [fromGateway, fromA1111] = [await raw(g.url), await raw(g.emulators[0]?.url ?? '')]
+    expect(fromGateway).toContain('"sampler_index":"Euler"')
+    expect(fromGateway).toContain('"cfg_scale":6.5')
+    expect(fromGateway).toBe(fromA1111)
+  })
+
   it("answers the README's curl example (the RunPod guide's request)", async () => {
     const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8')
     const section = readme.slice(readme.indexOf('## Use sdflow as an A1111 server'))

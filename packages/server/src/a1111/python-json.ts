@@ -14,14 +14,6 @@ function floatRepr(x: number): string {
   return Number.isInteger(x) ? `${x}.0` : String(x)
 }
 
-/** The names of a TypeBox object schema's `number` (pydantic `float`) properties. */
-export function floatFields(schema: { properties: Record<string, unknown> }): ReadonlySet<string> {
-  const names = Object.entries(schema.properties)
-    .filter(([, s]) => typeof s === 'object' && s !== null && 'type' in s && s.type === 'number')
-    .map(([name]) => name)
-  return new Set(names)
-}
-
 /** A copy of `body` with its float fields' numbers as `PyFloat`. */
 export function withPyFloats(
   body: Record<string, unknown>,

@@ -1,6 +1,6 @@
-import { Img2ImgRequest, Txt2ImgRequest } from '@sdflow/a1111'
+import { img2imgModel, txt2imgModel } from '@sdflow/a1111-emulator/models'
 import type { ImageRef } from '@sdflow/protocol'
-import { floatFields, pythonJson, withPyFloats } from './python-json.js'
+import { PyFloat, pythonJson } from './python-json.js'
 import type { A1111Kind } from './to-workflow.js'
 
 /** What the response needs of the finished gateway node. */
@@ -17,12 +17,13 @@ export function answerImages(kind: A1111Kind, body: Record<string, unknown>, nod
   return [...generated, ...refsOf(node.meta?.detectedMaps)]
 }
 
-const FLOATS = { txt2img: floatFields(Txt2ImgRequest), img2img: floatFields(Img2ImgRequest) }
+/** A1111 v1.10's request models (field kinds and defaults), as the emulator parses them. */
+const MODELS = { txt2img: txt2imgModel, img2img: img2imgModel }
 
 /**
  * The finished run as A1111's answer: `{images, parameters, info}` with `info` as JSON text
- * (the backend's own text when the run kept it), `parameters`' float fields as `PyFloat` (send
- * the answer with `fastapiJson`), or extras' `{html_info, image(s)}`. `base64` holds each image's
+ * (the backend's own text when the run kept it), `parameters` as A1111 echoes its request
+ * model (see `echoOf`; send the answer with `fastapiJson`), or extras' `{html_info, image(s)}`. `base64` holds each image's
  * bytes as base64, in `answerImages` order.
  */
 export function toResponse(
@@ -34,7 +35,7 @@ export function toResponse(
   const htmlInfo = typeof node.meta?.htmlInfo === 'string' ? node.meta.htmlInfo : ''
   if (kind === 'extra-single-image') return { html_info: htmlInfo, image: base64[0] ?? '' }
   if (kind === 'extra-batch-images') return { html_info: htmlInfo, images: [...base64] }
-  const parameters = withPyFloats(body, FLOATS[kind])
+  const parameters = echoOf(MODELS[kind], body)
   if (kind === 'img2img' && body.include_init_images !== true) {
     parameters.init_images = null
     parameters.mask = null
@@ -45,6 +46,23 @@ export function toResponse(
     parameters,
     info: typeof info === 'string' ? info : pythonJson(info),
   }
+}
+
+/**
+ * `vars(request)` of A1111's pydantic model: every field in the model's order, the caller's
+ * value or the field's default (seed stays -1, `sampler_index: "Euler"` is there), floats as
+ * `PyFloat`; fields the model does not have are not echoed.
+ */
+function echoOf(
+  model: Readonly<Record<string, { kind: string; default: unknown }>>,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [name, spec] of Object.entries(model)) {
+    const value = Object.hasOwn(body, name) ? body[name] : structuredClone(spec.default)
+    out[name] = spec.kind === 'float' && typeof value === 'number' ? new PyFloat(value) : value
+  }
+  return out
 }
 
 function refsOf(value: unknown): ImageRef[] {

@@ -3,6 +3,7 @@ import { createNodeRegistry } from '@sdflow/nodes'
 import { describe, expect, it } from 'vitest'
 import { A1111Failure } from './a1111-errors.js'
 import { nodeParamsOf } from './node-params.js'
+import { PyFloat } from './python-json.js'
 import { toResponse } from './to-response.js'
 import { toWorkflow } from './to-workflow.js'
 
@@ -144,10 +145,27 @@ describe('toResponse', () => {
       { meta: { info: { prompt: 'é', all_seeds: [1, 2] } } },
       ['AAAA'],
     )
-    expect(answer).toEqual({
+    expect(answer).toMatchObject({
       images: ['AAAA'],
       parameters: { prompt: 'é', init_images: null, mask: null },
       info: '{"prompt": "\\u00e9", "all_seeds": [1, 2]}',
     })
+  })
+
+  it("echoes A1111's whole request model: the caller's values, every other field's default", () => {
+    const answer = toResponse('txt2img', { prompt: 'a fox', steps: 4, unknown: 1 }, {}, [])
+    const parameters = answer.parameters as Record<string, unknown>
+    expect(parameters).toMatchObject({
+      prompt: 'a fox',
+      steps: 4,
+      seed: -1,
+      sampler_index: 'Euler',
+      sampler_name: null,
+      width: 512,
+      send_images: true,
+      alwayson_scripts: {},
+    })
+    expect(parameters.cfg_scale).toEqual(new PyFloat(7))
+    expect(parameters).not.toHaveProperty('unknown')
   })
 })
