@@ -192,13 +192,42 @@ describe('the A1111 face in coordinator mode, backends on a worker (redis-server
     )
   })
 
-  it('GET /options and skip answer a clear A1111-shaped 501 naming the way out', async () => {
-    const options = await call('GET', '/sdapi/v1/options')
-    expect(options.status).toBe(501)
-    expect(options.body).toMatchObject({ error: 'HTTPException' })
-    expect(options.body.detail).toContain('override_settings')
-    const skip = await call('POST', '/sdapi/v1/skip', {})
-    expect(skip.status).toBe(501)
-    expect(skip.body.detail).toContain('interrupt')
+  it("GET /options answers the options a worker's backend shared; POST sets them for the caller only", async () => {
+    const own = (await fetch(`${emulator.url}/sdapi/v1/options`).then((r) => r.json())) as Json
+    const shared = await waitFor(async () => {
+      const answer = await call('GET', '/sdapi/v1/options')
+      return answer.status === 200 ? answer.body : undefined
+    }, "the worker's backend options on the coordinator")
+    expect(Object.keys(shared).sort()).toEqual(Object.keys(own).sort())
+    expect(shared.sd_model_checkpoint).toBe(own.sd_model_checkpoint)
+    expect((await call('POST', '/sdapi/v1/options', { jpeg_quality: 70 })).status).toBe(200)
+    expect((await call('GET', '/sdapi/v1/options')).body.jpeg_quality).toBe(70)
+    const unknown = await call('POST', '/sdapi/v1/options', { not_an_option: 1 })
+    expect(unknown.status).toBe(500)
+    expect(unknown.body.error).toBe('KeyError')
+    // the backend's own options are untouched
+    const after = (await fetch(`${emulator.url}/sdapi/v1/options`).then((r) => r.json())) as Json
+    expect(after.jpeg_quality).toBe(own.jpeg_quality)
+  })
+
+  it("skip reaches the worker, which skips the backend's current iteration: the job goes on", async () => {
+    const skips = () => emulator.stats().requests?.['/sdapi/v1/skip'] ?? 0
+    const before = skips()
+    const job = call('POST', '/sdapi/v1/txt2img', {
+      prompt: 'two',
+      steps: 200,
+      n_iter: 2,
+      width: 64,
+      height: 64,
+    })
+    await waitFor(async () => {
+      const p = (await call('GET', '/sdapi/v1/progress')).body
+      return p.state.sampling_steps > 0 && p.progress > 0.05 && p.progress < 0.4
+    }, 'the first iteration on the worker')
+    expect((await call('POST', '/sdapi/v1/skip', {})).status).toBe(200)
+    const answer = await job
+    expect(answer.status).toBe(200)
+    expect(answer.body.images).toHaveLength(2)
+    expect(skips() - before).toBe(1)
   })
 })

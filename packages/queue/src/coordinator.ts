@@ -11,9 +11,9 @@ import { fail } from '@sdflow/protocol'
 import { Queue, QueueEvents } from 'bullmq'
 import { openRedis, redactUrl } from './connection.js'
 import { decodeFailure, type JobData, type JobProgress, type JobResult } from './job.js'
-import { CANCEL_CHANNEL, jobIdOf, PREFIX, QUEUE_NAME } from './names.js'
+import { CANCEL_CHANNEL, jobIdOf, PREFIX, QUEUE_NAME, SKIP_CHANNEL } from './names.js'
 import { remotePool } from './remote-pool.js'
-import { liveWorkers, type WorkerInfo } from './worker-info.js'
+import { liveWorkers, sharedOptions, type WorkerInfo } from './worker-info.js'
 
 export interface CoordinatorOptions {
   /** `redis://[:password@]host:port[/db]` */
@@ -37,6 +37,10 @@ export interface Coordinator {
   available(): boolean
   /** Ids of the jobs this coordinator waits for. */
   inFlight(): string[]
+  /** Have the worker running this node skip its backend's current iteration (A1111's skip). */
+  skip(task: { runId: string; nodeId: string }): Promise<void>
+  /** A1111 options one of the live workers' backends answered (they share them in Redis). */
+  options(): Promise<Record<string, unknown> | undefined>
   close(): Promise<void>
 }
 
@@ -202,6 +206,10 @@ export async function createCoordinator(options: CoordinatorOptions): Promise<Co
     workers: () => workers,
     available: () => redis.status === 'ready',
     inFlight: () => [...pending.keys()],
+    skip: async (task) => {
+      await redis.publish(SKIP_CHANNEL, jobIdOf(task))
+    },
+    options: () => sharedOptions(redis, workers),
     async close() {
       clearInterval(timer)
       await queueEvents.close().catch(() => {})

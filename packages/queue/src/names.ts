@@ -6,9 +6,13 @@ export const PREFIX = 'sdflow'
 export const QUEUE_NAME = 'nodes'
 /** Channel on which the coordinator names jobs whose runs were cancelled. */
 export const CANCEL_CHANNEL = `${PREFIX}:cancel`
+/** Channel on which the coordinator names jobs whose A1111 iteration a caller skips. */
+export const SKIP_CHANNEL = `${PREFIX}:skip`
 /** Key of one worker's heartbeat (JSON WorkerInfo, expiring). */
 export const workerKey = (name: string) => `${PREFIX}:workers:${name}`
 export const WORKER_KEYS = `${PREFIX}:workers:*`
+/** A1111 options one of a worker's backends answered (JSON), for the coordinator's face. */
+export const optionsKey = (name: string) => `${PREFIX}:options:${name}`
 
 /**
  * A node's job id: the same for every dispatch of that node in that run, so adding it again

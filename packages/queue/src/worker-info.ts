@@ -1,6 +1,6 @@
 import type { BackendStatus } from '@sdflow/a1111'
 import type { Redis } from 'ioredis'
-import { WORKER_KEYS, workerKey } from './names.js'
+import { optionsKey, WORKER_KEYS, workerKey } from './names.js'
 
 /** One backend of a worker, as its heartbeat tells it (the pool's status: never credentials). */
 export type WorkerBackend = BackendStatus
@@ -23,7 +23,34 @@ export async function publishWorker(redis: Redis, info: WorkerInfo, ttlMs: numbe
 }
 
 export async function removeWorker(redis: Redis, name: string): Promise<void> {
-  await redis.del(workerKey(name))
+  await redis.del(workerKey(name), optionsKey(name))
+}
+
+/** Beside the heartbeat, not in it: the options object is large and rarely read. */
+export async function publishOptions(
+  redis: Redis,
+  name: string,
+  options: Record<string, unknown>,
+  ttlMs: number,
+): Promise<void> {
+  await redis.set(optionsKey(name), JSON.stringify(options), 'PX', ttlMs)
+}
+
+/** The A1111 options the first of these workers shared, if any did. */
+export async function sharedOptions(
+  redis: Redis,
+  workers: readonly WorkerInfo[],
+): Promise<Record<string, unknown> | undefined> {
+  for (const worker of workers) {
+    const value = await redis.get(optionsKey(worker.name))
+    if (!value) continue
+    try {
+      return JSON.parse(value) as Record<string, unknown>
+    } catch {
+      // a torn value: the worker rewrites it
+    }
+  }
+  return undefined
 }
 
 /** Every worker whose heartbeat has not expired, by name. */

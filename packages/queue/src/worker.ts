@@ -1,11 +1,11 @@
-import type { BackendPool } from '@sdflow/a1111'
+import { type BackendPool, isA1111Client } from '@sdflow/a1111'
 import { performTask, type TaskEnv, toIssue } from '@sdflow/engine'
 import { issue, SdflowError } from '@sdflow/protocol'
 import { DelayedError, type Job, Worker } from 'bullmq'
 import { openRedis } from './connection.js'
 import { encodeIssue, type JobData, type JobResult } from './job.js'
-import { CANCEL_CHANNEL, PREFIX, QUEUE_NAME } from './names.js'
-import { publishWorker, removeWorker, type WorkerInfo } from './worker-info.js'
+import { CANCEL_CHANNEL, PREFIX, QUEUE_NAME, SKIP_CHANNEL } from './names.js'
+import { publishOptions, publishWorker, removeWorker, type WorkerInfo } from './worker-info.js'
 
 export interface WorkerOptions<S> {
   redisUrl: string
@@ -35,6 +35,8 @@ export interface RunningWorker {
 
 /** How long a job this worker cannot serve waits before another worker may take it. */
 const PASS_ON_MS = 250
+/** The backends' A1111 options are read again this often, and kept in Redis twice as long. */
+const OPTIONS_EVERY_MS = 30_000
 
 /**
  * `sdflow worker`: pulls node jobs, runs each with `performTask` on this worker's own pool,
@@ -49,6 +51,8 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
     pool?.list().reduce((n, b) => (b.health === 'down' ? n : n + b.slots + b.queueAhead), 0) ?? 0
   let slots = options.concurrency ?? slotsOf()
   const active = new Set<string>()
+  /** The backend each active job runs on (for a caller's skip). */
+  const backendOf = new Map<string, string>()
   const startedAt = new Date().toISOString()
 
   const process = async (
@@ -65,7 +69,10 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
       return await performTask(env, task, {
         signal: aborted,
         emit: (event) => {
-          if (event.type === 'backend') used = true
+          if (event.type === 'backend') {
+            used = true
+            backendOf.set(id, event.id)
+          }
           job.updateProgress(event).catch(() => {})
         },
       })
@@ -84,6 +91,7 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
       throw new Error(encodeIssue(toIssue(error, task.nodeId)))
     } finally {
       active.delete(id)
+      backendOf.delete(id)
     }
   }
 
@@ -102,10 +110,32 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
   })
   worker.on('error', (error) => env.log.warn('worker error', { error: String(error) }))
 
-  await cancels.subscribe(CANCEL_CHANNEL)
-  cancels.on('message', (_channel, jobId: string) => {
-    if (active.has(jobId)) worker.cancelJob(jobId, 'the run was cancelled')
+  /** A1111's skip ends the running iteration of the job's backend; the job goes on. */
+  const skip = async (jobId: string) => {
+    const backend = backendOf.get(jobId)
+    const client = backend ? pool?.client(backend) : undefined
+    if (client && isA1111Client(client)) await client.skip()
+  }
+  await cancels.subscribe(CANCEL_CHANNEL, SKIP_CHANNEL)
+  cancels.on('message', (channel, jobId: string) => {
+    if (!active.has(jobId)) return
+    if (channel === SKIP_CHANNEL) void skip(jobId).catch(() => {})
+    else worker.cancelJob(jobId, 'the run was cancelled')
   })
+  /** Options of the first A1111 backend up, for the coordinator's GET /sdapi/v1/options. */
+  let optionsAt = 0
+  const shareOptions = async () => {
+    if (Date.now() - optionsAt < OPTIONS_EVERY_MS) return
+    for (const backend of pool?.list() ?? []) {
+      const client = backend.health === 'up' ? pool?.client(backend.id) : undefined
+      if (!client || !isA1111Client(client)) continue
+      const options = await client.options().catch(() => undefined)
+      if (!options) continue
+      await publishOptions(control, name, options, OPTIONS_EVERY_MS * 2)
+      optionsAt = Date.now()
+      return
+    }
+  }
 
   const info = (): WorkerInfo => ({
     name,
@@ -132,6 +162,7 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
   const beat = async () => {
     await followSlots().catch(() => {})
     await publishWorker(control, info(), heartbeatMs * 3).catch(() => {})
+    await shareOptions().catch(() => {})
   }
   await beat()
   const heartbeat = setInterval(() => void beat(), heartbeatMs)

@@ -10,14 +10,13 @@ import { firstAnswer, onWorkersOnly, unionOf } from './catalogs.js'
 import type { FaceState } from './plugin.js'
 import { internalProgress, sdapiProgress } from './progress-answers.js'
 import { fastapiJson, withPyFloats } from './python-json.js'
+import { GATEWAY_NODE } from './to-workflow.js'
 
 /** pydantic `float` fields of A1111's ProgressResponse and ProgressResponse (internal). */
 const PROGRESS_FLOATS = new Set(['progress', 'eta_relative', 'eta'])
 
-const WORKERS_ONLY_OPTIONS =
-  'this sdflow serve coordinates workers (--redis): its backends live on the workers, so it has no backend options to show; send per-job options as override_settings, or read GET /sdapi/v1/options from a backend'
-const WORKERS_ONLY_SKIP =
-  'this sdflow serve coordinates workers (--redis): skip needs the backend running the job, which lives on a worker; use POST /sdapi/v1/interrupt (it cancels the call) instead'
+const NO_SHARED_OPTIONS =
+  "this sdflow serve coordinates workers (--redis) and none has shared its backends' options yet (a worker does once one of its A1111 backends is up); send per-job options as override_settings"
 
 /** Catalogs (the union of healthy backends), options, progress, interrupt: A1111's other routes. */
 export async function infoRoutes(app: FastifyInstance, state: FaceState): Promise<void> {
@@ -103,10 +102,17 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
     }
     return { version: 3 }
   })
+  /** A backend's options: one of the pool's, or one a worker shared when they live on workers. */
+  const backendOptions = () =>
+    onWorkersOnly(pool())
+      ? sdflow.runtime.coordinator?.options()
+      : firstAnswer(pool(), (c) => c.options())
   app.get('/sdapi/v1/options', async (request) => {
-    if (onWorkersOnly(pool())) throw new A1111Failure(httpException(501, WORKERS_ONLY_OPTIONS))
-    const options = await firstAnswer(pool(), (c) => c.options())
-    if (!options) throw new A1111Failure(httpException(503, 'no healthy backend'))
+    const options = await backendOptions()
+    if (!options) {
+      const said = onWorkersOnly(pool()) ? NO_SHARED_OPTIONS : 'no healthy backend'
+      throw new A1111Failure(httpException(503, said))
+    }
     return { ...options, ...state.callerOptions.get(callerOf(request)) }
   })
   app.post(
@@ -121,7 +127,7 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         throw new A1111Failure(exception('TypeError', 'options must be a JSON object'))
       }
-      const known = await firstAnswer(pool(), (c) => c.options())
+      const known = await backendOptions()
       for (const key of Object.keys(body)) {
         if (known && !(key in known)) throw new A1111Failure(exception('KeyError', `'${key}'`))
       }
@@ -175,7 +181,15 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
   })
   // A1111's skip ends the running iteration (of n_iter) and the job goes on with the next
   app.post('/sdapi/v1/skip', async (request) => {
-    if (onWorkersOnly(pool())) throw new A1111Failure(httpException(501, WORKERS_ONLY_SKIP))
+    const { coordinator } = sdflow.runtime
+    if (coordinator && onWorkersOnly(pool())) {
+      // the worker running the call skips on its backend
+      for (const job of state.jobs.live(callerOf(request))) {
+        if (job.phase === 'running')
+          await coordinator.skip({ runId: job.runId, nodeId: GATEWAY_NODE })
+      }
+      return null
+    }
     await onBackends(callerOf(request), 'skip')
     return null
   })
