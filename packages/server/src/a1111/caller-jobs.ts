@@ -8,6 +8,8 @@ export interface CallerJob {
   taskId: string
   /** `scripts_txt2img`, `scripts_img2img`, `extras`: A1111's `state.job`. */
   job: string
+  /** The call's `n_iter`: A1111 counts them in `state.job_count`. */
+  iterations: number
   queuedAt: number
   phase: 'queued' | 'running' | 'done'
   /** A1111's 14-digit local time at the job's start. */
@@ -64,12 +66,13 @@ export function trackCallerJobs(hub: EventHub, now: () => number = Date.now) {
   }
   const unsubscribe = hub.subscribe(onEvent)
   return {
-    add(runId: string, caller: string, taskId: string, job: string): CallerJob {
+    add(runId: string, caller: string, taskId: string, job: string, iterations = 1): CallerJob {
       const entry: CallerJob = {
         runId,
         caller,
         taskId,
         job,
+        iterations: Math.max(1, Math.floor(iterations)),
         queuedAt: now(),
         phase: 'queued',
         timestamp: timestampOf(new Date(now())),

@@ -247,10 +247,12 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     const before = skips()
     const mine = postJson(api('/sdapi/v1/txt2img'), { ...request, seed: 5 }, alice)
     const theirs = postJson(api('/sdapi/v1/txt2img'), { ...request, seed: 6 }, bob)
-    await waitFor(async () => {
+    const first = await waitFor(async () => {
       const p = (await getJson(api('/sdapi/v1/progress'), alice)).body
-      return p.state.sampling_steps > 0 && p.progress > 0.05 && p.progress < 0.4
+      return p.state.sampling_steps > 0 && p.progress > 0.05 && p.progress < 0.4 ? p : undefined
     }, "alice's first iteration")
+    // as A1111 counts n_iter: steps of the running iteration, job_no of job_count
+    expect(first.state).toMatchObject({ job_count: 2, job_no: 0, sampling_steps: 80 })
     expect((await postJson(api('/sdapi/v1/skip'), {}, alice)).status).toBe(200)
     const [a, b] = await Promise.all([mine, theirs])
     expect(a.status).toBe(200)

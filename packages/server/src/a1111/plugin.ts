@@ -87,7 +87,7 @@ export async function a1111Face(app: FastifyInstance, options: A1111FaceOptions)
     request: FastifyRequest,
     reply: FastifyReply,
     doc: WorkflowDocument,
-    job: { name: string; forceTaskId?: unknown; kind: string },
+    job: { name: string; forceTaskId?: unknown; kind: string; iterations?: number },
   ): Promise<FinishedNode> => {
     const readCache = request.headers['x-sdflow-cache'] === 'allow'
     const { runId } = sdflow.runs.submit(doc, {}, doc.name, { readCache })
@@ -95,7 +95,7 @@ export async function a1111Face(app: FastifyInstance, options: A1111FaceOptions)
       typeof job.forceTaskId === 'string' && job.forceTaskId
         ? job.forceTaskId
         : `task(${job.kind}-${runId.slice(0, 15)})`
-    state.jobs.add(runId, callerOf(request), taskId, job.name)
+    state.jobs.add(runId, callerOf(request), taskId, job.name, job.iterations)
     reply.header('x-sdflow-run', runId)
     await sdflow.runs.settled(runId)
     const node = sdflow.store.nodes(runId).find((n) => n.id === GATEWAY_NODE)
@@ -120,6 +120,7 @@ export async function a1111Face(app: FastifyInstance, options: A1111FaceOptions)
       name: A1111_JOB[kind],
       forceTaskId: body.force_task_id,
       kind,
+      iterations: typeof body.n_iter === 'number' ? body.n_iter : 1,
     })
     const base64 = await base64Of(answerImages(kind, body, node))
     reply.serializer(fastapiJson)

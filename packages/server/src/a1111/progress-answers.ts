@@ -24,6 +24,7 @@ export function sdapiProgress(job: CallerJob | undefined, preview: string | null
   const progress = Math.min(1, 0.01 + job.fraction)
   const elapsed = (now - job.queuedAt) / 1000
   const eta = job.eta ?? (progress > 0 ? elapsed / progress - elapsed : 0)
+  const it = iterationOf(job)
   return {
     progress,
     eta_relative: eta,
@@ -31,16 +32,29 @@ export function sdapiProgress(job: CallerJob | undefined, preview: string | null
       skipped: false,
       interrupted: job.interrupted,
       stopping_generation: false,
-      job: job.job,
-      job_count: 1,
+      job: job.iterations > 1 ? `Batch ${it.no + 1} out of ${job.iterations}` : job.job,
+      job_count: job.iterations,
       job_timestamp: job.timestamp,
-      job_no: 0,
-      sampling_step: Math.max(0, job.step - 1),
-      sampling_steps: job.total,
+      job_no: it.no,
+      sampling_step: Math.max(0, it.step - 1),
+      sampling_steps: it.steps,
     },
     current_image: preview,
     textinfo: null,
   }
+}
+
+/**
+ * Where the job is as A1111 counts it: the node's steps run over all `n_iter` iterations, A1111's
+ * state counts the steps of the running one (`job_no` of `job_count`).
+ */
+function iterationOf(job: CallerJob): { no: number; step: number; steps: number } {
+  if (job.iterations <= 1 || job.total % job.iterations !== 0) {
+    return { no: 0, step: job.step, steps: job.total }
+  }
+  const steps = job.total / job.iterations
+  const no = Math.min(job.iterations - 1, Math.floor(Math.max(0, job.step - 1) / steps))
+  return { no, step: job.step - no * steps, steps }
 }
 
 /** POST /internal/progress for one caller's task (§1.2); an unknown task is "Waiting...". */
