@@ -1,6 +1,6 @@
 import { img2imgModel, txt2imgModel } from '@sdflow/a1111-emulator/models'
 import type { ImageRef } from '@sdflow/protocol'
-import { PyFloat, pythonJson } from './python-json.js'
+import { pyFloat, pythonJson } from './python-json.js'
 import type { A1111Kind } from './to-workflow.js'
 
 /** What the response needs of the finished gateway node. */
@@ -51,7 +51,7 @@ export function toResponse(
 /**
  * `vars(request)` of A1111's pydantic model: every field in the model's order, the caller's
  * value or the field's default (seed stays -1, `sampler_index: "Euler"` is there), floats as
- * `PyFloat`; fields the model does not have are not echoed.
+ * Python floats; fields the model does not have are not echoed.
  */
 function echoOf(
   model: Readonly<Record<string, { kind: string; default: unknown }>>,
@@ -60,7 +60,7 @@ function echoOf(
   const out: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(model)) {
     const value = Object.hasOwn(body, name) ? body[name] : structuredClone(spec.default)
-    out[name] = spec.kind === 'float' && typeof value === 'number' ? new PyFloat(value) : value
+    out[name] = spec.kind === 'float' && typeof value === 'number' ? pyFloat(value) : value
   }
   return out
 }

@@ -3,7 +3,7 @@ import { createNodeRegistry } from '@sdflow/nodes'
 import { describe, expect, it } from 'vitest'
 import { A1111Failure } from './a1111-errors.js'
 import { nodeParamsOf } from './node-params.js'
-import { PyFloat } from './python-json.js'
+import { pyFloat } from './python-json.js'
 import { toResponse } from './to-response.js'
 import { toWorkflow } from './to-workflow.js'
 
@@ -165,7 +165,7 @@ describe('toResponse', () => {
       send_images: true,
       alwayson_scripts: {},
     })
-    expect(parameters.cfg_scale).toEqual(new PyFloat(7))
+    expect(parameters.cfg_scale).toEqual(pyFloat(7))
     expect(parameters).not.toHaveProperty('unknown')
   })
 })
