@@ -51,7 +51,8 @@ export function halve(g: Grey): Grey {
 export function gaussMask(sigma: number): [number, number, number] {
   const at = (x: number) => Math.exp(-(x * x) / (2 * sigma * sigma))
   if (at(3) >= 0.2) throw new RangeError(`blur sigma ${sigma} needs a mask wider than 5`)
-  const weight = (x: number) => (at(x) >= 0.2 ? Math.round(20 * at(x)) : 0)
+  // | 0 keeps the weights small integers for V8, so the blur loops multiply integers, not doubles
+  const weight = (x: number) => (at(x) >= 0.2 ? Math.round(20 * at(x)) | 0 : 0)
   return [weight(0), weight(1), weight(2)]
 }
 
@@ -60,7 +61,7 @@ export function gaussBlur(g: Grey, sigma: number): Grey {
   const [c0, c1, c2] = gaussMask(sigma)
   const sum = c0 + 2 * c1 + 2 * c2
   // divide by sum as a 16-bit fixed-point multiply, rounding to nearest
-  const inv = Math.round(65536 / sum)
+  const inv = Math.round(65536 / sum) | 0
   const half = 32768
   const { width: w, height: h, data: s } = g
   const rows = new Uint8Array(w * h)
