@@ -88,26 +88,26 @@ export async function verifyQr(
     while (sizes.length <= halvings) sizes.push(halve(sizes[sizes.length - 1]!))
     return sizes[halvings]!
   }
-  // the RGBA the decoders read of each derived view, written over the previous one
-  const scratch = new Uint8ClampedArray(data.length)
-  const variants: ScanVariant[] = []
-  for (const v of VARIANTS) {
+  // the views that read the decoded picture itself go first; its buffer then holds the RGBA of
+  // each derived view in turn: a fresh one a view made the collector run every other picture
+  const direct = (v: Variant) => v.halvings === 0 && !v.blur
+  const order = [...VARIANTS].sort((a, b) => Number(direct(b)) - Number(direct(a)))
+  const read = new Map<string, Omit<ScanVariant, 'name'>>()
+  for (const v of order) {
     options.signal?.throwIfAborted()
     const grey = sized(v.halvings)
     if (Math.min(grey.width, grey.height) < MIN_SIDE) {
-      variants.push({ name: v.name, text: '' })
+      read.set(v.name, { text: '' })
       continue
     }
-    const pixels =
-      v.halvings === 0 && !v.blur
-        ? picture
-        : rgbaOf(v.blur ? gaussBlur(grey, v.blur) : grey, scratch)
+    const pixels = direct(v) ? picture : rgbaOf(v.blur ? gaussBlur(grey, v.blur) : grey, picture)
     const binarizer = v.threshold ? 'FixedThreshold' : 'LocalAverage'
-    variants.push({
-      name: v.name,
-      ...(await decodeView(pixels, grey.width, grey.height, binarizer)),
-    })
+    read.set(v.name, await decodeView(pixels, grey.width, grey.height, binarizer))
   }
+  const variants: ScanVariant[] = VARIANTS.map((v) => ({
+    name: v.name,
+    ...(read.get(v.name) ?? { text: '' }),
+  }))
   const target = expected || mostCommon(variants.map((v) => v.text).filter(Boolean))
   const hits = target ? variants.filter((v) => v.text === target).length : 0
   const score = hits / variants.length
