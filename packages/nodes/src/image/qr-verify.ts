@@ -60,9 +60,10 @@ export const qrVerify = defineNode({
 })
 
 /**
- * What one picture holds while verified: its pixels at 8-bit RGB (at most MAX_SIDE), each view
- * as RGBA beside them, and ZXing's own copies in its WebAssembly memory; about 32 bytes a
- * pixel of the picture as seen, measured at 2048 px (bench/cpu-nodes-rss.ts).
+ * What one picture holds while verified: its pixels as 8-bit RGBA (at most MAX_SIDE), their
+ * luminance and the derived views beside them, and ZXing's own copies in its WebAssembly
+ * memory; about 32 bytes a pixel of the picture as seen, measured at 2048 px
+ * (bench/cpu-nodes-rss.ts; peak 283 -> 285-289 MiB when the views moved out of libvips).
  */
 export function qrVerifyBytes(ref: { width: number; height: number }): number {
   const scale = Math.min(1, MAX_SIDE / Math.max(ref.width, ref.height))

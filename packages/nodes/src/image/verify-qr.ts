@@ -1,5 +1,7 @@
 import jsQRModule from 'jsqr'
 import sharp from 'sharp'
+import type { Binarizer } from 'zxing-wasm/reader'
+import { type Grey, gaussBlur, greyOf, halve, rgbaOf } from './qr-views.js'
 import { readQrZxing } from './zxing.js'
 
 /** One way of looking at the picture, as a phone camera might see it. */
@@ -24,24 +26,27 @@ export interface ScanResult {
 
 interface Variant {
   name: string
-  scale: number
+  /** How often the picture is halved (each pixel the mean of 2x2): 0 = 100%, 1 = 50%, 2 = 25%. */
+  halvings: number
+  /** Gaussian sigma in pixels of the view, as sharp's `blur(sigma)`. */
   blur?: number
+  /** Dark below 128 of ZXing's luminance, light above: a fixed threshold, not a local one. */
   threshold?: boolean
 }
 
 /**
- * Sizes (100%, 50%, 25%) each sharp and lightly blurred, plus a greyscale-thresholded view at
- * full size: how a phone sees the picture from near, from afar, out of focus and in harsh
- * light. Each view also tries the inverted picture (light modules on dark).
+ * Sizes (100%, 50%, 25%) each sharp and lightly blurred, plus a thresholded view at full size:
+ * how a phone sees the picture from near, from afar, out of focus and in harsh light. Each
+ * view also tries the inverted picture (light modules on dark).
  */
 const VARIANTS: readonly Variant[] = [
-  { name: '100%', scale: 1 },
-  { name: '100% blur', scale: 1, blur: 1.2 },
-  { name: '50%', scale: 0.5 },
-  { name: '50% blur', scale: 0.5, blur: 1 },
-  { name: '25%', scale: 0.25 },
-  { name: '25% blur', scale: 0.25, blur: 0.8 },
-  { name: '100% threshold', scale: 1, threshold: true },
+  { name: '100%', halvings: 0 },
+  { name: '100% blur', halvings: 0, blur: 1.2 },
+  { name: '50%', halvings: 1 },
+  { name: '50% blur', halvings: 1, blur: 1 },
+  { name: '25%', halvings: 2 },
+  { name: '25% blur', halvings: 2, blur: 0.8 },
+  { name: '100% threshold', halvings: 0, threshold: true },
 ]
 
 /** The smallest side a variant is looked at with; below this a code cannot hold its modules. */
@@ -59,8 +64,6 @@ const JSQR_MAX_SIDE = 320
  */
 export const MAX_SIDE = 2048
 
-type Raw = { data: Buffer; width: number; height: number }
-
 /**
  * Decode a picture as a QR code in several views. Never throws on an unreadable picture: no
  * code is a result (score 0), not an error. `expected` '' accepts any text.
@@ -70,25 +73,41 @@ export async function verifyQr(
   options: { expected?: string; minScore?: number; signal?: AbortSignal } = {},
 ): Promise<ScanResult> {
   const expected = options.expected ?? ''
-  // decoded once, at 8 bits and at most MAX_SIDE: every view is derived from these pixels
+  // decoded once, at 8-bit RGBA and at most MAX_SIDE: every view is derived from these pixels
   const { data, info } = await sharp(png)
     .removeAlpha()
     .resize(MAX_SIDE, MAX_SIDE, { fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' })
     .toColourspace('srgb')
+    .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true })
-  const source: Raw = { data, width: info.width, height: info.height }
-  const variants: ScanVariant[] = []
-  for (const v of VARIANTS) {
+  const picture = new Uint8ClampedArray(data.buffer, data.byteOffset, data.length)
+  // the picture's luminance halved as often as a view needs; each size is made once
+  const sizes = [greyOf(data, info.width, info.height)]
+  const sized = (halvings: number): Grey => {
+    while (sizes.length <= halvings) sizes.push(halve(sizes[sizes.length - 1]!))
+    return sizes[halvings]!
+  }
+  // the views that read the decoded picture itself go first; its buffer then holds the RGBA of
+  // each derived view in turn: a fresh one a view made the collector run every other picture
+  const direct = (v: Variant) => v.halvings === 0 && !v.blur
+  const order = [...VARIANTS].sort((a, b) => Number(direct(b)) - Number(direct(a)))
+  const read = new Map<string, Omit<ScanVariant, 'name'>>()
+  for (const v of order) {
     options.signal?.throwIfAborted()
-    const w = Math.round(source.width * v.scale)
-    const h = Math.round(source.height * v.scale)
-    if (Math.min(w, h) < MIN_SIDE) {
-      variants.push({ name: v.name, text: '' })
+    const grey = sized(v.halvings)
+    if (Math.min(grey.width, grey.height) < MIN_SIDE) {
+      read.set(v.name, { text: '' })
       continue
     }
-    variants.push({ name: v.name, ...(await decodeVariant(source, info.channels, v, w, h)) })
+    const pixels = direct(v) ? picture : rgbaOf(v.blur ? gaussBlur(grey, v.blur) : grey, picture)
+    const binarizer = v.threshold ? 'FixedThreshold' : 'LocalAverage'
+    read.set(v.name, await decodeView(pixels, grey.width, grey.height, binarizer))
   }
+  const variants: ScanVariant[] = VARIANTS.map((v) => ({
+    name: v.name,
+    ...(read.get(v.name) ?? { text: '' }),
+  }))
   const target = expected || mostCommon(variants.map((v) => v.text).filter(Boolean))
   const hits = target ? variants.filter((v) => v.text === target).length : 0
   const score = hits / variants.length
@@ -100,48 +119,18 @@ export async function verifyQr(
   }
 }
 
-async function decodeVariant(
-  source: Raw,
-  channels: number,
-  v: Variant,
-  w: number,
-  h: number,
+async function decodeView(
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+  binarizer: Binarizer,
 ): Promise<Omit<ScanVariant, 'name'>> {
-  let pipeline = sharp(source.data, {
-    raw: { width: source.width, height: source.height, channels: channels as 1 | 2 | 3 | 4 },
-  })
-  if (w !== source.width || h !== source.height) {
-    pipeline = pipeline.resize(w, h, { fit: 'fill', kernel: 'lanczos3' })
-  }
-  if (v.blur) pipeline = pipeline.blur(v.blur)
-  // threshold() works on the luminance and keeps RGB (greyscale() first would give 1 channel)
-  if (v.threshold) pipeline = pipeline.threshold(128)
-  const { data, info } = await pipeline.ensureAlpha().raw().toBuffer({ resolveWithObject: true })
-  const rgba = toRgba(data, info.channels)
-  const text = await readQrZxing(rgba, info.width, info.height)
+  const text = await readQrZxing(rgba, width, height, binarizer)
   if (text) return { text, decoder: 'zxing' }
-  if (Math.max(info.width, info.height) > JSQR_MAX_SIDE) return { text: '' }
-  const found = jsQRModule.default(rgba, info.width, info.height, {
-    inversionAttempts: 'attemptBoth',
-  })
+  if (Math.max(width, height) > JSQR_MAX_SIDE) return { text: '' }
+  const found = jsQRModule.default(rgba, width, height, { inversionAttempts: 'attemptBoth' })
   return found?.data ? { text: found.data, decoder: 'jsqr' } : { text: '' }
 }
-
-/** Both decoders want RGBA: widen grey or grey+alpha pixels if sharp kept them. */
-function toRgba(data: Buffer, channels: number): Uint8ClampedArray {
-  if (channels === 4) return new Uint8ClampedArray(data.buffer, data.byteOffset, data.length)
-  const pixels = data.length / channels
-  const out = new Uint8ClampedArray(pixels * 4)
-  for (let i = 0; i < pixels; i++) {
-    const grey = data[i * channels] ?? 0
-    out[i * 4] = grey
-    out[i * 4 + 1] = channels >= 3 ? (data[i * channels + 1] ?? 0) : grey
-    out[i * 4 + 2] = channels >= 3 ? (data[i * channels + 2] ?? 0) : grey
-    out[i * 4 + 3] = 255
-  }
-  return out
-}
-
 function mostCommon(texts: readonly string[]): string {
   const counts = new Map<string, number>()
   for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1)

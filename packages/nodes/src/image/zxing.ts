@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader'
+import { type Binarizer, prepareZXingModule, readBarcodes } from 'zxing-wasm/reader'
 
 const require = createRequire(import.meta.url)
 let ready: Promise<unknown> | undefined
@@ -10,8 +10,15 @@ type Input = Parameters<typeof readBarcodes>[0]
 /**
  * ZXing-C++ (WebAssembly) reads QR codes. Its wasm is loaded from the installed package once,
  * on first use: by default zxing-wasm fetches it from a CDN, which sdflow never does.
+ * `binarizer` is how it tells dark from light: its local average (default) or a fixed
+ * threshold (dark below 128).
  */
-export async function readQrZxing(rgba: Uint8ClampedArray, width: number, height: number) {
+export async function readQrZxing(
+  rgba: Uint8ClampedArray,
+  width: number,
+  height: number,
+  binarizer: Binarizer = 'LocalAverage',
+) {
   if (!ready) {
     const wasm = readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm'))
     const wasmBinary = wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength)
@@ -25,6 +32,7 @@ export async function readQrZxing(rgba: Uint8ClampedArray, width: number, height
     tryHarder: true,
     tryRotate: false,
     maxNumberOfSymbols: 1,
+    binarizer,
   })
   return found.find((r) => r.isValid)?.text ?? ''
 }
