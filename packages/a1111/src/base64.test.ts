@@ -47,3 +47,19 @@ describe('base64 of backend answers', () => {
     expect(await encodeImage(other, ref)).toBe(bytes.toString('base64'))
   })
 })
+
+describe('strict base64 of backend answers', () => {
+  it.each([
+    ['a URL-safe character', (t: string) => `${t.slice(0, 8)}-${t.slice(9)}`],
+    ['a line break', (t: string) => `${t.slice(0, 8)}\n${t.slice(9)}`],
+    ['padding inside the text', (t: string) => `${t.slice(0, 8)}=${t.slice(9)}`],
+    ['a character of neither alphabet', (t: string) => `${t.slice(0, 8)}!${t.slice(9)}`],
+    ['a length that is not a multiple of 4', (t: string) => t.slice(1)],
+  ])('refuses an image with %s as SDF_BACKEND_BAD_RESPONSE', async (_, spoil) => {
+    const text = spoil((await png()).toString('base64'))
+    await expect(storeBase64(store(), text, site, '/images/0')).rejects.toMatchObject({
+      code: 'SDF_BACKEND_BAD_RESPONSE',
+      message: expect.stringMatching(/\/images\/0 is not valid base64/),
+    })
+  })
+})

@@ -28,7 +28,20 @@ function remember(artifacts: ArtifactStore, hash: string, text: string): void {
     kept.chars -= old.length
   }
 }
-const strictBase64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+/**
+ * The bytes of strict base64 (standard alphabet, padding only at the end), else undefined.
+ * Node's decoder skips characters outside both alphabets and stops at padding, so any such
+ * character leaves fewer bytes than the length promises; only the URL-safe two are looked for.
+ * A regular expression over the text did the same at several ms a picture of main-thread time.
+ */
+function decodeStrict(payload: string): Buffer | undefined {
+  if (payload.length === 0 || payload.length % 4 !== 0) return undefined
+  if (payload.includes('-') || payload.includes('_')) return undefined
+  const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0
+  const bytes = Buffer.from(payload, 'base64')
+  return bytes.length === (payload.length / 4) * 3 - padding ? bytes : undefined
+}
 
 /**
  * Decode one base64 image from a backend answer straight into the artifact store (which
@@ -41,13 +54,14 @@ export async function storeBase64(
   what: string,
 ): Promise<ImageRef> {
   const payload = dataUrl.test(text) ? text.slice(text.indexOf(',') + 1) : text
-  if (payload.length === 0 || payload.length % 4 !== 0 || !strictBase64.test(payload)) {
+  const bytes = decodeStrict(payload)
+  if (!bytes) {
     throw badResponse(site, `${what} is not valid base64 (${payload.length} characters)`, {
       what,
     })
   }
   try {
-    const ref = await artifacts.put(Buffer.from(payload, 'base64'))
+    const ref = await artifacts.put(bytes)
     remember(artifacts, ref.hash, payload)
     return ref
   } catch (error) {

@@ -351,6 +351,8 @@ export function createClient(options: ClientOptions): A1111Client {
     },
     async probe(call = {}) {
       await client.ping(call)
+      // learnt here, before any job: the first generations do not wait for the question
+      await hasInternalProgress(call)
       return {}
     },
     loadCatalog: (call) => loadCatalog(client, call),

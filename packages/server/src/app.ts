@@ -33,6 +33,7 @@ import { validateRoutes } from './routes/validate.js'
 import { workerRoutes } from './routes/workers.js'
 import { workflowRunRoutes } from './routes/workflow-run.js'
 import { workflowRoutes } from './routes/workflows.js'
+import { defaultConcurrency } from './run-concurrency.js'
 import { createRunManager } from './run-manager.js'
 import { openRunStore } from './run-store.js'
 import { createRuntime, type Runtime } from './runtime.js'
@@ -107,12 +108,13 @@ export async function buildApp(options: ServerOptions = {}): Promise<FastifyInst
   const hub = createEventHub((error) => app.log.error({ err: error }, 'event listener failed'))
   // the step-time history written after runs end; close waits for it (it writes in dataDir)
   let learning: Promise<void> = Promise.resolve()
+  const fixedRuns = options.concurrency === undefined ? undefined : Math.max(1, options.concurrency)
   const runs = createRunManager({
     engine: runtime.engine,
     store,
     hub,
     log: app.log,
-    concurrency: Math.max(1, options.concurrency ?? 2),
+    concurrency: fixedRuns === undefined ? () => defaultConcurrency(runtime.pool) : () => fixedRuns,
     admit: queueAdmission(runtime),
     onExecuted: (doc, result) => {
       learning = rememberStepTimes(dataDir, doc, result.nodes, runtime.pool?.list() ?? [])

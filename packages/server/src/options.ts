@@ -61,7 +61,10 @@ export interface ServerOptions {
   runtime?: Runtime
   /** For the runtime made here (default `{ backends: 'auto' }`, dataDir as above). */
   runtimeOptions?: RuntimeOptions
-  /** Runs executing at once (default 2); the rest wait in FIFO order. */
+  /**
+   * Runs executing at once (default: the healthy backends' slots plus the requests queued ahead
+   * on them, at least 2); the rest wait in FIFO order.
+   */
   concurrency?: number
   /** Resume runs a crash left queued or running (default true). */
   resume?: boolean

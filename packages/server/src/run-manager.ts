@@ -22,7 +22,8 @@ export interface RunManagerOptions<S> {
   store: RunStore
   hub: EventHub
   log: FastifyBaseLogger
-  concurrency: number
+  /** Runs executing at once, asked each time a run could start (the backends may change). */
+  concurrency: () => number
   retention: { maxRuns: number; maxEvents: number }
   /** Throws when no new run can be taken now (a coordinator without Redis). */
   admit?: () => void
@@ -160,7 +161,7 @@ export function createRunManager<S>(options: RunManagerOptions<S>): RunManager {
   }
 
   const pump = () => {
-    while (!draining && active.size < options.concurrency && queue.length > 0) {
+    while (!draining && active.size < options.concurrency() && queue.length > 0) {
       const runId = queue.shift() as string
       start(runId)
     }
