@@ -1,3 +1,4 @@
+import { pixelBytes } from '@sdflow/engine'
 import jsQRModule from 'jsqr'
 import sharp from 'sharp'
 import { readQrZxing } from './zxing.js'
@@ -58,6 +59,17 @@ const JSQR_MAX_SIDE = 320
  * per view (and as much again in ZXing's WebAssembly memory, which never shrinks).
  */
 export const MAX_SIDE = 2048
+
+/**
+ * What one picture holds while verified: its pixels at 8-bit RGB (at most MAX_SIDE), each view
+ * as RGBA beside them, and ZXing's own copies in its WebAssembly memory; about 32 bytes a
+ * pixel of the picture as seen, measured at 2048 px (bench/cpu-nodes-rss.ts).
+ */
+export function qrVerifyBytes(ref: { width: number; height: number }): number {
+  const scale = Math.min(1, MAX_SIDE / Math.max(ref.width, ref.height))
+  const seen = { width: Math.ceil(ref.width * scale), height: Math.ceil(ref.height * scale) }
+  return pixelBytes(seen, 32)
+}
 
 type Raw = { data: Buffer; width: number; height: number }
 
