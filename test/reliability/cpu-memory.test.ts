@@ -41,7 +41,7 @@ afterAll(async () => {
 })
 
 describe('an 8192 x 8192 16-bit upload through the CPU image nodes', () => {
-  it('keeps the server far below the unbounded 2.1 GB, two big nodes at a time queueing on the pixel budget', async () => {
+  it('keeps the server under 600 MB, two big nodes at a time queueing on the pixel budget', async () => {
     const png = await flatPng16(8192)
     const upload = await fetch(`${server.url}/api/uploads`, {
       method: 'POST',
@@ -86,10 +86,10 @@ describe('an 8192 x 8192 16-bit upload through the CPU image nodes', () => {
     process.stdout.write(
       `[figures] 8192 x 8192 16-bit upload through two composites and mask.from-image: server peak RSS ${peak} MB (${idle} MB after the upload)\n`,
     )
-    // 1.2 GB for one image.composite before the pixel budget, 2.1 GB for two at once. The
-    // 600 MB target itself is a figure in bench/ (cpu-nodes-rss, bench/RESULTS.md), not an
-    // assertion: measured at 573-596 MB, too near to hold on a loaded CI machine. This bound
-    // fails on the unbounded nodes and holds with the budget.
-    expect(peak).toBeLessThan(900)
+    // 1.2 GB for one image.composite before the pixel budget, 2.1 GB for two at once, 569-607
+    // MB with the budget while a composite held its overlay as raw pixels; 340-379 MB over six
+    // runs since the overlay streams through a scratch file (load average 9-18, one run with
+    // the rest of the suite beside it), so the issue's 600 MB holds with margin
+    expect(peak).toBeLessThan(600)
   }, 660_000)
 })

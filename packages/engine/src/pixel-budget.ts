@@ -6,9 +6,10 @@ import { createLimiter, type Limiter } from './limiter.js'
 
 /**
  * Bytes of decoded pixels that CPU nodes may hold at once, across every run of the process:
- * one 8192 x 8192 RGBA image at 8 bits (256 MiB) plus a mask of the same size (64 MiB). With
- * the server's own 190-200 MB it kept `sdflow serve` under 600 MB RSS with six CPU nodes on an
- * image at the pixel limit (docs/reliability.md, case 12.11).
+ * 320 MiB, two of the largest shares at the pixel limit (a composite, resize, feather or QR
+ * verification of an 8192 x 8192 image takes 128 MiB) beside a mask (64 MiB). With the
+ * server's own 190-200 MB it keeps `sdflow serve` near 400 MB with six CPU nodes on an image at
+ * the pixel limit (docs/reliability.md, case 12.11).
  */
 export const DEFAULT_PIXEL_BUDGET = 320 * 1024 * 1024
 

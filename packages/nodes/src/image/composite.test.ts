@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   harness,
@@ -122,6 +125,38 @@ describe('image.composite', () => {
     expect(px.at(4, 7)).toEqual(blue)
     expect(px.at(5, 0)).toEqual(red)
     expect(px.at(9, 7)).toEqual(red)
+  })
+
+  it('scales the overlay by mask and opacity together, leaving no scratch files behind', async () => {
+    const { engine } = harness()
+    // the composite's scratch folders go to the temp folder of the moment (os.tmpdir)
+    const scratch = mkdtempSync(join(tmpdir(), 'composite-scratch-'))
+    const previous = process.env.TMPDIR
+    process.env.TMPDIR = scratch
+    try {
+      const shape = {
+        type: 'mask.shape',
+        params: { shape: 'rect', x: 0, y: 0, w: 5, h: 8, width: 10, height: 8 },
+      }
+      const doc = await compositeDoc(
+        { opacity: 0.5 },
+        [await solid(10, 8, red)],
+        [await solid(10, 8, blue)],
+        { shape },
+        link('shape', 'mask'),
+      )
+      const px = await pixelsOf(engine, refs(await runOk(engine, doc), 'comp')[0]!)
+      const [r, g, b] = px.at(2, 3)
+      expect(Math.abs((r ?? 0) - 128)).toBeLessThanOrEqual(2)
+      expect(g).toBe(0)
+      expect(Math.abs((b ?? 0) - 128)).toBeLessThanOrEqual(2)
+      expect(px.at(7, 3)).toEqual(red)
+      expect(readdirSync(scratch)).toEqual([])
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = previous
+      rmSync(scratch, { recursive: true, force: true })
+    }
   })
 
   it('stretches a mask of another size to the base', async () => {

@@ -2,7 +2,7 @@ import { type ArtifactStore, defineNode, optional, pixelBytes, withPixels } from
 import { fail, type ImageRef, Socket } from '@sdflow/protocol'
 import type { Blend } from 'sharp'
 import { Type } from 'typebox'
-import { type MaskPixels, readMask } from '../mask/mask-pixels.js'
+import { type Area, overlayLayer, withScratch } from './composite-layer.js'
 import { at, broadcastLength, mapBatch } from './map-batch.js'
 import { inputPointer } from './param-pointer.js'
 import { storePng } from './store-png.js'
@@ -70,7 +70,7 @@ export const composite = defineNode({
     const indices = Array.from({ length: batch.length }, (_, i) => i)
     const image = await mapBatch(indices, signal, async (i) => {
       const pair = { base: at(base, i), overlay: at(overlay, i), mask: mask && at(mask, i) }
-      const bytes = compositeBytes(pair.base, pair.overlay, pair.mask !== undefined, params)
+      const bytes = compositeBytes(pair.base)
       return withPixels(signal, bytes, () =>
         compositeOne(artifacts, pair.base, pair.overlay, pair.mask, params),
       )
@@ -93,7 +93,7 @@ interface Size {
 }
 
 /** The part of base the overlay covers (empty when it lands outside). */
-function coverage(base: Size, overlay: Size, place: Placement) {
+function coverage(base: Size, overlay: Size, place: Placement): Area {
   const drawn = place.fit_overlay ? base : overlay
   const left = Math.max(0, place.x)
   const top = Math.max(0, place.y)
@@ -103,16 +103,18 @@ function coverage(base: Size, overlay: Size, place: Placement) {
 }
 
 /**
- * Bytes of pixels one pair holds at its peak: the covered part of the overlay as 8-bit RGBA
- * and the mask as one 8-bit channel the size of base. Base itself streams through libvips.
+ * Bytes one pair holds at its peak: nothing whole, every image streams through libvips
+ * (composite-layer.ts), but its line buffers and PNG codecs grow with the image; measured at
+ * 62-123 MiB for 8192 x 8192 (bench/cpu-nodes-rss.ts), so 2 bytes a pixel of base.
  */
-export function compositeBytes(base: Size, overlay: Size, hasMask: boolean, place: Placement) {
-  return pixelBytes(coverage(base, overlay, place)) + (hasMask ? pixelBytes(base, 1) : 0)
+export function compositeBytes(base: Size) {
+  return pixelBytes(base, 2)
 }
 
 /**
  * Base streams from its PNG through libvips' composite into the PNG written, at 8 bits per
- * channel; only the covered part of the overlay (and the mask) are held as raw pixels.
+ * channel; the overlay (and the mask) stream to a scratch PNG file first, which libvips reads
+ * back line by line as the composite needs it.
  */
 async function compositeOne(
   artifacts: ArtifactStore,
@@ -125,63 +127,12 @@ async function compositeOne(
   const area = coverage(size, overlay, place)
   const backdrop = await artifacts.decode(base)
   const { hasAlpha } = await backdrop.metadata()
-  let out = backdrop
-  if (area.width > 0 && area.height > 0) {
-    const weights = mask ? await readMask(artifacts, mask, size) : undefined
-    const layer = await overlayLayer(artifacts, overlay, size, area, place, weights)
-    out = backdrop.composite([
-      {
-        input: layer,
-        raw: { width: area.width, height: area.height, channels: 4 },
-        ...area,
-        blend: place.blend,
-      },
-    ])
-  }
   // keep an opaque base opaque (composite gives it alpha); sharp removes it after compositing
-  if (!hasAlpha) out = out.removeAlpha()
-  return storePng(artifacts, out.toColourspace('srgb'))
-}
-
-/**
- * The covered part of the overlay as 8-bit RGBA, its alpha scaled by opacity and by the mask
- * (given at the size of base).
- */
-async function overlayLayer(
-  artifacts: ArtifactStore,
-  overlay: ImageRef,
-  size: Size,
-  area: { left: number; top: number; width: number; height: number },
-  place: Placement,
-  mask: MaskPixels | undefined,
-): Promise<Buffer> {
-  let pipeline = await artifacts.decode(overlay)
-  if (place.fit_overlay) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill' })
-  const drawn = place.fit_overlay ? size : overlay
-  if (area.width !== drawn.width || area.height !== drawn.height) {
-    pipeline = pipeline.extract({
-      left: area.left - place.x,
-      top: area.top - place.y,
-      width: area.width,
-      height: area.height,
-    })
-  }
-  const { data, info } = await pipeline
-    .ensureAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true })
-  if (info.channels !== 4 || data.length !== area.width * area.height * 4) {
-    throw new Error(`overlay decoded to ${info.channels} channels, not 4 (RGBA)`)
-  }
-  if (place.opacity === 1 && !mask) return data
-  for (let row = 0; row < area.height; row++) {
-    const from = (area.top + row) * size.width + area.left
-    for (let col = 0; col < area.width; col++) {
-      const a = (row * area.width + col) * 4 + 3
-      const weight = mask ? (mask.data[from + col] ?? 0) / 255 : 1
-      data[a] = Math.round((data[a] ?? 0) * place.opacity * weight)
-    }
-  }
-  return data
+  const finish = (out: typeof backdrop) =>
+    storePng(artifacts, (hasAlpha ? out : out.removeAlpha()).toColourspace('srgb'))
+  if (area.width === 0 || area.height === 0) return finish(backdrop)
+  return withScratch(async (dir) => {
+    const layer = await overlayLayer(artifacts, overlay, mask, size, area, place, dir)
+    return finish(backdrop.composite([{ input: layer, ...area, blend: place.blend }]))
+  })
 }

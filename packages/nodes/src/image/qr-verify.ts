@@ -1,8 +1,8 @@
-import { defineNode, pixelBytes, withPixels } from '@sdflow/engine'
+import { defineNode, withPixels } from '@sdflow/engine'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { mapBatch } from './map-batch.js'
-import { MAX_SIDE, type ScanResult, verifyQr } from './verify-qr.js'
+import { qrVerifyBytes, type ScanResult, verifyQr } from './verify-qr.js'
 
 export const qrVerify = defineNode({
   type: 'image.qr-verify',
@@ -58,18 +58,6 @@ export const qrVerify = defineNode({
     return { ok: best.ok, text: best.text, score: best.score }
   },
 })
-
-/**
- * What one picture holds while verified: its pixels as 8-bit RGBA (at most MAX_SIDE), their
- * luminance and the derived views beside them, and ZXing's own copies in its WebAssembly
- * memory; about 32 bytes a pixel of the picture as seen, measured at 2048 px
- * (bench/cpu-nodes-rss.ts; peak 283 -> 285-289 MiB when the views moved out of libvips).
- */
-export function qrVerifyBytes(ref: { width: number; height: number }): number {
-  const scale = Math.min(1, MAX_SIDE / Math.max(ref.width, ref.height))
-  const seen = { width: Math.ceil(ref.width * scale), height: Math.ceil(ref.height * scale) }
-  return pixelBytes(seen, 32)
-}
 
 /** The image that passes with the highest score; the first one on a tie. */
 export function bestIndex(results: readonly ScanResult[]): number {

@@ -1,3 +1,4 @@
+import { pixelBytes } from '@sdflow/engine'
 import jsQRModule from 'jsqr'
 import sharp from 'sharp'
 import type { Binarizer } from 'zxing-wasm/reader'
@@ -63,6 +64,18 @@ const JSQR_MAX_SIDE = 320
  * per view (and as much again in ZXing's WebAssembly memory, which never shrinks).
  */
 export const MAX_SIDE = 2048
+
+/**
+ * What one picture holds while verified: its pixels as 8-bit RGBA (at most MAX_SIDE), their
+ * luminance and the derived views beside them, and ZXing's own copies in its WebAssembly
+ * memory; about 32 bytes a pixel of the picture as seen, measured at 2048 px
+ * (bench/cpu-nodes-rss.ts; peak 283 -> 285-289 MiB when the views moved out of libvips).
+ */
+export function qrVerifyBytes(ref: { width: number; height: number }): number {
+  const scale = Math.min(1, MAX_SIDE / Math.max(ref.width, ref.height))
+  const seen = { width: Math.ceil(ref.width * scale), height: Math.ceil(ref.height * scale) }
+  return pixelBytes(seen, 32)
+}
 
 /**
  * Decode a picture as a QR code in several views. Never throws on an unreadable picture: no

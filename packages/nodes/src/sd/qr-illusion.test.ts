@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { backendsFromUrls, createPool } from '@sdflow/a1111'
 import { startEmulator } from '@sdflow/a1111-emulator'
-import { createEngine } from '@sdflow/engine'
+import { createEngine, pixelBudget } from '@sdflow/engine'
 import type { ImageRef } from '@sdflow/protocol'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createNodeRegistry, type NodeServices } from '../index.js'
 import type { AttemptRecord } from './qr-attempt.js'
 import { type Backend, backend, run, workflow } from './sd.test-support.js'
@@ -103,6 +103,20 @@ describe('sd.qr-illusion', () => {
     const report = JSON.parse(String(result.nodes.tune?.outputs?.report)) as AttemptRecord[]
     expect(report).toHaveLength(2)
     expect(report.map((a) => a.weight)).toEqual([0.3, 0.4])
+  })
+
+  it('verifies its candidates within the pixel budget the CPU nodes share', async () => {
+    const hold = await pixelBudget.acquire(new AbortController().signal, pixelBudget.limit)
+    const running = run(b.engine, tuned({ weights: [1.3], guidance_ends: [1], max_attempts: 1 }))
+    try {
+      // the candidate is generated, then its scan queues behind the budget held here
+      await vi.waitFor(() => expect(pixelBudget.waiting).toBeGreaterThan(0), { timeout: 60_000 })
+    } finally {
+      hold()
+    }
+    const { result } = await running
+    expect(result.status).toBe('finished')
+    expect(JSON.parse(String(result.nodes.tune?.outputs?.report))).toHaveLength(1)
   })
 
   it('stops starting rounds once max_gpu_seconds is spent', async () => {
