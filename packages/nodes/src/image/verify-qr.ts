@@ -1,5 +1,5 @@
+import { sharp } from '@sdflow/engine'
 import jsQRModule from 'jsqr'
-import sharp from 'sharp'
 import { readQrZxing } from './zxing.js'
 
 /** One way of looking at the picture, as a phone camera might see it. */
