@@ -5,7 +5,10 @@
 // downloaded.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { _, Ajv } from 'ajv'
+import standaloneCode from 'ajv/dist/standalone/index.js'
+import addFormats from 'ajv-formats'
 import { build } from 'esbuild'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -40,6 +43,36 @@ export default new Proxy(function lazy() {}, {
 })
 `
 
+// The validators the CLI would compile at start, generated here instead (ajv's standalone code,
+// with the engine's own settings and formats): the workflow document and every node type's
+// params. They replace the engine's empty `precompiled` map, keyed by each schema's JSON text,
+// so a schema edited since is not matched and is compiled as before.
+const dist = (path) => import(pathToFileURL(join(root, 'packages', path)).href)
+const precompiledModule = join(root, 'packages/engine/dist/precompiled.js')
+async function precompiled() {
+  const { ajvOptions, paramsSchema } = await dist('engine/dist/params.js')
+  const { WorkflowDocument } = await dist('protocol/dist/index.js')
+  const { createNodeRegistry } = await dist('nodes/dist/index.js')
+  const registry = createNodeRegistry()
+  const schemas = [
+    WorkflowDocument,
+    ...registry.types().map((t) => paramsSchema(registry.get(t).definition.params)),
+  ]
+  const ajv = new Ajv({
+    ...ajvOptions,
+    code: { source: true, esm: true, formats: _`require("ajv-formats/dist/formats").fullFormats` },
+  })
+  addFormats.default(ajv)
+  const keys = [...new Set(schemas.map((schema) => JSON.stringify(schema)))]
+  for (const [i, key] of keys.entries()) ajv.addSchema(JSON.parse(key), `v${i}`)
+  const code = standaloneCode.default(
+    ajv,
+    Object.fromEntries(keys.map((_key, i) => [`v${i}`, `v${i}`])),
+  )
+  const entries = keys.map((key, i) => `[${JSON.stringify(key)}, v${i}]`).join(',\n')
+  return `${code}\nexport const precompiled = new Map([${entries}])\n`
+}
+
 const packageOf = (spec) =>
   (spec.startsWith('@') ? spec.split('/').slice(0, 2) : spec.split('/', 1)).join('/')
 
@@ -62,6 +95,11 @@ const externals = {
       if (name.startsWith('@sdflow/') || inline.has(name)) return undefined
       return { external: true }
     })
+    b.onLoad({ filter: /[\\/]precompiled\.js$/ }, async (args) =>
+      args.path === precompiledModule
+        ? { contents: await precompiled(), loader: 'js', resolveDir: root }
+        : undefined,
+    )
     // code that finds files beside itself (the server's editor/dist) keeps its own location
     b.onLoad({ filter: /[\\/]packages[\\/][^\\/]+[\\/]dist[\\/].*\.js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8')

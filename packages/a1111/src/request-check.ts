@@ -2,6 +2,7 @@ import { closest } from '@sdflow/engine'
 import { type ErrorCode, escapePointerToken } from '@sdflow/protocol'
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { type TObject, Type } from 'typebox'
+import { lazyValidator } from './lazy-validator.js'
 import * as S from './schemas/index.js'
 
 export type RequestKind = 'txt2img' | 'img2img' | 'extra-single-image'
@@ -26,7 +27,10 @@ const schemas: Record<RequestKind, TObject> = {
 }
 // Partial: a node checks its request before the images are attached
 const partial = Object.fromEntries(
-  Object.entries(schemas).map(([kind, schema]) => [kind, ajv.compile(Type.Partial(schema))]),
+  Object.entries(schemas).map(([kind, schema]) => [
+    kind,
+    lazyValidator(() => ajv.compile(Type.Partial(schema))),
+  ]),
 ) as Record<RequestKind, ValidateFunction>
 
 /** Keys that people put in a request for ControlNet, which A1111 ignores at the top level. */

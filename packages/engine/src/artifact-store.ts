@@ -4,8 +4,9 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { fail, type ImageMime, type ImageRef } from '@sdflow/protocol'
-import sharp, { type Sharp } from 'sharp'
+import type { Sharp } from 'sharp'
 import { ByteLru } from './byte-lru.js'
+import { sharp } from './sharp.js'
 import { storageError } from './storage-error.js'
 
 /** 64 megapixels: above any A1111 output (hires 4x of 2048 is 8192 x 8192). */

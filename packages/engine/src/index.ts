@@ -49,6 +49,7 @@ export type {
   RunResult,
   RunStatus,
 } from './run-types.js'
+export { sharp } from './sharp.js'
 export { isDiskFull, storageError } from './storage-error.js'
 export {
   type CheckedNode,

@@ -3,18 +3,33 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormats from 'ajv-formats'
 import type { TObject } from 'typebox'
 import { didYouMean } from './closest.js'
+import { precompiled } from './precompiled.js'
 
-// verbose: errors carry their schema, so an unknown param can be matched against the known ones
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true })
+/** The engine's ajv settings (also those of the validators generated for the CLI bundle). */
+export const ajvOptions = {
+  allErrors: true,
+  useDefaults: true,
+  strict: false,
+  // errors carry their schema, so an unknown param can be matched against the known ones
+  verbose: true,
+} as const
+const ajv = new Ajv(ajvOptions)
 addFormats.default(ajv)
 
+/** What a node type's params are validated against: its schema, closed to unknown params. */
+export const paramsSchema = (schema: TObject): object => ({
+  ...schema,
+  additionalProperties: false,
+})
+
 export function compileParams(schema: TObject): ValidateFunction {
-  return ajv.compile({ ...schema, additionalProperties: false })
+  return compileSchema(paramsSchema(schema))
 }
 
 /** Compile any JSON schema with the engine's ajv settings (defaults applied, all errors). */
 export function compileSchema(schema: object): ValidateFunction {
-  return ajv.compile(schema)
+  const ready = precompiled.size > 0 ? precompiled.get(JSON.stringify(schema)) : undefined
+  return ready ?? ajv.compile(schema)
 }
 
 const rangeKeywords = new Set([

@@ -1,6 +1,5 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import sharp from 'sharp'
 import { glibcHeap } from './glibc-heap.js'
 import { createLimiter, type Limiter } from './limiter.js'
 
@@ -12,10 +11,6 @@ import { createLimiter, type Limiter } from './limiter.js'
  * the pixel limit (docs/reliability.md, case 12.11).
  */
 export const DEFAULT_PIXEL_BUDGET = 320 * 1024 * 1024
-
-// libvips' operation cache keeps results of recent operations (up to 50 MB by default) for
-// pipelines that are never repeated here: every node decodes its own artifacts once
-sharp.cache(false)
 
 /**
  * The process-wide pixel budget (a weighted semaphore): a node acquires what it will hold as

@@ -6,10 +6,10 @@ import {
   DEFAULT_MAX_PIXELS,
   inspectImage,
   type Logger,
+  sharp,
   silentLogger,
 } from '@sdflow/engine'
 import { fail, type ImageRef } from '@sdflow/protocol'
-import sharp from 'sharp'
 
 export interface HttpArtifactOptions {
   /** The coordinator, e.g. `http://10.0.0.1:7870`. */

@@ -1,9 +1,10 @@
 import { Ajv } from 'ajv'
+import { lazyValidator } from '../lazy-validator.js'
 import { HealthAnswer, JobAnswer } from './schemas.js'
 
 const ajv = new Ajv({ allErrors: false, strict: false })
 
 export const runpodValidators = {
-  job: ajv.compile<JobAnswer>(JobAnswer),
-  health: ajv.compile<HealthAnswer>(HealthAnswer),
+  job: lazyValidator(() => ajv.compile<JobAnswer>(JobAnswer)),
+  health: lazyValidator(() => ajv.compile<HealthAnswer>(HealthAnswer)),
 }

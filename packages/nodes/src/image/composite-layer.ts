@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ArtifactStore } from '@sdflow/engine'
+import { type ArtifactStore, sharp } from '@sdflow/engine'
 import type { ImageRef } from '@sdflow/protocol'
-import sharp, { type Sharp } from 'sharp'
+import type { Sharp } from 'sharp'
 
 /** A rectangle of base, px. */
 export interface Area {

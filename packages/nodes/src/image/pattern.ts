@@ -1,6 +1,5 @@
-import { defineNode } from '@sdflow/engine'
+import { defineNode, sharp } from '@sdflow/engine'
 import { Socket } from '@sdflow/protocol'
-import sharp from 'sharp'
 import { Type } from 'typebox'
 import { fromRaw, storePng } from './store-png.js'
 

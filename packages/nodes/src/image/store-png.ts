@@ -1,6 +1,6 @@
-import type { ArtifactStore } from '@sdflow/engine'
+import { type ArtifactStore, sharp } from '@sdflow/engine'
 import type { ImageRef } from '@sdflow/protocol'
-import sharp, { type Sharp } from 'sharp'
+import type { Sharp } from 'sharp'
 
 /** Encode a pipeline as PNG and store it. */
 export async function storePng(artifacts: ArtifactStore, pipeline: Sharp): Promise<ImageRef> {

@@ -1,6 +1,5 @@
-import { pixelBytes } from '@sdflow/engine'
+import { pixelBytes, sharp } from '@sdflow/engine'
 import jsQRModule from 'jsqr'
-import sharp from 'sharp'
 import type { Binarizer } from 'zxing-wasm/reader'
 import { type Grey, gaussBlur, greyOf, halve, rgbaOf } from './qr-views.js'
 import { readQrZxing } from './zxing.js'
