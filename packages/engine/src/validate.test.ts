@@ -190,4 +190,25 @@ describe('validate', () => {
       'SDF_LINK_MISSING_NODE',
     ])
   })
+
+  it('refuses values nested too deep, before their shape, wherever they are', () => {
+    const nest = (levels: number): unknown => (levels === 0 ? 1 : [nest(levels - 1)])
+    const inParams = workflow({ a: { type: 'test.const', params: { value: 1, x: nest(70) } } })
+    expect(codes(inParams)).toEqual([
+      ['SDF_DOC_TOO_DEEP', expect.stringMatching(/^\/nodes\/a\/params\/x\//)],
+    ])
+    const inUi = workflow({ a: { type: 'test.const', ui: { x: nest(70) } } })
+    expect(codes(inUi)).toEqual([
+      ['SDF_DOC_TOO_DEEP', expect.stringMatching(/^\/nodes\/a\/ui\/x\//)],
+    ])
+    const unknownKey = { ...workflow({ a: one }), extra: nest(70) }
+    expect(codes(unknownKey)).toEqual([['SDF_DOC_TOO_DEEP', expect.stringMatching(/^\/extra\//)]])
+    const inInputs = codes(workflow({ a: one }), { v: nest(70) })
+    expect(inInputs).toEqual([['SDF_DOC_TOO_DEEP', expect.stringMatching(/^\/inputs\/v\//)]])
+    // /nodes/a/params/x at depth 4: nesting up to the limit is still a workflow
+    const atLimit = workflow({ a: { type: 'test.const', params: { value: 1, x: nest(60) } } })
+    expect(codes(atLimit)).toEqual([['SDF_PARAM_UNKNOWN', '/nodes/a/params/x']])
+    const past = workflow({ a: { type: 'test.const', params: { value: 1, x: nest(61) } } })
+    expect(codes(past).map(([c]) => c)).toEqual(['SDF_DOC_TOO_DEEP'])
+  })
 })
