@@ -19,6 +19,9 @@ export interface NodeResult {
   meta?: Record<string, unknown>
 }
 
+/** Results by node position (`CheckedNode.index`); absent until the node settles. */
+export type ResultsByPosition = (NodeResult | undefined)[]
+
 export type RunStatus = 'finished' | 'failed' | 'cancelled' | 'invalid'
 
 export interface RunResult {
