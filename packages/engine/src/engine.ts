@@ -44,7 +44,7 @@ export interface Engine<S> {
   readonly roots: FileRoots
   validate(doc: unknown, options?: Omit<ValidateOptions<S>, 'services'>): ValidationResult<S>
   /** Validate, plan and execute. An invalid workflow resolves with status `invalid`; nothing runs. */
-  run(doc: unknown, options?: RunOptions): Promise<RunResult>
+  run(doc: unknown, options?: RunOptions<S>): Promise<RunResult>
 }
 
 export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
@@ -75,7 +75,8 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
     validate: (doc, validateOptions) => validate(doc, registry, { ...validateOptions, services }),
     async run(doc, runOptions = {}) {
       const runId = runOptions.runId ?? randomUUID()
-      const validation = validate(doc, registry, { inputs: runOptions.inputs, services })
+      const validation =
+        runOptions.validated ?? validate(doc, registry, { inputs: runOptions.inputs, services })
       if (!validation.workflow) {
         return {
           runId,
