@@ -36,6 +36,15 @@ describe('validate', () => {
     expect(codes(workflow({ a: { params: {} } }))).toEqual([['SDF_DOC_SHAPE', '/nodes/a/type']])
   })
 
+  it('reports a malformed link with the errors of the schema as written', () => {
+    const doc = workflow({ s: { type: 'test.sink', inputs: { value: [{ node: 1 }] } } })
+    expect(validate(doc, registry).issues.map((i) => [i.pointer, i.message])).toEqual([
+      ['/nodes/s/inputs/value', 'value must be object'],
+      ['/nodes/s/inputs/value/0/output', '"output" is required'],
+      ['/nodes/s/inputs/value/0/node', 'node must be string'],
+    ])
+  })
+
   it('reports an unknown node type and suggests the closest', () => {
     const [issue] = validate(workflow({ a: { type: 'test.cosnt' } }), registry).issues
     expect(issue).toMatchObject({ code: 'SDF_NODE_UNKNOWN_TYPE', pointer: '/nodes/a/type' })

@@ -6,12 +6,12 @@ import {
   type NodeInstance,
   pointer,
   tooDeep,
-  WORKFLOW_FORMAT,
-  WorkflowDocument,
+  type WorkflowDocument,
 } from '@sdflow/protocol'
 import { didYouMean } from './closest.js'
+import { documentShape } from './document-shape.js'
 import { migrateParams } from './migrate.js'
-import { ajvIssues, checkParams, compileSchema } from './params.js'
+import { checkParams } from './params.js'
 import type { RegisteredNode, Registry } from './registry.js'
 import { checkBypass } from './validate-bypass.js'
 import { checkContract, checkHasOutput } from './validate-contract.js'
@@ -52,9 +52,6 @@ export interface ValidateOptions<S = unknown> {
   /** When given, node types' own checks run too (names against backend catalogs). */
   services?: S
 }
-
-// compiled on first use: `sdflow nodes` loads this module and never validates
-let checkShape: ReturnType<typeof compileSchema> | undefined
 
 /** Collect every problem of a workflow document; never stops at the first. */
 export function validate<S>(
@@ -173,30 +170,3 @@ function nodesTooDeep(doc: WorkflowDocument): boolean {
   }
   return false
 }
-
-function documentShape(input: unknown): Issue[] {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return [issue('SDF_DOC_SHAPE', '', 'a workflow must be a JSON object')]
-  }
-  if ('format' in input && input.format !== WORKFLOW_FORMAT) {
-    return [
-      issue(
-        'SDF_DOC_SHAPE',
-        '/format',
-        `unsupported format ${JSON.stringify(input.format)}; this sdflow reads "${WORKFLOW_FORMAT}"`,
-      ),
-    ]
-  }
-  checkShape ??= compileSchema(WorkflowDocument)
-  if (checkShape(input)) return []
-  return ajvIssues(checkShape.errors ?? [], '', 'SDF_DOC_SHAPE').map((found) =>
-    badId.test(found.pointer)
-      ? {
-          ...found,
-          message: `"${found.pointer.split('/')[2]}" is not a valid id: use letters, digits, _ . and - (starting with a letter or _)`,
-        }
-      : found,
-  )
-}
-
-const badId = /^\/(nodes|inputs|outputs)\/[^/]+$/
