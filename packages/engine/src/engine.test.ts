@@ -47,6 +47,19 @@ describe('engine.run', () => {
     expect(at('node.finished', 'b')).toBeLessThan(at('node.started', 'sum'))
   })
 
+  it('runs a workflow the caller validated with what that validation found', async () => {
+    const engine = engineAt()
+    const validated = engine.validate(chain)
+    const events: RunEvent[] = []
+    const result = await engine.run(chain, { validated, onEvent: (e) => events.push(e) })
+    expect(result.outputs).toEqual({ total: 5 })
+    expect(result.issues).toEqual(validated.issues)
+    const invalid = engine.validate(workflow({ a: { type: 'test.nope' } }))
+    const refused = await engine.run(chain, { validated: invalid })
+    expect(refused.status).toBe('invalid')
+    expect(refused.issues.map((i) => i.code)).toEqual(['SDF_NODE_UNKNOWN_TYPE'])
+  })
+
   it('numbers events from 1 without gaps and stamps the run id', async () => {
     const { result, events } = await runCollect(engineAt(), chain)
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1))

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
-import { dict, issue, own, pointer, Resource, type RunEvent } from '@sdflow/protocol'
+import { dict, type Issue, issue, own, pointer, Resource, type RunEvent } from '@sdflow/protocol'
 import { type ArtifactStore, createArtifactStore } from './artifact-store.js'
 import { createFileCache, type NodeCache } from './cache.js'
 import type { FileRoots } from './define-node.js'
@@ -44,7 +44,7 @@ export interface Engine<S> {
   readonly roots: FileRoots
   validate(doc: unknown, options?: Omit<ValidateOptions<S>, 'services'>): ValidationResult<S>
   /** Validate, plan and execute. An invalid workflow resolves with status `invalid`; nothing runs. */
-  run(doc: unknown, options?: RunOptions): Promise<RunResult>
+  run(doc: unknown, options?: RunOptions<S>): Promise<RunResult>
 }
 
 export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
@@ -75,7 +75,8 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
     validate: (doc, validateOptions) => validate(doc, registry, { ...validateOptions, services }),
     async run(doc, runOptions = {}) {
       const runId = runOptions.runId ?? randomUUID()
-      const validation = validate(doc, registry, { inputs: runOptions.inputs, services })
+      const validation =
+        runOptions.validated ?? validate(doc, registry, { inputs: runOptions.inputs, services })
       if (!validation.workflow) {
         return {
           runId,
@@ -116,16 +117,19 @@ export function createEngine<S>(options: EngineOptions<S>): Engine<S> {
       })
       dispose()
       cache.flush()
-      const files = [...done.nodes.values()].flatMap((n) => n.files)
+      const files: string[] = []
+      const failures: Issue[] = []
+      for (const [, result] of done.nodes) {
+        files.push(...result.files)
+        if (result.status === 'failed' && result.issue) failures.push(result.issue)
+      }
       const outputs = dict<unknown>()
       for (const [name, out] of Object.entries(workflow.doc.outputs ?? {})) {
-        const produced = done.nodes.get(out.node)?.outputs
+        const source = workflow.nodes.get(out.node)
+        const produced = source && done.results[source.index]?.outputs
         const value = produced && own(produced, out.output)
         if (value !== undefined) outputs[name] = value
       }
-      const failures = [...done.nodes.values()].flatMap((n) =>
-        n.status === 'failed' && n.issue ? [n.issue] : [],
-      )
       const issues = [...validation.issues, ...failures]
       if (done.status === 'cancelled') emit({ type: 'run.cancelled', files, summary: done.summary })
       else if (done.status === 'failed') {

@@ -12,13 +12,13 @@ import type { Dispatch } from './node-task.js'
 import type { Plan } from './plan.js'
 import { runBypassed } from './run-bypassed.js'
 import { runNode, toIssue } from './run-node.js'
-import type { NodeResult, RunOptions, RunStatus } from './run-types.js'
+import type { NodeResult, ResultsByPosition, RunOptions, RunStatus } from './run-types.js'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
 
 export interface ExecuteContext<S> {
   runId: string
   workflow: CheckedWorkflow<S>
-  plan: Plan
+  plan: Plan<S>
   cache: NodeCache
   artifacts: ArtifactStore
   limiters: Record<string, Limiter>
@@ -34,7 +34,10 @@ export interface ExecuteContext<S> {
 
 export interface Execution {
   status: Exclude<RunStatus, 'invalid'>
-  nodes: Map<string, NodeResult>
+  /** Each planned node's result, in plan order. */
+  nodes: [string, NodeResult][]
+  /** The settled nodes' results by position. */
+  results: ResultsByPosition
   summary: RunSummary
 }
 
@@ -43,68 +46,78 @@ export interface Execution {
  * limiter. A failure skips the failed node's descendants; independent branches still finish.
  */
 export function execute<S>(ctx: ExecuteContext<S>): Promise<Execution> {
-  const { plan, workflow, signal } = ctx
+  const { plan, signal } = ctx
   const started = performance.now()
-  const results = new Map<string, NodeResult>()
-  const waiting = new Map(plan.waitsFor)
-  const running = new Set<string>()
+  // by node position, as plan gives its counts: a 10,000-node run was mostly map operations
+  const results: ResultsByPosition = new Array(ctx.workflow.list.length)
+  const runningAt = new Uint8Array(ctx.workflow.list.length)
+  const waiting = plan.waitsFor.slice()
   let settled = 0
 
   return new Promise((resolveRun) => {
     const finish = () => {
-      const nodes = new Map(plan.order.map((id) => [id, results.get(id) ?? pending()]))
-      const count = (s: NodeResult['status']) =>
-        [...nodes.values()].filter((r) => r.status === s).length
+      const nodes: [string, NodeResult][] = []
       const summary: RunSummary = {
         planned: plan.order.length,
-        ran: count('done'),
-        cached: count('cached'),
-        failed: count('failed'),
-        skipped: count('skipped'),
+        ran: 0,
+        cached: 0,
+        failed: 0,
+        skipped: 0,
         notPlanned: plan.notPlanned.length,
         durationMs: Math.round(performance.now() - started),
       }
+      for (const node of plan.nodes) {
+        const result = results[node.index] ?? pending()
+        nodes.push([node.id, result])
+        if (result.status === 'done') summary.ran++
+        else if (result.status === 'cached') summary.cached++
+        else if (result.status === 'failed') summary.failed++
+        else if (result.status === 'skipped') summary.skipped++
+      }
       const status = signal.aborted ? 'cancelled' : summary.failed > 0 ? 'failed' : 'finished'
-      resolveRun({ status, nodes, summary })
+      resolveRun({ status, nodes, results, summary })
     }
 
-    const settle = (id: string, result: NodeResult) => {
-      running.delete(id)
-      results.set(id, result)
+    const settle = (node: CheckedNode<S>, result: NodeResult) => {
+      runningAt[node.index] = 0
+      results[node.index] = result
       settled++
       if ((result.status === 'done' || result.status === 'cached') && !signal.aborted) {
-        for (const next of plan.dependents.get(id) ?? []) {
-          const left = (waiting.get(next) ?? 0) - 1
-          waiting.set(next, left)
-          if (left === 0 && !results.has(next)) start(next)
+        for (const next of plan.dependents[node.index] ?? []) {
+          const left = (waiting[next] ?? 0) - 1
+          waiting[next] = left
+          if (left === 0 && !results[next]) start(ctx.workflow.list[next] as CheckedNode<S>)
         }
       } else if (result.status === 'failed') {
-        skipDescendants(id)
+        skipDescendants(node)
       }
       if (settled === plan.order.length) finish()
     }
 
-    const skipDescendants = (failed: string) => {
-      const stack = [...(plan.dependents.get(failed) ?? [])]
+    const skipDescendants = (failed: CheckedNode<S>) => {
+      const stack = [...(plan.dependents[failed.index] ?? [])]
       while (stack.length > 0) {
-        const id = stack.pop() as string
-        if (results.has(id)) continue
+        const at = stack.pop() as number
+        if (results[at]) continue
+        const node = ctx.workflow.list[at] as CheckedNode<S>
         const reason = issue(
           'SDF_RUN_UPSTREAM_FAILED',
-          pointer('nodes', id),
-          `skipped because "${failed}" failed`,
-          { details: { failed } },
+          pointer('nodes', node.id),
+          `skipped because "${failed.id}" failed`,
+          { details: { failed: failed.id } },
         )
-        ctx.emit({ type: 'node.skipped', nodeId: id, issue: reason })
-        settle(id, { status: 'skipped', files: [], issue: reason })
-        stack.push(...(plan.dependents.get(id) ?? []))
+        ctx.emit({ type: 'node.skipped', nodeId: node.id, issue: reason })
+        settle(node, { status: 'skipped', files: [], issue: reason })
+        stack.push(...(plan.dependents[at] ?? []))
       }
     }
 
     // nodes in flight see the aborted signal and settle themselves; the rest never start
     const cancelRest = () => {
-      for (const id of plan.order) {
-        if (!results.has(id) && !running.has(id)) settle(id, { status: 'cancelled', files: [] })
+      for (const node of plan.nodes) {
+        if (!results[node.index] && !runningAt[node.index]) {
+          settle(node, { status: 'cancelled', files: [] })
+        }
       }
     }
 
@@ -118,28 +131,26 @@ export function execute<S>(ctx: ExecuteContext<S>): Promise<Execution> {
       due = []
       for (const node of batch) begin(node)
     }
-    const start = (id: string) => {
-      const node = workflow.nodes.get(id)
-      if (!node) throw new Error(`planned node ${id} is not in the workflow`)
-      if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
-      running.add(id)
+    const start = (node: CheckedNode<S>) => {
+      if (signal.aborted) return settle(node, { status: 'cancelled', files: [] })
+      runningAt[node.index] = 1
       if (due.push(node) === 1) setImmediate(beginDue)
     }
     const begin = (node: CheckedNode<S>) => {
-      const id = node.id
-      if (signal.aborted) return settle(id, { status: 'cancelled', files: [] })
+      if (signal.aborted) return settle(node, { status: 'cancelled', files: [] })
       const work = node.passThrough
         ? runBypassed(ctx, node, results)
         : runNode(ctx, node, gatherInputs(node, results), results)
       work.then(
-        (result) => settle(id, result),
-        (error: unknown) => settle(id, { status: 'failed', files: [], issue: toIssue(error, id) }),
+        (result) => settle(node, result),
+        (error: unknown) =>
+          settle(node, { status: 'failed', files: [], issue: toIssue(error, node.id) }),
       )
     }
 
     if (plan.order.length === 0) return finish()
     signal.addEventListener('abort', cancelRest, { once: true })
-    for (const id of plan.order) if (plan.waitsFor.get(id) === 0) start(id)
+    for (const node of plan.nodes) if (plan.waitsFor[node.index] === 0) start(node)
   })
 }
 
@@ -147,12 +158,23 @@ function pending(): NodeResult {
   return { status: 'cancelled', files: [] }
 }
 
-function gatherInputs<S>(node: CheckedNode<S>, results: Map<string, NodeResult>) {
+/** The values a node's inputs receive; `from` lists the source of each link, in link order. */
+function gatherInputs<S>(node: CheckedNode<S>, results: ResultsByPosition) {
+  const received: Record<string, unknown[]> = {}
+  let source = 0
+  for (const name in node.links) {
+    const links = node.links[name] ?? []
+    const found: unknown[] = []
+    for (const link of links) {
+      const from = node.from[source++]
+      found.push(from && results[from.index]?.outputs?.[link.output])
+    }
+    received[name] = found
+  }
   const values: Record<string, unknown> = {}
   const declared = node.node.spec.inputs
   for (const name in declared) {
-    const links = node.links[name] ?? []
-    const found = links.map((link) => results.get(link.node)?.outputs?.[link.output])
+    const found = received[name] ?? []
     values[name] = declared[name]?.multi ? found : found[0]
   }
   return values

@@ -22,14 +22,24 @@ export function landing(
   signal: AbortSignal,
 ): Promise<CacheEntry | undefined> {
   if (signal.aborted) return Promise.resolve(undefined)
-  return new Promise((resolve) => {
-    const onAbort = () => resolve(undefined)
-    signal.addEventListener('abort', onAbort, { once: true })
-    void flight.then((entry) => {
-      signal.removeEventListener('abort', onAbort)
-      resolve(entry)
+  return Promise.race([flight, abortOf(signal)])
+}
+
+/**
+ * Settles with undefined when `signal` aborts: one abort listener per run's signal, not one
+ * added and removed per waiting node (most nodes of a big graph of repeated values wait).
+ */
+const aborts = new WeakMap<AbortSignal, Promise<undefined>>()
+
+function abortOf(signal: AbortSignal): Promise<undefined> {
+  let found = aborts.get(signal)
+  if (!found) {
+    found = new Promise((resolve) => {
+      signal.addEventListener('abort', () => resolve(undefined), { once: true })
     })
-  })
+    aborts.set(signal, found)
+  }
+  return found
 }
 
 /** What a finished node leaves for the identical nodes waiting on it. */

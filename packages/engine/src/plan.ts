@@ -1,13 +1,15 @@
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
 import { sourceLinks } from './validate-bypass.js'
 
-export interface Plan {
+export interface Plan<S = unknown> {
   /** Node ids in a topological order: every node after all of its inputs. */
   order: string[]
-  /** Planned nodes that consume each node's outputs. */
-  dependents: Map<string, string[]>
-  /** Number of distinct planned nodes each node waits for. */
-  waitsFor: Map<string, number>
+  /** The same nodes, in the same order. */
+  nodes: CheckedNode<S>[]
+  /** By node position (`CheckedNode.index`): the positions of the planned nodes it feeds. */
+  dependents: (number[] | undefined)[]
+  /** By node position: how many distinct planned nodes it waits for (0 when not planned). */
+  waitsFor: Int32Array
   /** The document's nodes left out of the plan, in document order, each with why. */
   notPlanned: NotPlanned[]
 }
@@ -24,11 +26,10 @@ export interface NotPlanned {
  * every sink (a node whose outputs nothing reads): a verdict or a value a user looks at runs
  * even with nothing after it. Iterative, so deep graphs cannot overflow the stack.
  */
-export function plan<S>(workflow: CheckedWorkflow<S>): Plan {
-  const { doc, nodes } = workflow
+export function plan<S>(workflow: CheckedWorkflow<S>): Plan<S> {
+  const { doc, nodes, list } = workflow
   // arrays indexed by node position instead of maps keyed by id: a 10,000-node plan was
   // mostly map lookups
-  const list = [...nodes.values()]
   const declared = Object.values(doc.outputs ?? {})
   // each target once, where it first appears
   const targets: number[] = []
@@ -59,44 +60,32 @@ export function plan<S>(workflow: CheckedWorkflow<S>): Plan {
     for (const source of sources) if (!sourcesOf[source.index]) stack.push(source.index)
   }
 
-  const dependentsOf: number[][] = new Array(list.length)
+  const dependents: (number[] | undefined)[] = new Array(list.length)
+  const waitsFor = new Int32Array(list.length)
   const remaining = new Int32Array(list.length)
-  const dependents = new Map<string, string[]>()
-  const waitsFor = new Map<string, number>()
-  const feeding: number[] = []
   for (const at of needed) {
     const sources = sourcesOf[at] ?? []
     remaining[at] = sources.length
-    const id = (list[at] as CheckedNode<S>).id
-    waitsFor.set(id, sources.length)
+    waitsFor[at] = sources.length
     for (const source of sources) {
-      const after = dependentsOf[source]
+      const after = dependents[source]
       if (after) after.push(at)
-      else {
-        dependentsOf[source] = [at]
-        feeding.push(source)
-      }
+      else dependents[source] = [at]
     }
-  }
-  for (const at of feeding) {
-    const after = dependentsOf[at] ?? []
-    dependents.set(
-      (list[at] as CheckedNode<S>).id,
-      after.map((i) => list[i]?.id ?? ''),
-    )
   }
 
   const ordered: number[] = []
   for (const at of needed) if (remaining[at] === 0) ordered.push(at)
   for (let i = 0; i < ordered.length; i++) {
-    for (const next of dependentsOf[ordered[i] as number] ?? []) {
+    for (const next of dependents[ordered[i] as number] ?? []) {
       const left = (remaining[next] ?? 0) - 1
       remaining[next] = left
       if (left === 0) ordered.push(next)
     }
   }
   if (ordered.length !== needed.length) throw new Error('plan called on a cyclic workflow')
-  const order = ordered.map((at) => (list[at] as CheckedNode<S>).id)
+  const plannedNodes = ordered.map((at) => list[at] as CheckedNode<S>)
+  const order = plannedNodes.map((node) => node.id)
 
   const notPlanned: NotPlanned[] = []
   if (needed.length < list.length) {
@@ -107,7 +96,7 @@ export function plan<S>(workflow: CheckedWorkflow<S>): Plan {
       notPlanned.push({ id: node.id, reason: whyNot(readers.get(node.id), planned, nodes) })
     }
   }
-  return { order, dependents, waitsFor, notPlanned }
+  return { order, nodes: plannedNodes, dependents, waitsFor, notPlanned }
 }
 
 /** The nodes a node needs values from: all its links, or for a bypassed node those it passes on. */

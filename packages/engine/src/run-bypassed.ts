@@ -1,6 +1,6 @@
 import type { NodeOutputs, RunEventBody } from '@sdflow/protocol'
 import type { ExecuteContext } from './execute.js'
-import type { NodeResult } from './run-types.js'
+import type { NodeResult, ResultsByPosition } from './run-types.js'
 import type { CheckedNode } from './validate.js'
 
 /**
@@ -10,11 +10,12 @@ import type { CheckedNode } from './validate.js'
 export async function runBypassed<S>(
   ctx: ExecuteContext<S>,
   node: CheckedNode<S>,
-  results: Map<string, NodeResult>,
+  results: ResultsByPosition,
 ): Promise<NodeResult> {
   const outputs: NodeOutputs = {}
   for (const [name, link] of Object.entries(node.passThrough ?? {})) {
-    outputs[name] = results.get(link.node)?.outputs?.[link.output]
+    const source = ctx.workflow.nodes.get(link.node)
+    outputs[name] = source && results[source.index]?.outputs?.[link.output]
   }
   const meta = { bypassed: true }
   const result: NodeResult = { status: 'done', outputs, files: [], durationMs: 0, meta }

@@ -13,7 +13,7 @@ import type { UpstreamNode } from './define-node.js'
 import type { ExecuteContext } from './execute.js'
 import { entryOf, flightsOf, landing } from './in-flight.js'
 import type { NodeTask, TaskEvent } from './node-task.js'
-import type { NodeResult } from './run-types.js'
+import type { NodeResult, ResultsByPosition } from './run-types.js'
 import type { CheckedNode, CheckedWorkflow } from './validate.js'
 
 /**
@@ -25,7 +25,7 @@ export async function runNode<S>(
   ctx: ExecuteContext<S>,
   node: CheckedNode<S>,
   inputs: Record<string, unknown>,
-  results: Map<string, NodeResult>,
+  results: ResultsByPosition,
 ): Promise<NodeResult> {
   const { definition, spec } = node.node
   const nodeId = node.id
@@ -67,7 +67,7 @@ async function attempt<S>(
   ctx: ExecuteContext<S>,
   node: CheckedNode<S>,
   inputs: Record<string, unknown>,
-  results: Map<string, NodeResult>,
+  results: ResultsByPosition,
   key: string | undefined,
 ): Promise<NodeResult> {
   const { spec } = node.node
@@ -185,7 +185,7 @@ function cached<S>(ctx: ExecuteContext<S>, nodeId: string, entry: CacheEntry): N
 function upstreamOf<S>(
   node: CheckedNode<S>,
   workflow: CheckedWorkflow<S>,
-  results: Map<string, NodeResult>,
+  results: ResultsByPosition,
 ): UpstreamNode[] {
   const found: UpstreamNode[] = []
   const seen = new Set<string>([node.id])
@@ -198,7 +198,7 @@ function upstreamOf<S>(
           if (seen.has(link.node)) continue
           seen.add(link.node)
           const source = workflow.nodes.get(link.node)
-          const result = results.get(link.node)
+          const result = source && results[source.index]
           if (!source || !result?.outputs) continue
           const entry: UpstreamNode = {
             nodeId: link.node,

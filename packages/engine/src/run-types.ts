@@ -1,4 +1,5 @@
 import type { Issue, NodeOutputs, RunEvent, RunSummary } from '@sdflow/protocol'
+import type { ValidationResult } from './validate.js'
 
 export type NodeStatus =
   | 'pending'
@@ -19,6 +20,9 @@ export interface NodeResult {
   meta?: Record<string, unknown>
 }
 
+/** Results by node position (`CheckedNode.index`); absent until the node settles. */
+export type ResultsByPosition = (NodeResult | undefined)[]
+
 export type RunStatus = 'finished' | 'failed' | 'cancelled' | 'invalid'
 
 export interface RunResult {
@@ -32,7 +36,7 @@ export interface RunResult {
   summary: RunSummary
 }
 
-export interface RunOptions {
+export interface RunOptions<S = unknown> {
   runId?: string
   /** Values for the workflow's declared inputs. */
   inputs?: Record<string, unknown>
@@ -55,6 +59,12 @@ export interface RunOptions {
    * cached). An A1111 client expects a new generation per call (default true).
    */
   readCache?: boolean
+  /**
+   * What `engine.validate(doc, { inputs })` returned for this same document and inputs, when
+   * the caller has just validated it (the CLI, to print warnings first): run uses it instead of
+   * validating again, which on a big workflow costs about as much as running its cached nodes.
+   */
+  validated?: ValidationResult<S>
 }
 
 /** A node's result from an earlier attempt of the run, keyed by node id (any id: a Map). */

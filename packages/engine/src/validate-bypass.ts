@@ -10,13 +10,16 @@ import { inputDecl, outputKind } from './define-node.js'
 import type { CheckedNode } from './validate.js'
 
 /**
- * For each node marked `"bypass": true`, the link each of its outputs passes on: the first of
+ * For each node marked `"bypass": true` (`bypassed`, in document order), the link each of its outputs passes on: the first of
  * its linked inputs (in the type's declared order) whose kind can connect to the output's kind.
  * Kept on the node as `passThrough`. An output with no such input that a node or a workflow
  * output reads is an issue. Call after checkLinks, which keeps the good links on each node.
  */
-export function checkBypass<S>(doc: WorkflowDocument, nodes: Map<string, CheckedNode<S>>): Issue[] {
-  const bypassed = [...nodes.values()].filter((n) => doc.nodes[n.id]?.bypass === true)
+export function checkBypass<S>(
+  doc: WorkflowDocument,
+  nodes: Map<string, CheckedNode<S>>,
+  bypassed: CheckedNode<S>[],
+): Issue[] {
   if (bypassed.length === 0) return []
   for (const node of bypassed) node.passThrough = passThroughOf(node)
   const readers = readersOf(doc, nodes)

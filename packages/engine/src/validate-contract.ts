@@ -52,14 +52,10 @@ export function checkContract<S>(
 }
 
 /** A warning when nothing is declared as output: every node will run. */
-export function checkHasOutput<S>(
-  doc: WorkflowDocument,
-  nodes: Map<string, CheckedNode<S>>,
-): Issue[] {
+export function checkHasOutput<S>(doc: WorkflowDocument, nodes: CheckedNode<S>[]): Issue[] {
   const declaresOutput =
-    Object.keys(doc.outputs ?? {}).length > 0 ||
-    [...nodes.values()].some((n) => n.node.spec.isOutput)
-  if (declaresOutput || nodes.size === 0) return []
+    Object.keys(doc.outputs ?? {}).length > 0 || nodes.some((n) => n.node.spec.isOutput)
+  if (declaresOutput || nodes.length === 0) return []
   return [
     issue(
       'SDF_GRAPH_NOTHING_TO_RUN',

@@ -3,8 +3,11 @@ import { findCycles } from './cycles.js'
 import type { CheckedNode } from './validate.js'
 
 /** Every cycle of links, each an SDF_GRAPH_CYCLE issue naming all of its nodes. */
-export function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
-  const candidates = cycleCandidates(nodes)
+export function checkCycles<S>(list: CheckedNode<S>[]): Issue[] {
+  const left = cycleCandidates(list)
+  if (left.length === 0) return []
+  const nodes = new Map(left.map((node) => [node.id, node]))
+  const candidates = new Set(nodes.keys())
   const consumers = new Map<string, string[]>([...candidates].map((id) => [id, []]))
   for (const id of candidates) {
     for (const links of Object.values(nodes.get(id)?.links ?? {})) {
@@ -35,8 +38,7 @@ export function checkCycles<S>(nodes: Map<string, CheckedNode<S>>): Issue[] {
  * only sees this (normally empty) remainder of a big graph. Links are counted (a node read
  * twice by one node is counted and peeled twice), in arrays indexed by node position.
  */
-function cycleCandidates<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
-  const list = [...nodes.values()]
+function cycleCandidates<S>(list: CheckedNode<S>[]): CheckedNode<S>[] {
   const inputs = new Int32Array(list.length)
   const consumers: number[][] = list.map(() => [])
   for (const node of list) {
@@ -57,7 +59,7 @@ function cycleCandidates<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
       if (count === 0) stack.push(next)
     }
   }
-  if (remaining === 0) return new Set()
+  if (remaining === 0) return []
   // what is left is read by cycles or reads from them: peel those that nothing left reads
   const reads = new Int32Array(list.length)
   for (let i = 0; i < list.length; i++) {
@@ -75,7 +77,5 @@ function cycleCandidates<S>(nodes: Map<string, CheckedNode<S>>): Set<string> {
       if (count === 0) stack.push(source.index)
     }
   }
-  const ids = new Set<string>()
-  for (const node of list) if (left[node.index]) ids.add(node.id)
-  return ids
+  return list.filter((node) => left[node.index])
 }

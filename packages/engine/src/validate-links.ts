@@ -23,8 +23,6 @@ export function checkLinks<S>(
   nodes: Map<string, CheckedNode<S>>,
 ): Issue[] {
   const issues: Issue[] = []
-  // pointers are built only for an issue: most nodes of a big workflow have none
-  const at = () => pointer('nodes', target.id, 'inputs')
   const declared = target.node.spec.inputs
   for (const name in given) {
     const value = given[name] as Link | Link[]
@@ -33,7 +31,7 @@ export function checkLinks<S>(
       issues.push(
         issue(
           'SDF_INPUT_UNKNOWN',
-          `${at()}/${name}`,
+          inputAt(target, name),
           `${target.node.spec.type} has no input "${name}"${didYouMean(name, Object.keys(declared))}`,
         ),
       )
@@ -44,13 +42,11 @@ export function checkLinks<S>(
       issues.push(
         issue(
           'SDF_INPUT_MULTIPLE_LINKS',
-          `${at()}/${name}`,
+          inputAt(target, name),
           `input "${name}" of "${target.id}" takes one link, got ${links.length}`,
         ),
       )
     }
-    const linkAt = (index: number) =>
-      Array.isArray(value) ? `${at()}/${name}/${index}` : `${at()}/${name}`
     for (let index = 0; index < links.length; index++) {
       const link = links[index] as Link
       const source = nodes.get(link.node)
@@ -59,7 +55,7 @@ export function checkLinks<S>(
           issues.push(
             issue(
               'SDF_LINK_MISSING_NODE',
-              `${linkAt(index)}/node`,
+              `${linkAt(target, name, value, index)}/node`,
               `input "${name}" of "${target.id}" links to node "${link.node}", which does not exist${didYouMean(link.node, Object.keys(doc.nodes))}`,
             ),
           )
@@ -72,7 +68,7 @@ export function checkLinks<S>(
         issues.push(
           issue(
             'SDF_LINK_MISSING_OUTPUT',
-            `${linkAt(index)}/output`,
+            `${linkAt(target, name, value, index)}/output`,
             `node "${link.node}" (${source.node.spec.type}) has no output "${link.output}"; its outputs are ${outputs.join(', ') || 'none'}`,
           ),
         )
@@ -84,7 +80,7 @@ export function checkLinks<S>(
         issues.push(
           issue(
             'SDF_LINK_KIND_MISMATCH',
-            linkAt(index),
+            linkAt(target, name, value, index),
             `"${link.node}.${link.output}" (${from}) cannot connect to "${target.id}.${name}" (${decl.kind}): ${verdict.reason}`,
           ),
         )
@@ -102,11 +98,21 @@ export function checkLinks<S>(
       issues.push(
         issue(
           'SDF_INPUT_REQUIRED',
-          `${at()}/${name}`,
+          inputAt(target, name),
           `input "${name}" (${decl.kind}) of "${target.id}" needs a link`,
         ),
       )
     }
   }
   return issues
+}
+
+// pointers are built only for an issue, by functions rather than closures made per node: most
+// nodes of a big workflow have none
+function inputAt<S>(target: CheckedNode<S>, name: string): string {
+  return `${pointer('nodes', target.id, 'inputs')}/${name}`
+}
+
+function linkAt<S>(target: CheckedNode<S>, name: string, value: Link | Link[], index: number) {
+  return Array.isArray(value) ? `${inputAt(target, name)}/${index}` : inputAt(target, name)
 }

@@ -36,6 +36,15 @@ describe('validate', () => {
     expect(codes(workflow({ a: { params: {} } }))).toEqual([['SDF_DOC_SHAPE', '/nodes/a/type']])
   })
 
+  it('reports a malformed link with the errors of the schema as written', () => {
+    const doc = workflow({ s: { type: 'test.sink', inputs: { value: [{ node: 1 }] } } })
+    expect(validate(doc, registry).issues.map((i) => [i.pointer, i.message])).toEqual([
+      ['/nodes/s/inputs/value', 'value must be object'],
+      ['/nodes/s/inputs/value/0/output', '"output" is required'],
+      ['/nodes/s/inputs/value/0/node', 'node must be string'],
+    ])
+  })
+
   it('reports an unknown node type and suggests the closest', () => {
     const [issue] = validate(workflow({ a: { type: 'test.cosnt' } }), registry).issues
     expect(issue).toMatchObject({ code: 'SDF_NODE_UNKNOWN_TYPE', pointer: '/nodes/a/type' })
@@ -189,5 +198,26 @@ describe('validate', () => {
       'SDF_NODE_UNKNOWN_TYPE',
       'SDF_LINK_MISSING_NODE',
     ])
+  })
+
+  it('refuses values nested too deep, before their shape, wherever they are', () => {
+    const nest = (levels: number): unknown => (levels === 0 ? 1 : [nest(levels - 1)])
+    const inParams = workflow({ a: { type: 'test.const', params: { value: 1, x: nest(70) } } })
+    expect(codes(inParams)).toEqual([
+      ['SDF_DOC_TOO_DEEP', expect.stringMatching(/^\/nodes\/a\/params\/x\//)],
+    ])
+    const inUi = workflow({ a: { type: 'test.const', ui: { x: nest(70) } } })
+    expect(codes(inUi)).toEqual([
+      ['SDF_DOC_TOO_DEEP', expect.stringMatching(/^\/nodes\/a\/ui\/x\//)],
+    ])
+    const unknownKey = { ...workflow({ a: one }), extra: nest(70) }
+    expect(codes(unknownKey)).toEqual([['SDF_DOC_TOO_DEEP', expect.stringMatching(/^\/extra\//)]])
+    const inInputs = codes(workflow({ a: one }), { v: nest(70) })
+    expect(inInputs).toEqual([['SDF_DOC_TOO_DEEP', expect.stringMatching(/^\/inputs\/v\//)]])
+    // /nodes/a/params/x at depth 4: nesting up to the limit is still a workflow
+    const atLimit = workflow({ a: { type: 'test.const', params: { value: 1, x: nest(60) } } })
+    expect(codes(atLimit)).toEqual([['SDF_PARAM_UNKNOWN', '/nodes/a/params/x']])
+    const past = workflow({ a: { type: 'test.const', params: { value: 1, x: nest(61) } } })
+    expect(codes(past).map(([c]) => c)).toEqual(['SDF_DOC_TOO_DEEP'])
   })
 })

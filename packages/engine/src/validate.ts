@@ -6,12 +6,12 @@ import {
   type NodeInstance,
   pointer,
   tooDeep,
-  WORKFLOW_FORMAT,
-  WorkflowDocument,
+  type WorkflowDocument,
 } from '@sdflow/protocol'
 import { didYouMean } from './closest.js'
+import { documentShape } from './document-shape.js'
 import { migrateParams } from './migrate.js'
-import { ajvIssues, checkParams, compileSchema } from './params.js'
+import { checkParams } from './params.js'
 import type { RegisteredNode, Registry } from './registry.js'
 import { checkBypass } from './validate-bypass.js'
 import { checkContract, checkHasOutput } from './validate-contract.js'
@@ -36,6 +36,8 @@ export interface CheckedNode<S = unknown> {
 export interface CheckedWorkflow<S = unknown> {
   doc: WorkflowDocument
   nodes: Map<string, CheckedNode<S>>
+  /** The same nodes by `index`, in document order. */
+  list: CheckedNode<S>[]
 }
 
 export interface ValidationResult<S = unknown> {
@@ -51,24 +53,28 @@ export interface ValidateOptions<S = unknown> {
   services?: S
 }
 
-// compiled on first use: `sdflow nodes` loads this module and never validates
-let checkShape: ReturnType<typeof compileSchema> | undefined
-
 /** Collect every problem of a workflow document; never stops at the first. */
 export function validate<S>(
   input: unknown,
   registry: Registry<S>,
   options: ValidateOptions<S> = {},
 ): ValidationResult<S> {
-  const deep = depthIssues(input, options.inputs)
-  if (deep.length > 0) return { issues: deep }
+  // the shape check first: ajv walks this schema a fixed depth (params and ui are not walked),
+  // so only a document of the right shape needs the depth of its params and ui checked, not
+  // every object of it; one of the wrong shape is checked whole, so its depth is still reported
+  // before its shape
   const shapeIssues = documentShape(input)
+  const deep = depthIssues(input, options.inputs, shapeIssues.length === 0)
+  if (deep.length > 0) return { issues: deep }
   if (shapeIssues.length > 0) return { issues: shapeIssues }
   const applied = applyInputs(input as WorkflowDocument, options.inputs ?? {}, registry)
   const doc = applied.doc
   const issues = [...applied.issues]
   const nodes = new Map<string, CheckedNode<S>>()
-  const linked: [CheckedNode<S>, NodeInstance][] = []
+  const list: CheckedNode<S>[] = []
+  const bypassed: CheckedNode<S>[] = []
+  const linked: CheckedNode<S>[] = []
+  const given: Record<string, Link | Link[]>[] = []
 
   // keys, not entries: no pair array per node of a big workflow
   for (const id of Object.keys(doc.nodes)) {
@@ -86,12 +92,14 @@ export function validate<S>(
       continue
     }
     const migrated = migrateParams(registered, instance.version, instance.params, at)
-    issues.push(...migrated.issues)
-    if (migrated.issues.length > 0) continue
+    if (migrated.issues.length > 0) {
+      issues.push(...migrated.issues)
+      continue
+    }
     const checked = checkParams(registered.validateParams, migrated.params, `${at}/params`)
-    issues.push(...checked.issues)
     const { check } = registered.definition
-    if (check && checked.issues.length === 0 && options.services !== undefined) {
+    if (checked.issues.length > 0) issues.push(...checked.issues)
+    else if (check && options.services !== undefined) {
       issues.push(...check(checked.params as never, options.services, `${at}/params`))
     }
     const node: CheckedNode<S> = {
@@ -99,22 +107,31 @@ export function validate<S>(
       node: registered,
       params: checked.params,
       links: {},
-      index: nodes.size,
+      index: list.length,
       from: [],
     }
     nodes.set(id, node)
-    if (instance.inputs || hasInputs(registered.spec.inputs)) linked.push([node, instance])
+    list.push(node)
+    if (instance.bypass === true) bypassed.push(node)
+    if (instance.inputs || hasInputs(registered.spec.inputs)) {
+      linked.push(node)
+      given.push(instance.inputs ?? {})
+    }
   }
 
-  for (const [node, instance] of linked) {
-    const found = checkLinks(doc, node, instance.inputs ?? {}, nodes)
+  for (let i = 0; i < linked.length; i++) {
+    const found = checkLinks(doc, linked[i] as CheckedNode<S>, given[i] ?? {}, nodes)
     if (found.length > 0) issues.push(...found)
   }
-  issues.push(...checkContract(doc, nodes), ...checkBypass(doc, nodes), ...checkCycles(nodes))
-  if (!issues.some((i) => i.severity === 'error')) issues.push(...checkHasOutput(doc, nodes))
+  issues.push(
+    ...checkContract(doc, nodes),
+    ...checkBypass(doc, nodes, bypassed),
+    ...checkCycles(list),
+  )
+  if (!issues.some((i) => i.severity === 'error')) issues.push(...checkHasOutput(doc, list))
 
   const hasError = issues.some((i) => i.severity === 'error')
-  return hasError ? { issues } : { issues, workflow: { doc, nodes } }
+  return hasError ? { issues } : { issues, workflow: { doc, nodes, list } }
 }
 
 function hasInputs(declared: object): boolean {
@@ -122,10 +139,17 @@ function hasInputs(declared: object): boolean {
   return false
 }
 
-/** Checked before anything recursive (ajv, structuredClone) walks the values. */
-function depthIssues(input: unknown, inputs: Record<string, unknown> | undefined): Issue[] {
+/**
+ * Checked before anything recursive (copyJson, structuredClone, canonicalJson) walks the values.
+ * `shaped`: the document passed the shape check, so only its nodes' params and ui can nest.
+ */
+function depthIssues(
+  input: unknown,
+  inputs: Record<string, unknown> | undefined,
+  shaped: boolean,
+): Issue[] {
   const found: Issue[] = []
-  const inDoc = tooDeep(input)
+  const inDoc = shaped && !nodesTooDeep(input as WorkflowDocument) ? undefined : tooDeep(input)
   if (inDoc !== undefined) {
     found.push(issue('SDF_DOC_TOO_DEEP', inDoc, `nested deeper than ${MAX_JSON_DEPTH} levels`))
   }
@@ -137,29 +161,12 @@ function depthIssues(input: unknown, inputs: Record<string, unknown> | undefined
   return found
 }
 
-function documentShape(input: unknown): Issue[] {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return [issue('SDF_DOC_SHAPE', '', 'a workflow must be a JSON object')]
+/** Whether some node's params or ui (at depth 3: /nodes/<id>/params) nest too deep. */
+function nodesTooDeep(doc: WorkflowDocument): boolean {
+  for (const id in doc.nodes) {
+    const { params, ui } = doc.nodes[id] as NodeInstance
+    if (params !== undefined && tooDeep(params, MAX_JSON_DEPTH - 3) !== undefined) return true
+    if (ui !== undefined && tooDeep(ui, MAX_JSON_DEPTH - 3) !== undefined) return true
   }
-  if ('format' in input && input.format !== WORKFLOW_FORMAT) {
-    return [
-      issue(
-        'SDF_DOC_SHAPE',
-        '/format',
-        `unsupported format ${JSON.stringify(input.format)}; this sdflow reads "${WORKFLOW_FORMAT}"`,
-      ),
-    ]
-  }
-  checkShape ??= compileSchema(WorkflowDocument)
-  if (checkShape(input)) return []
-  return ajvIssues(checkShape.errors ?? [], '', 'SDF_DOC_SHAPE').map((found) =>
-    badId.test(found.pointer)
-      ? {
-          ...found,
-          message: `"${found.pointer.split('/')[2]}" is not a valid id: use letters, digits, _ . and - (starting with a letter or _)`,
-        }
-      : found,
-  )
+  return false
 }
-
-const badId = /^\/(nodes|inputs|outputs)\/[^/]+$/

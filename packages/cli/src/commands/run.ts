@@ -134,7 +134,13 @@ export async function runCommand(args: string[], output: Output): Promise<number
     const display = values.json ? undefined : liveDisplay(output, nodeTypes)
     const onEvent = (event: RunEvent) =>
       values.json ? output.out(JSON.stringify(event)) : display?.onEvent(event)
-    const result = await runtime.engine.run(doc, { inputs, signal: ctrlC.signal, onEvent })
+    // validated above with the same inputs: the run does not validate it again
+    const result = await runtime.engine.run(doc, {
+      inputs,
+      signal: ctrlC.signal,
+      onEvent,
+      validated: validation,
+    })
     display?.close()
     await rememberStepTimes(runtime.engine.dataDir, doc, result.nodes, backends)
     const scans = scanChecks(result.nodes, nodeTypes)
