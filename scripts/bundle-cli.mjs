@@ -44,18 +44,20 @@ export default new Proxy(function lazy() {}, {
 `
 
 // The validators the CLI would compile at start, generated here instead (ajv's standalone code,
-// with the engine's own settings and formats): the workflow document and every node type's
+// with the engine's own settings and formats): the workflow document's two shape schemas and every node type's
 // params. They replace the engine's empty `precompiled` map, keyed by each schema's JSON text,
 // so a schema edited since is not matched and is compiled as before.
 const dist = (path) => import(pathToFileURL(join(root, 'packages', path)).href)
 const precompiledModule = join(root, 'packages/engine/dist/precompiled.js')
 async function precompiled() {
   const { ajvOptions, paramsSchema } = await dist('engine/dist/params.js')
-  const { WorkflowDocument } = await dist('protocol/dist/index.js')
+  const { shapeSchemas } = await dist('engine/dist/document-shape.js')
   const { createNodeRegistry } = await dist('nodes/dist/index.js')
   const registry = createNodeRegistry()
+  const shape = shapeSchemas()
   const schemas = [
-    WorkflowDocument,
+    shape.passes,
+    shape.reports,
     ...registry.types().map((t) => paramsSchema(registry.get(t).definition.params)),
   ]
   const ajv = new Ajv({

@@ -24,9 +24,9 @@ export function documentShape(input: unknown): Issue[] {
   // matches, and most inputs of a big workflow are lists. A document is first checked against
   // a copy of the schema that tries lists first; only one that fails is checked against the
   // schema itself, whose errors (in their order) are the ones reported
-  passes ??= compileSchema(listsFirst(WorkflowDocument))
+  passes ??= compileSchema(shapeSchemas().passes)
   if (passes(input)) return []
-  reports ??= compileSchema(WorkflowDocument)
+  reports ??= compileSchema(shapeSchemas().reports)
   reports(input)
   return ajvIssues(reports.errors ?? [], '', 'SDF_DOC_SHAPE').map((found) =>
     badId.test(found.pointer)
@@ -36,6 +36,11 @@ export function documentShape(input: unknown): Issue[] {
         }
       : found,
   )
+}
+
+/** The two schemas a document's shape is checked with (the CLI bundle precompiles both). */
+export function shapeSchemas(): { passes: object; reports: object } {
+  return { passes: listsFirst(WorkflowDocument), reports: WorkflowDocument }
 }
 
 const badId = /^\/(nodes|inputs|outputs)\/[^/]+$/
