@@ -63,9 +63,11 @@ export async function benchEngine() {
   const registry = createRegistry([noopForProfile])
   const doc = layeredWorkflow(10_000)
 
+  // the first seven runs of a process (a CLI validates once: its figure is the cold one),
+  // then seven more once the JIT has seen the code (a server validating run after run)
   const validatePlan: number[] = []
   const validatePlanCpu: number[] = []
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 14; i++) {
     const start = performance.now()
     const cpu = cpuMs()
     const result = validate(doc, registry)
@@ -109,7 +111,18 @@ export async function benchEngine() {
   }
   const minimal = median(perNodeMinimal)
   return [
-    { name: 'validate + plan, 10,000 nodes', value: median(validatePlan), unit: 'ms', target: 50 },
+    {
+      name: 'validate + plan, 10,000 nodes (first 7 runs)',
+      value: median(validatePlan.slice(0, 7)),
+      unit: 'ms',
+      target: 50,
+    },
+    {
+      name: 'validate + plan, 10,000 nodes (runs 8-14, warm)',
+      value: median(validatePlan.slice(7)),
+      unit: 'ms',
+      target: 50,
+    },
     {
       name: 'engine overhead per node, 10,000 no-op nodes',
       value: median(perNode),
@@ -130,8 +143,8 @@ export async function benchEngine() {
       target: 3,
     },
     {
-      name: 'validate + plan, 10,000 nodes, CPU',
-      value: median(validatePlanCpu),
+      name: 'validate + plan, 10,000 nodes, CPU (first 7 runs)',
+      value: median(validatePlanCpu.slice(0, 7)),
       unit: 'ms',
       target: 50,
     },
