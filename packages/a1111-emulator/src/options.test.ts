@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { floatOptions } from './option-floats.js'
 import { get, post, useEmulator } from './test-support/http.js'
 
 const emu = useEmulator()
@@ -20,6 +22,20 @@ describe('options as A1111 v1.10.1 has them (modules/shared_options.py)', () => 
       quicksettings_list: ['sd_model_checkpoint'],
       control_net_unit_count: 3,
     })
+  })
+
+  it('writes float options as Python floats: "img_downscale_threshold":4.0, "eta_ddim":0.0', async () => {
+    const text = await (await fetch(`${emu().url}/sdapi/v1/options`)).text()
+    expect(text).toContain('"img_downscale_threshold":4.0')
+    expect(text).toContain('"eta_ddim":0.0')
+    expect(text).toContain('"jpeg_quality":80,')
+    // the set is every float literal of the default tables
+    const literal = /^\s*'?(\w+)'?: -?\d+\.\d+/gm
+    const tables = ['default-options.ts', 'extension-options.ts']
+      .map((f) => readFileSync(new URL(f, import.meta.url), 'utf8'))
+      .join('\n')
+    const found = new Set([...tables.matchAll(literal)].map((m) => m[1]))
+    expect([...floatOptions].sort()).toEqual([...found].sort())
   })
 
   it('POST jpeg_quality and img2img_color_correction answers 200, not a KeyError', async () => {

@@ -2,9 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import type { EmulatorContext } from '../context.js'
 import { requireDict } from '../fields.js'
 import { runLocked } from '../generation/run-locked.js'
+import { withFloatOptions } from '../option-floats.js'
+import { fastapiJson } from '../py-format.js'
 
 export function optionsRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
-  app.get('/sdapi/v1/options', async () => ({ ...ctx.settings.values }))
+  app.get('/sdapi/v1/options', async (_request, reply) => {
+    reply.serializer(fastapiJson)
+    return withFloatOptions(ctx.settings.values)
+  })
 
   app.post('/sdapi/v1/options', async (request, reply) => {
     const body = requireDict(request.body)

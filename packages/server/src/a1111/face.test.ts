@@ -197,6 +197,9 @@ describe('the A1111 face of sdflow serve, over a pool of two emulators (raw HTTP
     expect((await getJson(api('/controlnet/version'), alice)).body).toEqual({ version: 3 })
     const options = await getJson(api('/sdapi/v1/options'), alice)
     expect(options.body).toHaveProperty('sd_model_checkpoint')
+    // a backend's 4.0 goes out as 4.0 again, as A1111 writes it
+    const raw = await fetch(api('/sdapi/v1/options'), { headers: alice })
+    expect(await raw.text()).toContain('"img_downscale_threshold":4.0')
     expect((await getJson(api('/internal/ping'), alice)).body).toEqual({})
     expect((await getJson(api('/sdapi/v1/memory'), alice)).body.ram.total).toBeGreaterThan(0)
   })

@@ -1,5 +1,6 @@
 import { freemem, totalmem } from 'node:os'
 import { InternalProgressRequest, isA1111Client, type PoolCatalog } from '@sdflow/a1111'
+import { withFloatOptions } from '@sdflow/a1111-emulator/options'
 import { readPngText } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { A1111Failure, exception, httpException } from './a1111-errors.js'
@@ -107,13 +108,15 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
     onWorkersOnly(pool())
       ? sdflow.runtime.coordinator?.options()
       : firstAnswer(pool(), (c) => c.options())
-  app.get('/sdapi/v1/options', async (request) => {
+  app.get('/sdapi/v1/options', async (request, reply) => {
     const options = await backendOptions()
     if (!options) {
       const said = onWorkersOnly(pool()) ? NO_SHARED_OPTIONS : 'no healthy backend'
       throw new A1111Failure(httpException(503, said))
     }
-    return { ...options, ...state.callerOptions.get(callerOf(request)) }
+    // a backend's JSON said 4.0; parsed, it is 4: written again as A1111 writes it
+    reply.serializer(fastapiJson)
+    return withFloatOptions({ ...options, ...state.callerOptions.get(callerOf(request)) })
   })
   app.post(
     '/sdapi/v1/options',
