@@ -26,10 +26,18 @@ export function compileParams(schema: TObject): ValidateFunction {
   return compileSchema(paramsSchema(schema))
 }
 
+/** Compiled in this process, by schema text: a new registry (a runtime, a test) compiles none again. */
+const compiled = new Map<string, ValidateFunction>()
+
 /** Compile any JSON schema with the engine's ajv settings (defaults applied, all errors). */
 export function compileSchema(schema: object): ValidateFunction {
-  const ready = precompiled.size > 0 ? precompiled.get(JSON.stringify(schema)) : undefined
-  return ready ?? ajv.compile(schema)
+  const key = JSON.stringify(schema)
+  let validate = precompiled.get(key) ?? compiled.get(key)
+  if (!validate) {
+    validate = ajv.compile(schema)
+    compiled.set(key, validate)
+  }
+  return validate
 }
 
 const rangeKeywords = new Set([
