@@ -1,5 +1,5 @@
 import { type PydanticIssue, validationError } from './api-error.js'
-import { pyFloat } from './py-format.js'
+import { withFloats } from './py-format.js'
 import { refusal } from './request-body.js'
 
 /** pydantic v1 field kinds used by the A1111 request models. */
@@ -188,10 +188,8 @@ export function withPyFloats<M extends Record<string, FieldSpec>>(
   model: M,
   parsed: Record<string, unknown>,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...parsed }
-  for (const [key, spec] of Object.entries(model)) {
-    const v = out[key]
-    if (spec.kind === 'float' && typeof v === 'number') out[key] = pyFloat(v)
-  }
-  return out
+  return withFloats(
+    parsed,
+    Object.keys(model).filter((key) => model[key]?.kind === 'float'),
+  )
 }

@@ -1,4 +1,4 @@
-import { pyFloat } from './py-format.js'
+import { withFloats } from './py-format.js'
 
 /**
  * Options whose A1111 default is a Python float (`OptionInfo(4.0, ...)` in shared_options.py
@@ -41,10 +41,5 @@ export const floatOptions: ReadonlySet<string> = new Set([
 export function withFloatOptions(
   values: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...values }
-  for (const key of floatOptions) {
-    const v = out[key]
-    if (typeof v === 'number' && Number.isFinite(v)) out[key] = pyFloat(v)
-  }
-  return out
+  return withFloats(values, floatOptions)
 }

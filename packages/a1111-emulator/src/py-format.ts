@@ -16,6 +16,19 @@ export function pyFloat(value: number): PyFloat {
   return { pyFloat: value }
 }
 
+/** A copy of `values` whose `keys` hold Python floats where they hold a finite number. */
+export function withFloats(
+  values: Readonly<Record<string, unknown>>,
+  keys: Iterable<string>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...values }
+  for (const key of keys) {
+    const v = out[key]
+    if (typeof v === 'number' && Number.isFinite(v)) out[key] = pyFloat(v)
+  }
+  return out
+}
+
 export function isPyFloat(value: unknown): value is PyFloat {
   return typeof value === 'object' && value !== null && 'pyFloat' in value
 }

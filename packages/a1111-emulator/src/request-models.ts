@@ -1,5 +1,8 @@
 import { field, type Parsed } from './fields.js'
 
+/** How an echo of these models holds its floats (the A1111 face echoes through them too). */
+export { withPyFloats } from './fields.js'
+
 /** Fields shared by txt2img and img2img (A1 `StableDiffusionProcessing` + API extras). */
 export const commonModel = {
   prompt: field.str(''),

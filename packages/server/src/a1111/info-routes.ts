@@ -10,7 +10,7 @@ import { fromNames } from './catalog-items.js'
 import { firstAnswer, onWorkersOnly, unionOf } from './catalogs.js'
 import type { FaceState } from './plugin.js'
 import { internalProgress, sdapiProgress } from './progress-answers.js'
-import { fastapiJson, withPyFloats } from './python-json.js'
+import { fastapiJson, withFloats } from './python-json.js'
 import { GATEWAY_NODE } from './to-workflow.js'
 
 /** pydantic `float` fields of A1111's ProgressResponse and ProgressResponse (internal). */
@@ -146,7 +146,7 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
     const query = request.query as { skip_current_image?: string }
     const preview = query.skip_current_image === 'true' ? null : await previewOf(job)
     reply.serializer(fastapiJson)
-    return withPyFloats({ ...sdapiProgress(job, preview, Date.now()) }, PROGRESS_FLOATS)
+    return withFloats(sdapiProgress(job, preview, Date.now()), PROGRESS_FLOATS)
   })
   app.post(
     '/internal/progress',
@@ -157,7 +157,7 @@ export async function infoRoutes(app: FastifyInstance, state: FaceState): Promis
       const preview = body.live_preview === false ? null : await previewOf(job)
       reply.serializer(fastapiJson)
       const answer = internalProgress(job, preview, body.id_live_preview ?? -1, Date.now())
-      return withPyFloats({ ...answer }, PROGRESS_FLOATS)
+      return withFloats(answer, PROGRESS_FLOATS)
     },
   )
   // only jobs on a backend: A1111 never cancels queued work either

@@ -1,6 +1,6 @@
-import { img2imgModel, txt2imgModel } from '@sdflow/a1111-emulator/models'
+import { img2imgModel, txt2imgModel, withPyFloats } from '@sdflow/a1111-emulator/models'
 import type { ImageRef } from '@sdflow/protocol'
-import { pyFloat, pythonJson } from './python-json.js'
+import { pythonJson } from './python-json.js'
 import type { A1111Kind } from './to-workflow.js'
 
 /** What the response needs of the finished gateway node. */
@@ -54,15 +54,14 @@ export function toResponse(
  * Python floats; fields the model does not have are not echoed.
  */
 function echoOf(
-  model: Readonly<Record<string, { kind: string; default: unknown }>>,
+  model: typeof txt2imgModel | typeof img2imgModel,
   body: Record<string, unknown>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const [name, spec] of Object.entries(model)) {
-    const value = Object.hasOwn(body, name) ? body[name] : structuredClone(spec.default)
-    out[name] = spec.kind === 'float' && typeof value === 'number' ? pyFloat(value) : value
+    out[name] = Object.hasOwn(body, name) ? body[name] : structuredClone(spec.default)
   }
-  return out
+  return withPyFloats(model, out)
 }
 
 function refsOf(value: unknown): ImageRef[] {
