@@ -11,35 +11,21 @@ import {
 } from '../packages/server/src/child-server.test-support.js'
 import { flatPng16 } from '../test/reliability/flat-png.test-support.js'
 import { link, tempDir, workflowOf, writeConfig } from '../test/reliability/rig.test-support.js'
+import { compositeCase, statusMb } from '../test/reliability/server-memory.test-support.js'
 
 type Nodes = Parameters<typeof workflowOf>[0]
 
-const big = link('big')
-const issue: Nodes = {
-  over: { type: 'image.composite', inputs: { base: big, overlay: big } },
-  alpha: { type: 'mask.from-image', params: { mode: 'alpha' }, inputs: { image: big } },
-  masked: {
-    type: 'image.composite',
-    params: { blend: 'multiply', opacity: 0.5, x: 64, y: -64 },
-    inputs: { base: big, overlay: big, mask: link('alpha', 'mask') },
-  },
-}
+const issue: Nodes = compositeCase()
 const cases: Record<string, Nodes> = {
   issue,
   six: {
     ...issue,
     soft: { type: 'mask.feather', params: { radius: 4 }, inputs: { mask: link('alpha', 'mask') } },
-    small: { type: 'image.resize', params: { width: 2048 }, inputs: { image: big } },
-    scan: { type: 'image.qr-verify', inputs: { image: big } },
+    small: { type: 'image.resize', params: { width: 2048 }, inputs: { image: link('big') } },
+    scan: { type: 'image.qr-verify', inputs: { image: link('big') } },
   },
 }
 
-/** A /proc/PID/status figure in MB. */
-const statusMb = (pid: number, key: string) =>
-  Math.round(
-    Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) /
-      1024,
-  )
 /** User + system CPU of a process so far, ms (clock ticks of 10 ms). */
 const cpuMs = (pid: number) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []

@@ -2,7 +2,6 @@
 // about 520 KB) fed to image.composite, two CPU nodes at a time
 // (the CPU limit is the core count, 2 here), should not take `sdflow serve` past 600 MB
 // RSS. Against the server as a child process; its peak is /proc/PID/status VmHWM.
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -11,16 +10,11 @@ import {
   startServerProcess,
 } from '../../packages/server/src/child-server.test-support.js'
 import { flatPng16 } from './flat-png.test-support.js'
-import { link, tempDir, waitFor, workflowOf, writeConfig } from './rig.test-support.js'
+import { tempDir, waitFor, workflowOf, writeConfig } from './rig.test-support.js'
+import { compositeCase, statusMb as peakRssMb } from './server-memory.test-support.js'
 
 let dir: Awaited<ReturnType<typeof tempDir>>
 let server: ChildServer
-
-/** The high-water mark of a process's resident memory, in MB (Linux /proc). */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024)
-}
 
 beforeAll(async () => {
   dir = await tempDir('sdflow-cpu-memory-')
@@ -52,16 +46,9 @@ describe('an 8192 x 8192 16-bit upload through the CPU image nodes', () => {
     const { hash } = (await upload.json()) as { hash: string }
     const idle = peakRssMb(server.process.pid ?? 0)
 
-    const big = link('big')
     const workflow = workflowOf({
       big: { type: 'image.load', params: { artifact: hash } },
-      over: { type: 'image.composite', inputs: { base: big, overlay: big } },
-      alpha: { type: 'mask.from-image', params: { mode: 'alpha' }, inputs: { image: big } },
-      masked: {
-        type: 'image.composite',
-        params: { blend: 'multiply', opacity: 0.5, x: 64, y: -64 },
-        inputs: { base: big, overlay: big, mask: link('alpha', 'mask') },
-      },
+      ...compositeCase(),
     })
     const res = await fetch(`${server.url}/api/runs`, {
       method: 'POST',

@@ -2,7 +2,6 @@
 // cap derived from maxPixels and the batch (or the backend's maxResponseBytes), then dropped:
 // SDF_BACKEND_BAD_RESPONSE, one request, the backend not marked down, the server's peak RSS
 // bounded. Against `sdflow-server` as a child process.
-import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -22,6 +21,7 @@ import {
   workflowOf,
   writeConfig,
 } from './rig.test-support.js'
+import { statusMb } from './server-memory.test-support.js'
 
 const GB = 1024 * 1024 * 1024
 let emulator: RunningEmulator
@@ -65,13 +65,6 @@ function garbageProxy(target: string): Promise<Server> {
     })
   })
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
-}
-
-/** The high-water mark of a process's resident memory, in MB (Linux /proc). */
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN)
-  return Math.round(kb / 1024)
 }
 
 beforeAll(async () => {
@@ -125,7 +118,7 @@ async function runAgainst(name: string, backend: { maxResponseBytes?: number }) 
   const backends = (await (await fetch(`${server.url}/api/backends`)).json()) as {
     health: string
   }[]
-  const peak = server.process.pid ? peakRssMb(server.process.pid) : Number.NaN
+  const peak = server.process.pid ? statusMb(server.process.pid) : Number.NaN
   server.process.kill('SIGKILL')
   await server.exited
   return { run, health: backends[0]?.health, peak }
