@@ -35,6 +35,18 @@ export interface BackendStatus {
   pricePerImage?: number
 }
 
+/**
+ * Jobs these backends take at once, each running or waiting in its own queue: `slots +
+ * queueAhead` of every backend not marked down (one still being probed counts).
+ */
+export function jobPlaces(
+  backends: readonly Pick<BackendStatus, 'health' | 'slots' | 'queueAhead'>[],
+): number {
+  let places = 0
+  for (const b of backends) if (b.health !== 'down') places += b.slots + b.queueAhead
+  return places
+}
+
 /** The pool's mutable record of one backend (private to the pool). */
 export interface BackendState {
   config: BackendConfig

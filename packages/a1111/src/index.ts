@@ -8,7 +8,7 @@ export {
   type ProbeResult,
   type Workers,
 } from './backend.js'
-export type { BackendStatus, Health } from './backend-state.js'
+export { type BackendStatus, type Health, jobPlaces } from './backend-state.js'
 export { backoffDelay } from './backoff.js'
 export {
   type Catalog,

@@ -1,4 +1,4 @@
-import { type BackendPool, isA1111Client } from '@sdflow/a1111'
+import { type BackendPool, isA1111Client, jobPlaces } from '@sdflow/a1111'
 import { performTask, type TaskEnv, toIssue } from '@sdflow/engine'
 import { issue, SdflowError } from '@sdflow/protocol'
 import { DelayedError, type Job, Worker } from 'bullmq'
@@ -47,8 +47,7 @@ export async function startWorker<S>(options: WorkerOptions<S>): Promise<Running
   const { env, pool, name } = options
   const heartbeatMs = options.heartbeatMs ?? 1000
   const lockDuration = options.lockDurationMs ?? 4000
-  const slotsOf = () =>
-    pool?.list().reduce((n, b) => (b.health === 'down' ? n : n + b.slots + b.queueAhead), 0) ?? 0
+  const slotsOf = () => jobPlaces(pool?.list() ?? [])
   let slots = options.concurrency ?? slotsOf()
   const active = new Set<string>()
   /** The backend each active job runs on (for a caller's skip). */
