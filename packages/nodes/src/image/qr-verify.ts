@@ -1,8 +1,8 @@
-import { defineNode, withPixels } from '@sdflow/engine'
+import { defineNode } from '@sdflow/engine'
 import { Socket } from '@sdflow/protocol'
 import { Type } from 'typebox'
 import { mapBatch } from './map-batch.js'
-import { qrVerifyBytes, type ScanResult, verifyQr } from './verify-qr.js'
+import { type ScanResult, verifyStoredQr } from './verify-qr.js'
 
 export const qrVerify = defineNode({
   type: 'image.qr-verify',
@@ -34,13 +34,11 @@ export const qrVerify = defineNode({
   isOutput: true,
   async execute({ params, inputs, artifacts, signal, annotate }) {
     const results = await mapBatch(inputs.image, signal, async (ref) =>
-      withPixels(signal, qrVerifyBytes(ref), async () =>
-        verifyQr(await artifacts.read(ref), {
-          expected: params.expected,
-          minScore: params.min_score,
-          signal,
-        }),
-      ),
+      verifyStoredQr(artifacts, ref, {
+        expected: params.expected,
+        minScore: params.min_score,
+        signal,
+      }),
     )
     const index = bestIndex(results)
     const best = results[index] ?? { ok: false, text: '', score: 0, variants: [] }

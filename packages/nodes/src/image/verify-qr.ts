@@ -1,4 +1,5 @@
-import { pixelBytes, sharp } from '@sdflow/engine'
+import { type ArtifactStore, pixelBytes, sharp, withPixels } from '@sdflow/engine'
+import type { ImageRef } from '@sdflow/protocol'
 import jsQRModule from 'jsqr'
 import type { Binarizer } from 'zxing-wasm/reader'
 import { type Grey, gaussBlur, greyOf, halve, rgbaOf } from './qr-views.js'
@@ -70,20 +71,34 @@ export const MAX_SIDE = 2048
  * memory; about 32 bytes a pixel of the picture as seen, measured at 2048 px
  * (bench/cpu-nodes-rss.ts; peak 283 -> 285-289 MiB when the views moved out of libvips).
  */
-export function qrVerifyBytes(ref: { width: number; height: number }): number {
+function qrVerifyBytes(ref: { width: number; height: number }): number {
   const scale = Math.min(1, MAX_SIDE / Math.max(ref.width, ref.height))
   const seen = { width: Math.ceil(ref.width * scale), height: Math.ceil(ref.height * scale) }
   return pixelBytes(seen, 32)
+}
+
+type VerifyOptions = { expected?: string; minScore?: number; signal?: AbortSignal }
+
+/**
+ * `verifyQr` of a stored image within the process's pixel budget, as every node that scans
+ * does (image.qr-verify, sd.qr-illusion's candidates): scans queue instead of piling up beside
+ * the CPU nodes.
+ */
+export function verifyStoredQr(
+  artifacts: ArtifactStore,
+  ref: ImageRef,
+  options: VerifyOptions & { signal: AbortSignal },
+): Promise<ScanResult> {
+  return withPixels(options.signal, qrVerifyBytes(ref), async () =>
+    verifyQr(await artifacts.read(ref), options),
+  )
 }
 
 /**
  * Decode a picture as a QR code in several views. Never throws on an unreadable picture: no
  * code is a result (score 0), not an error. `expected` '' accepts any text.
  */
-export async function verifyQr(
-  png: Buffer,
-  options: { expected?: string; minScore?: number; signal?: AbortSignal } = {},
-): Promise<ScanResult> {
+export async function verifyQr(png: Buffer, options: VerifyOptions = {}): Promise<ScanResult> {
   const expected = options.expected ?? ''
   // decoded once, at 8-bit RGBA and at most MAX_SIDE: every view is derived from these pixels
   const { data, info } = await sharp(png)
@@ -143,6 +158,7 @@ async function decodeView(
   const found = jsQRModule.default(rgba, width, height, { inversionAttempts: 'attemptBoth' })
   return found?.data ? { text: found.data, decoder: 'jsqr' } : { text: '' }
 }
+
 function mostCommon(texts: readonly string[]): string {
   const counts = new Map<string, number>()
   for (const t of texts) counts.set(t, (counts.get(t) ?? 0) + 1)

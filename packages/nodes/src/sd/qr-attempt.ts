@@ -1,7 +1,7 @@
 import type { GenerationResult, Img2ImgInput, Txt2ImgInput } from '@sdflow/a1111'
-import { type NodeContext, withPixels } from '@sdflow/engine'
+import type { NodeContext } from '@sdflow/engine'
 import type { ControlNetUnit, ImageRef } from '@sdflow/protocol'
-import { qrVerifyBytes, type ScanResult, verifyQr } from '../image/verify-qr.js'
+import { type ScanResult, verifyStoredQr } from '../image/verify-qr.js'
 import { needsOf, onBackend } from './dispatch.js'
 import { generationRequest } from './generation-check.js'
 import type { Level } from './qr-search.js'
@@ -125,15 +125,11 @@ export async function runAttempt(
   })
   const [image] = result.images
   if (!image) throw new Error('the backend returned no image')
-  // the same share of the pixel budget as image.qr-verify: candidates of a round (and of every
-  // run at once) would otherwise decode and scan side by side beside the CPU nodes, unbounded
-  const scan = await withPixels(ctx.signal, qrVerifyBytes(image), async () =>
-    verifyQr(await ctx.artifacts.read(image), {
-      expected: job.expected,
-      minScore: job.minScore,
-      signal: ctx.signal,
-    }),
-  )
+  const scan = await verifyStoredQr(ctx.artifacts, image, {
+    expected: job.expected,
+    minScore: job.minScore,
+    signal: ctx.signal,
+  })
   const record: AttemptRecord = {
     attempt: job.attempt,
     round: job.round,
