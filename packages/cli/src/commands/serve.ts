@@ -14,6 +14,8 @@ export const serveHelp = `sdflow serve [--host H] [--port N] [--backend URL]... 
   --token T       require "Authorization: Bearer T" on every /api request (or SDFLOW_TOKEN)
   --workflows DIR the user's workflows, where the editor saves (default .sdflow/workflows)
   --examples DIR  shipped example workflows, listed apart and read-only (default ./workflows)
+  --concurrency N runs executing at once (default: the jobs the healthy backends take at once,
+                  their slots plus one request queued ahead on each A1111; at least 2)
   --redis URL     coordinate: backend nodes become jobs on this Redis for \`sdflow worker\`
                   processes, which hold the backends (docs/scale-out.md)
   --shutdown-grace MS  on SIGTERM, wait this long for running runs (default 5000), then
