@@ -44,9 +44,9 @@ export default new Proxy(function lazy() {}, {
 `
 
 // The validators the CLI would compile at start, generated here instead (ajv's standalone code,
-// with the engine's own settings and formats): the workflow document's two shape schemas and every node type's
-// params. They replace the engine's empty `precompiled` map, keyed by each schema's JSON text,
-// so a schema edited since is not matched and is compiled as before.
+// with the engine's own settings and formats): the workflow document's two shape schemas and
+// every node type's params. They replace the engine's empty `precompiled` map, keyed by each
+// schema's JSON text, so a schema edited since is not matched and is compiled as before.
 const dist = (path) => import(pathToFileURL(join(root, 'packages', path)).href)
 const precompiledModule = join(root, 'packages/engine/dist/precompiled.js')
 async function precompiled() {
