@@ -139,9 +139,10 @@ export interface NodeDefinition<
   migrate?(from: number, params: Record<string, unknown>): Record<string, unknown>
   /**
    * Checks that need the services (backend catalogs): run by validate when the engine has
-   * them. `at` is the pointer of the node's params.
+   * them. `at` is the pointer of the node's params; `linked` names the inputs a link feeds, for
+   * a node whose operation depends on them (an optional init image makes it img2img).
    */
-  check?(params: Static<P>, services: S, at: string): Issue[]
+  check?(params: Static<P>, services: S, at: string, linked: readonly string[]): Issue[]
   execute(ctx: NodeContext<Static<P>, InputValues<I>, S>): Promise<OutputValues<O>>
 }
 
@@ -161,7 +162,7 @@ export interface AnyNode<S = unknown> {
   // validate) before the single call site in execute.ts
   nondeterministic?(params: never): boolean
   migrate?(from: number, params: Record<string, unknown>): Record<string, unknown>
-  check?(params: never, services: S, at: string): Issue[]
+  check?(params: never, services: S, at: string, linked: readonly string[]): Issue[]
   execute(ctx: NodeContext<never, never, S>): Promise<NodeOutputs>
 }
 

@@ -100,7 +100,8 @@ export function validate<S>(
     const { check } = registered.definition
     if (checked.issues.length > 0) issues.push(...checked.issues)
     else if (check && options.services !== undefined) {
-      issues.push(...check(checked.params as never, options.services, `${at}/params`))
+      const linked = linkedInputs(instance.inputs)
+      issues.push(...check(checked.params as never, options.services, `${at}/params`, linked))
     }
     const node: CheckedNode<S> = {
       id,
@@ -132,6 +133,15 @@ export function validate<S>(
 
   const hasError = issues.some((i) => i.severity === 'error')
   return hasError ? { issues } : { issues, workflow: { doc, nodes, list } }
+}
+
+/** The inputs a link feeds: a list input given as `[]` feeds nothing. */
+function linkedInputs(given: Record<string, Link | Link[]> | undefined): string[] {
+  if (!given) return []
+  return Object.keys(given).filter((name) => {
+    const value = given[name]
+    return !Array.isArray(value) || value.length > 0
+  })
 }
 
 function hasInputs(declared: object): boolean {

@@ -98,7 +98,7 @@ export async function runAttempt(
   const controlnet = unitsOf([unit])
   const init = job.init
   const needs = {
-    operation: 'txt2img' as const,
+    operation: init ? ('img2img' as const) : ('txt2img' as const),
     ...needsOf(fields),
     upscalers: fields.enable_hr && !init ? [fields.hr_upscaler] : [],
     controlnetModels: [unit.model],

@@ -108,14 +108,18 @@ export const qrIllusion = defineBackendNode({
   },
   resource: 'backend',
   nondeterministic: (params) => params.seeds.includes(-1),
-  check(params, services, at) {
-    // the candidates' request, checked as sd.txt2img checks its own (A1111's bounds, the
-    // pixel limit, keys of extra); the unit's model and module only against the catalogs
+  check(params, services, at, linked) {
+    // the candidates' request, checked as sd.txt2img (or sd.img2img, with an init picture)
+    // checks its own: A1111's bounds, the pixel limit, keys of extra; the unit's model and
+    // module only against the catalogs
+    const operation = linked.includes('init') ? 'img2img' : 'txt2img'
     const checked = { ...fieldsOf(params), model: params.model, module: params.module }
-    const omit = [...(params.enable_hr ? [] : hiresOnly), 'model', 'module']
+    const hires =
+      operation === 'img2img' ? [...hiresOnly, 'enable_hr'] : params.enable_hr ? [] : hiresOnly
+    const omit = [...hires, 'model', 'module']
     const issues = [
-      ...checkGeneration('txt2img', checked, services, at, omit),
-      ...checkOperation('txt2img', params, services, at),
+      ...checkGeneration(operation, checked, services, at, omit),
+      ...checkOperation(operation, params, services, at),
     ]
     if (ladderOf(params.weights, params.guidance_starts, params.guidance_ends).length === 0) {
       issues.push(

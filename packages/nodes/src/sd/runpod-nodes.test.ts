@@ -142,4 +142,56 @@ describe('workflows on RunPod backends', () => {
     expect(new Set(used)).toEqual(new Set(['rp', 'box']))
     expect(result.nodes.again?.backend).toBe('box')
   })
+
+  it('sd.qr-illusion with an init picture is img2img: it runs only where img2img can', async () => {
+    const box = await startEmulator({ stepMs: 2 })
+    cleanup.push(() => box.close())
+    const endpointOnly = await endpoint('a1111', 4)
+    const illusion = (init: boolean) =>
+      workflow(
+        {
+          qr: { type: 'image.qr-code', params: { text: 'https://example.com/rp', size: 256 } },
+          tune: {
+            type: 'sd.qr-illusion',
+            params: {
+              prompt: 'a harbour',
+              steps: 4,
+              width: 256,
+              height: 256,
+              seeds: [1, 2, 3, 4],
+              weights: [1.3],
+              guidance_ends: [1],
+              max_attempts: 4,
+              parallel: 4,
+              plain_score: 2,
+              min_score: 1,
+            },
+            inputs: init
+              ? { control: { node: 'qr', output: 'image' }, init: { node: 'qr', output: 'image' } }
+              : { control: { node: 'qr', output: 'image' } },
+          },
+        },
+        { report: { node: 'tune', output: 'report' } },
+      )
+
+    const alone = await engineOn([rp(endpointOnly, 'a1111')])
+    const refused = alone.validate(illusion(true)).issues.filter((i) => i.severity === 'error')
+    expect(refused.map((i) => [i.code, i.pointer, i.message])).toEqual([
+      [
+        'SDF_BACKEND_NONE_AVAILABLE',
+        '/nodes/tune',
+        'no configured backend can run img2img: rp runs txt2img',
+      ],
+    ])
+    const plain = alone.validate(illusion(false)).issues.filter((i) => i.severity === 'error')
+    expect(plain).toEqual([])
+
+    const mixed = await engineOn([rp(endpointOnly, 'a1111'), { id: 'box', url: box.url }])
+    const { result } = await run(mixed, illusion(true))
+    expect(result.status).toBe('finished')
+    const report = JSON.parse(String(result.outputs.report)) as { backend: string }[]
+    expect(report.length).toBe(4)
+    expect(new Set(report.map((a) => a.backend))).toEqual(new Set(['box']))
+    expect(endpointOnly.stats().requests['POST /run'] ?? 0).toBe(0)
+  })
 })
