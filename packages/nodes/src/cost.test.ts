@@ -57,6 +57,10 @@ describe('runCost', () => {
     ])
   })
 
+  it('prints cents when rounding carries an amount up to a dollar', () => {
+    expect([0.996, 0.9999, 0.00995, 1].map(money)).toEqual(['$1.00', '$1.00', '$0.01', '$1.00'])
+  })
+
   it('bills a backend priced per image by the images it made', () => {
     const c = runCost(
       {

@@ -106,9 +106,10 @@ export function costLine(c: RunCost): string {
  */
 export function money(dollars: number): string {
   if (dollars === 0) return '$0'
-  if (dollars >= 1) return `$${dollars.toFixed(2)}`
-  const decimals = 1 - Math.floor(Math.log10(dollars))
-  return `$${dollars.toFixed(decimals).replace(/0+$/, '')}`
+  const fixed = dollars.toFixed(Math.max(2, 1 - Math.floor(Math.log10(dollars))))
+  // rounding can carry a cent amount up to a dollar (0.996 -> "1.00"): cents then, as for $1.23
+  const rounded = Number(fixed)
+  return `$${rounded >= 1 ? rounded.toFixed(2) : fixed.replace(/0+$/, '')}`
 }
 
 /** Price per image by backend id, from backends as the pool (or GET /api/backends) lists them. */
