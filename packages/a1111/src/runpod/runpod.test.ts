@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Backend } from '../backend.js'
 import { parseConfig } from '../config.js'
 import { createPool, type PoolOptions } from '../pool.js'
+import { json, startRaw } from '../raw-server.test-support.js'
 
 const artifacts = createArtifactStore({ root: mkdtempSync(join(tmpdir(), 'sdflow-rp-')) })
 const cleanup: (() => Promise<void>)[] = []
@@ -97,6 +98,51 @@ describe('runpod transport', () => {
     )
     expect(updates[0]?.message).toMatch(/^queued on RunPod for \d+ s/)
     expect(e.stats().coldStarts).toBe(1)
+  })
+
+  it('waits out a slow cold start, reporting it as queue time, not GPU time', async () => {
+    const e = await endpoint()
+    e.injectFault({ kind: 'slow-cold-start', delayMs: 700 })
+    const pool = await poolOf([rp(e)])
+    const updates: ProgressUpdate[] = []
+    const result = await pool.run({}, (backend, signal) =>
+      backend.txt2img(request, { artifacts, signal, onProgress: (u) => updates.push(u) }),
+    )
+    expect(result.images).toHaveLength(1)
+    expect(updates[0]?.message).toMatch(/^queued on RunPod for \d+ s/)
+    expect(result.timing?.queueMs).toBeGreaterThanOrEqual(600)
+    expect(e.stats().coldStarts).toBe(1)
+  })
+
+  it('refuses, without a retry, an A1111 422 body that worker-a1111 hands back COMPLETED', async () => {
+    // a request the client's schema lets through but A1111's pydantic model refuses cannot be
+    // built from sdflow's side, so a bare endpoint answers as RunPod does for one
+    const detail = [{ loc: ['body', 'steps'], msg: 'value is not a valid integer', type: 'x' }]
+    const raw = await startRaw((req, res) => {
+      const path = (req.url ?? '').split('?')[0]
+      if (path === '/v2/e/health') return json(res, 200, { workers: { idle: 1 }, jobs: {} })
+      if (path === '/v2/e/run') return json(res, 200, { id: 'j1', status: 'IN_QUEUE' })
+      if (path === '/v2/e/status/j1') {
+        return json(res, 200, {
+          id: 'j1',
+          status: 'COMPLETED',
+          output: { detail },
+          executionTime: 9,
+        })
+      }
+      json(res, 404, { error: 'not found' })
+    })
+    cleanup.push(() => raw.close())
+    const pool = await poolOf([
+      { id: 'rp', type: 'runpod', worker: 'a1111', url: `${raw.url}/v2/e`, apiKey: KEY },
+    ])
+    const retries: RetryNotice[] = []
+    const error = await failure(pool.run({ onRetry: (n) => retries.push(n) }, generate))
+    expect(error.code).toBe('SDF_BACKEND_REJECTED')
+    expect(error.issue.details?.field).toBe('steps')
+    expect(error.message).toMatch(/value is not a valid integer/)
+    expect(retries).toEqual([])
+    expect(raw.seen.filter((r) => r === 'POST /v2/e/run')).toHaveLength(1)
   })
 
   it.each([
