@@ -3,6 +3,8 @@ import { money } from '@sdflow/nodes/cost'
 /** What the run panel reads of POST /api/validate's `estimate` (RunEstimate). */
 export interface RunEstimate {
   images: number
+  /** `images` is a budget: a search node (sd.qr-illusion) may stop sooner. */
+  upTo?: boolean
   kinds: {
     kind: string
     seconds?: number

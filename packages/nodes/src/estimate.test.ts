@@ -38,4 +38,62 @@ describe('run estimate', () => {
       'a1111: 8.0 s GPU, est. $0.0016 ($0.00053/image)',
     )
   })
+
+  it('counts one img2img request per image it is fed, through image tools between', () => {
+    const chained = {
+      nodes: {
+        gen: { type: 'sd.txt2img', params: { steps: 10, batch_size: 4 } },
+        small: {
+          type: 'image.resize',
+          params: { width: 256, height: 256 },
+          inputs: { image: { node: 'gen', output: 'image' } },
+        },
+        again: {
+          type: 'sd.img2img',
+          params: { steps: 10, batch_size: 2 },
+          inputs: { image: { node: 'small', output: 'image' } },
+        },
+      },
+    }
+    const e = estimateRun(chained, backends, { runpod: { seconds: 1, units: 10 } })
+    expect(e.images).toBe(4 + 4 * 2)
+    expect(e.kinds[0]?.seconds).toBeCloseTo((4 * 10 + 8 * 10) / 10)
+  })
+
+  it('prices sd.qr-illusion at its candidate budget, "up to", and learns from what it made', () => {
+    const search = {
+      nodes: {
+        qr: { type: 'image.qr-code', params: { text: 'x' } },
+        tune: {
+          type: 'sd.qr-illusion',
+          params: { steps: 20, max_attempts: 6 },
+          inputs: { control: { node: 'qr', output: 'image' } },
+        },
+      },
+    }
+    expect(estimateLines(estimateRun(search, backends, {}))).toEqual([
+      'images to generate: up to 6',
+      'runpod: no history yet, est. $0.0019 ($0.00031/image)',
+      'a1111: no history yet',
+    ])
+    const history = learnStepTimes(
+      {},
+      search,
+      { tune: { status: 'done', backend: 'box', meta: { gpuMs: 3000, requests: 2 } } },
+      (id) => backends.find((b) => b.id === id)?.kind,
+    )
+    expect(history).toEqual({ a1111: { seconds: 3, units: 40 } })
+  })
+
+  it('walks a 10,000-node chain without a deep stack', () => {
+    const nodes: Record<string, unknown> = { n0: { type: 'sd.txt2img', params: { steps: 1 } } }
+    for (let i = 1; i < 10_000; i++) {
+      nodes[`n${i}`] = {
+        type: 'sd.img2img',
+        params: { steps: 1 },
+        inputs: { image: { node: `n${i - 1}`, output: 'image' } },
+      }
+    }
+    expect(estimateRun({ nodes }, backends, {}).images).toBe(10_000)
+  })
 })

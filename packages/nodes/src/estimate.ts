@@ -25,30 +25,114 @@ export interface KindEstimate {
 
 export interface RunEstimate {
   images: number
+  /** `images` is a budget, not a count: a search node (sd.qr-illusion) may stop sooner. */
+  upTo: boolean
   /** One per backend kind in the pool: what the run would take if it all ran there. */
   kinds: KindEstimate[]
 }
 
-const generators = new Set(['sd.txt2img', 'sd.img2img', 'sd.inpaint'])
+interface DocNode {
+  type?: string
+  params?: Record<string, unknown>
+  inputs?: Record<string, unknown>
+}
+
+/** What a generation node sends: images made and step-units (sampling steps of 512x512 images). */
+interface Work {
+  images: number
+  units: number
+  /** Images on its image output, which a node downstream may redraw one by one. */
+  out: number
+  /** A search (sd.qr-illusion): `images` is its budget. */
+  search: boolean
+}
+
+/** Node types that send one img2img request per image on their `image` input. */
+const redrawers = new Set(['sd.img2img', 'sd.inpaint'])
 const num = (v: unknown, fallback: number) =>
   typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback
 
-/** Images and step-units a generation node asks for (A1111's defaults where params say nothing). */
-function workOf(params: Record<string, unknown>): { images: number; units: number } {
-  const images = num(params.batch_size, 1) * num(params.n_iter, 1)
+/** Step-units of one image at these params (A1111's defaults where params say nothing). */
+function unitsPerImage(params: Record<string, unknown>, hires: boolean): number {
   const pixels = (num(params.width, 512) * num(params.height, 512)) / (512 * 512)
-  const steps = num(params.steps, 50) * (params.enable_hr ? 2 : 1)
-  return { images, units: images * steps * pixels }
+  return num(params.steps, 50) * (hires && params.enable_hr ? 2 : 1) * pixels
 }
 
-function generationNodes(doc: unknown): { id: string; params: Record<string, unknown> }[] {
-  const nodes = (doc as { nodes?: Record<string, { type?: string; params?: unknown }> })?.nodes
-  if (!nodes || typeof nodes !== 'object') return []
-  return Object.entries(nodes).flatMap(([id, node]) =>
-    node && generators.has(node.type ?? '')
-      ? [{ id, params: (node.params ?? {}) as Record<string, unknown> }]
-      : [],
-  )
+function nodesOf(doc: unknown): Record<string, DocNode> {
+  const nodes = (doc as { nodes?: unknown })?.nodes
+  return nodes && typeof nodes === 'object' ? (nodes as Record<string, DocNode>) : {}
+}
+
+function sourcesOf(link: unknown): string[] {
+  const links = Array.isArray(link) ? link : [link]
+  return links.flatMap((l) => {
+    const node = (l as { node?: unknown } | null)?.node
+    return typeof node === 'string' ? [node] : []
+  })
+}
+
+/** Sources before the nodes they feed; iterative, so a 10,000-node chain needs no deep stack. */
+function upstreamFirst(nodes: Record<string, DocNode>): string[] {
+  const order: string[] = []
+  const state = new Map<string, 'open' | 'done'>()
+  for (const root of Object.keys(nodes)) {
+    const stack = [root]
+    while (stack.length > 0) {
+      const id = stack[stack.length - 1] as string
+      const seen = state.get(id)
+      if (seen === undefined) {
+        state.set(id, 'open')
+        const inputs = nodes[id]?.inputs ?? {}
+        for (const name of Object.keys(inputs)) {
+          for (const s of sourcesOf(inputs[name])) if (nodes[s] && !state.has(s)) stack.push(s)
+        }
+        continue
+      }
+      stack.pop()
+      if (seen === 'open') {
+        state.set(id, 'done')
+        order.push(id)
+      }
+    }
+  }
+  return order
+}
+
+/**
+ * The generation work of every node, following links: an img2img fed a batch of 4 sends 4
+ * requests, and sd.qr-illusion counts its whole candidate budget (max_attempts).
+ */
+function workOf(doc: unknown): Map<string, Work> {
+  const nodes = nodesOf(doc)
+  const work = new Map<string, Work>()
+  for (const id of upstreamFirst(nodes)) {
+    const node = nodes[id] as DocNode
+    const params = node.params ?? {}
+    const inputs = node.inputs ?? {}
+    const upstream = (name: string) => sourcesOf(inputs[name]).map((s) => work.get(s)?.out ?? 1)
+    const batch = num(params.batch_size, 1) * num(params.n_iter, 1)
+    let w: Work = { images: 0, units: 0, out: 1, search: false }
+    if (node.type === 'sd.txt2img') {
+      w = { images: batch, units: batch * unitsPerImage(params, true), out: batch, search: false }
+    } else if (node.type && redrawers.has(node.type)) {
+      const images =
+        Math.max(
+          1,
+          upstream('image').reduce((n, c) => n + c, 0),
+        ) * batch
+      w = { images, units: images * unitsPerImage(params, false), out: images, search: false }
+    } else if (node.type === 'sd.qr-illusion') {
+      const images = num(params.max_attempts, 8)
+      const hires = sourcesOf(inputs.init).length === 0
+      w = { images, units: images * unitsPerImage(params, hires), out: 1, search: true }
+    } else {
+      // image tools pass a batch through: a resize of 4 images is 4 images
+      for (const name of Object.keys(inputs))
+        for (const c of upstream(name)) w.out = Math.max(w.out, c)
+    }
+    work.set(id, w)
+  }
+  return work
 }
 
 /**
@@ -62,10 +146,11 @@ export function estimateRun(
 ): RunEstimate {
   let images = 0
   let units = 0
-  for (const node of generationNodes(doc)) {
-    const work = workOf(node.params)
+  let upTo = false
+  for (const work of workOf(doc).values()) {
     images += work.images
     units += work.units
+    upTo ||= work.search
   }
   const kinds = [...new Set(backends.map((b) => b.kind))].map((kind): KindEstimate => {
     const seen = history[kind]
@@ -86,12 +171,12 @@ export function estimateRun(
     }
     return out
   })
-  return { images, kinds }
+  return { images, upTo, kinds }
 }
 
 /** `images to generate: 4` then one line per kind: `runpod: 12.0 s GPU, est. $0.0012 ($0.00031/image)`. */
 export function estimateLines(e: RunEstimate): string[] {
-  const lines = [`images to generate: ${e.images}`]
+  const lines = [`images to generate: ${e.upTo ? 'up to ' : ''}${e.images}`]
   for (const k of e.kinds) {
     const parts: string[] = [
       k.seconds !== undefined ? `${k.seconds.toFixed(1)} s GPU` : 'no history yet',
@@ -115,14 +200,21 @@ export function learnStepTimes(
   kindOf: (backend: string) => string | undefined,
 ): StepHistory {
   const next: StepHistory = structuredClone(history)
-  for (const { id, params } of generationNodes(doc)) {
+  for (const [id, work] of workOf(doc)) {
     const node = nodes[id]
     const gpuMs = node?.meta?.gpuMs
     const kind = node?.backend ? kindOf(node.backend) : undefined
-    if (node?.status !== 'done' || typeof gpuMs !== 'number' || gpuMs <= 0 || !kind) continue
+    if (work.images === 0 || node?.status !== 'done') continue
+    if (typeof gpuMs !== 'number' || gpuMs <= 0 || !kind) continue
+    // a search stops when a candidate scans: what it made, not its budget, took that time
+    const made = node.meta?.requests
+    const units =
+      work.search && typeof made === 'number' && made > 0
+        ? (work.units / work.images) * made
+        : work.units
     const seen = next[kind] ?? { seconds: 0, units: 0 }
     seen.seconds += gpuMs / 1000
-    seen.units += workOf(params).units
+    seen.units += units
     next[kind] = seen
   }
   return next

@@ -82,7 +82,10 @@ function Estimate({ estimate }: { estimate: RunEstimate }) {
   const kinds = kindLines(estimate)
   return (
     <div className="run-estimate" data-testid="run-estimate">
-      <span data-testid="estimate-images">images to generate: {estimate.images}</span>
+      <span data-testid="estimate-images">
+        images to generate: {estimate.upTo ? 'up to ' : ''}
+        {estimate.images}
+      </span>
       {kinds.map((line) => (
         <span key={line} className="muted" data-testid="estimate-kind">
           {line}
