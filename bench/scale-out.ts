@@ -63,14 +63,25 @@ function launch(
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   return new Promise((resolve, reject) => {
+    // a start line that never comes (a changed wording) fails the bench instead of hanging it
+    const timer = setTimeout(() => {
+      child.kill()
+      reject(new Error(`${args.join(' ')} did not print ${ready} within 60 s: ${out}`))
+    }, 60_000)
     const onData = (d: Buffer) => {
       out += String(d)
       const match = ready.exec(out)
-      if (match) resolve({ child, match })
+      if (match) {
+        clearTimeout(timer)
+        resolve({ child, match })
+      }
     }
     child.stdout?.on('data', onData)
     child.stderr?.on('data', onData)
-    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`)))
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${args.join(' ')} exited with ${code}: ${out}`))
+    })
   })
 }
 
@@ -203,7 +214,7 @@ export async function benchScaleOut() {
           '--name',
           `bench${i + 1}`,
         ],
-        /ready: 1 backends, 1 slots/,
+        /ready: 1 backends, \d+ slots/,
       )
       children.push(worker.child)
     }
