@@ -6,6 +6,7 @@ import { type HttpTarget, requestJson } from '../http.js'
 import { parseResponse } from '../parse.js'
 import type { Timeouts } from '../timeouts.js'
 import { jobCancelledThere, jobFailure, jobTimedOut } from './job-failure.js'
+import { type JobPace, workOf } from './job-pace.js'
 import type { JobAnswer } from './schemas.js'
 import { runpodValidators } from './validators.js'
 
@@ -25,6 +26,8 @@ export interface JobCall {
   request: Record<string, unknown>
   /** What the job does, for messages: `job POST /sdapi/v1/txt2img`. */
   route: string
+  /** The endpoint's pace: polls aim at the expected end of a running job. */
+  pace?: JobPace
 }
 
 /** A finished job: its output and RunPod's billing figures (ms). */
@@ -64,7 +67,10 @@ export async function runJob(
       const submitted = await submit(http, timeouts, input, signal)
       id = submitted.id
       const done = await follow(http, timeouts, submitted, call, signal)
-      if (done !== 'expired') return done
+      if (done !== 'expired') {
+        call.pace?.learn(workOf(call.request), done.executionMs)
+        return done
+      }
       id = undefined
       if (submission >= 2) {
         throw backendFail(
@@ -114,11 +120,20 @@ async function follow(
 ): Promise<JobDone | 'expired'> {
   const site: FailureSite = { backend: http.id, route: `${call.route} (job ${submitted.id})` }
   const since = Date.now()
+  const expectedMs = call.pace?.expectedMs(workOf(call.request))
   let answer = submitted
   let was = submitted.status
+  // when the current answer and the one before it were asked for
+  let asked = since
+  let askedBefore = since
+  let expectedEnd: number | undefined
   for (let poll = 1; ; poll++) {
     // a job that just started running is polled closely again: its end is the next news
     if (answer.status !== was) poll = 1
+    if (answer.status === 'IN_PROGRESS' && expectedEnd === undefined && expectedMs !== undefined) {
+      // it started between the last two questions
+      expectedEnd = (askedBefore + asked) / 2 + expectedMs
+    }
     was = answer.status
     switch (answer.status) {
       case 'COMPLETED':
@@ -138,7 +153,16 @@ async function follow(
       case 'IN_PROGRESS':
         report(call, answer.status, Date.now() - since)
     }
-    await sleep(Math.min(POLL_MAX_MS, POLL_BASE_MS * 1.5 ** (poll - 1)), signal)
+    let delay = Math.min(POLL_MAX_MS, POLL_BASE_MS * 1.5 ** (poll - 1))
+    const untilEnd = expectedEnd === undefined ? 0 : expectedEnd - Date.now()
+    if (answer.status === 'IN_PROGRESS' && untilEnd > 0 && untilEnd < delay) {
+      // never later than the backoff would poll; after the expected end, closely again
+      delay = untilEnd
+      poll = 0
+    }
+    await sleep(delay, signal)
+    askedBefore = asked
+    asked = Date.now()
     try {
       const body = await requestJson(http, {
         method: 'GET',

@@ -14,6 +14,7 @@ import { checkRequest, parseResponse, validators } from '../parse.js'
 import { expectedSteps } from '../progress.js'
 import type * as S from '../schemas/index.js'
 import { isValidationBody, rejectedOutput } from './job-failure.js'
+import { createJobPace } from './job-pace.js'
 import { proxyPayload } from './proxy-payload.js'
 import { type JobDone, runJob } from './run-job.js'
 import { runpodValidators } from './validators.js'
@@ -40,6 +41,7 @@ export function openRunpod(config: RunpodBackendConfig): Backend {
   const { timeouts, worker } = config
   const capabilities = capabilitiesOf[worker]
   const site = (route: string): FailureSite => ({ backend: config.id, route })
+  const pace = createJobPace()
 
   const unsupported = (operation: Operation): SdflowError =>
     fail(
@@ -69,6 +71,7 @@ export function openRunpod(config: RunpodBackendConfig): Backend {
       request: body,
       route: `job POST ${route}`,
       totalSteps: expectedSteps(kind, wire),
+      pace,
       ...(call.signal && { signal: call.signal }),
       ...(call.onProgress && { onProgress: call.onProgress }),
     })
