@@ -71,12 +71,12 @@ describe('honest catalog selects', () => {
     expect(everywhere.filter((t) => t.includes('not in catalog'))).toEqual([])
   })
 
-  it('an unset required select offers "choose…"; picking any option sets the param', async () => {
+  it('an unset required select offers "choose..."; picking any option sets the param', async () => {
     await page.locator('[data-testid="palette"] [data-type="sd.controlnet-unit"]').click()
     const node = page.locator('[data-testid="node"][data-node-type="sd.controlnet-unit"]').last()
     const select = node.locator('[data-param="model"] select')
     await expect.poll(() => select.inputValue()).toBe('')
-    await expect(select.evaluate(labelOf)).resolves.toBe('choose…')
+    await expect(select.evaluate(labelOf)).resolves.toBe('choose...')
     const first = await select.locator('option').nth(1).getAttribute('value')
     expect(first).toBeTruthy()
     await select.selectOption(first ?? '')

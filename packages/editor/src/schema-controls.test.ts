@@ -106,7 +106,7 @@ describe('schema -> controls', () => {
     expect(combo.options.at(-1)?.label).toBe('Euler Karras')
   })
 
-  it('starts an unset select without a default on an empty "choose…" option', () => {
+  it('starts an unset select without a default on an empty "choose..." option', () => {
     const model = fields('sd.controlnet-unit').get('model') as Field & { kind: 'catalog' }
     expect(model.default).toBeUndefined()
     const { options, selected } = catalogOptions(model, ['a [1]', 'b [2]'], undefined)

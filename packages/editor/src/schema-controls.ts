@@ -121,11 +121,11 @@ export function shownValue(field: Field, params: Record<string, unknown>): unkno
 export type CatalogMatch = (name: string) => { known: boolean; entry?: string }
 
 /** The label of the empty option an unset select without a default starts on. */
-export const CHOOSE = 'choose…'
+export const CHOOSE = 'choose...'
 
 /**
  * Options of a catalog select and the one shown: the live catalog, plus the default, an empty
- * "choose…" while a param without default is unset, and the current value as the entry it
+ * "choose..." while a param without default is unset, and the current value as the entry it
  * matches (a model without its hash, a scheduler's label), marked only when no backend takes it.
  */
 export function catalogOptions(
