@@ -133,8 +133,12 @@ describe('sdflow run with a QR scan', () => {
 })
 
 describe('QR and illusion example workflows', () => {
-  it('run as-is: the refine chain and the tuned loop scan, the spiral renders', async () => {
-    for (const name of ['qr-illusion-refine.json', 'qr-illusion-tuned.json']) {
+  it('run as-is: the refine chain and the tuned loops scan, the spiral renders', async () => {
+    for (const name of [
+      'qr-illusion-refine.json',
+      'qr-illusion-tuned.json',
+      'qr-illusion-img2img.json',
+    ]) {
       const out = tmp()
       const ran = await sdflow(['run', workflow(name), '--out', out, '--data', tmp()])
       expect(ran.code, `${name}: ${ran.stderr}`).toBe(0)
