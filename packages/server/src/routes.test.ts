@@ -223,7 +223,7 @@ describe('validate', () => {
     })
     expect(ok.json()).toMatchObject({ valid: true, issues: [] })
     // the run panel's estimate: images to generate, GPU time and cost per backend kind
-    expect(ok.json().estimate).toEqual({ images: 0, kinds: [] })
+    expect(ok.json().estimate).toEqual({ images: 0, upTo: false, kinds: [] })
     const runs = await t.app.inject({ url: '/api/runs?limit=500' })
     expect(runs.json().runs.filter((r: { workflow: string }) => r.workflow === 'v')).toEqual([])
   })
