@@ -24,11 +24,13 @@ import {
   tempDir,
   type WorkerProc,
 } from './cluster.test-support.js'
+import { txt2imgRequests } from './scale-out.test-support.js'
 
 const TOKEN = 'scale-out-token'
 const PASSWORD = 'redis pass/word'
 const BACKEND_SECRET = 'backend-basic-auth-secret'
 const auth = { authorization: `Bearer ${TOKEN}` }
+const KNOWN_CONTROLNET = 'control_v11p_sd15_canny [d14c016b]'
 
 let redis: RedisServer
 let coordinator: Coordinator
@@ -227,6 +229,61 @@ describe('a coordinator with two workers of two backends each', () => {
 
     const strip = (list: RunEvent[]) => list.filter((e) => e.type !== 'run.queued')
     expect(shape(strip(events))).toEqual(shape(localEvents))
+  })
+
+  it("validates names against the live workers' catalogs: one no worker has is refused at the param", async () => {
+    const before = txt2imgRequests(emulators)
+    const named = (checkpoint: string, model: string) => ({
+      format: 'sdflow.workflow/1',
+      name: 'named',
+      nodes: {
+        qr: { type: 'image.qr-code', params: { text: 'named', size: 64 } },
+        cn: {
+          type: 'sd.controlnet-unit',
+          params: { model, module: 'canny' },
+          inputs: { image: { node: 'qr', output: 'image' } },
+        },
+        gen: {
+          type: 'sd.txt2img',
+          params: { prompt: 'a tower', steps: 2, seed: 1, width: 64, height: 64, checkpoint },
+          inputs: { controlnet: [{ node: 'cn', output: 'unit' }] },
+        },
+      },
+    })
+    const validate = async (workflow: unknown) => {
+      const res = await fetch(`${coordinator.url}/api/validate`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ workflow }),
+      })
+      expect(res.status).toBe(200)
+      return (await res.json()) as {
+        valid: boolean
+        issues: { code: string; pointer: string; severity?: string }[]
+      }
+    }
+    const missing = await validate(named('nowhere_xl.safetensors', 'control_nowhere [0000]'))
+    expect(missing.valid).toBe(false)
+    expect(
+      missing.issues.filter((i) => i.severity !== 'warning').map((i) => [i.code, i.pointer]),
+    ).toEqual([
+      ['SDF_CATALOG_UNKNOWN_NAME', '/nodes/cn/params/model'],
+      ['SDF_CATALOG_UNKNOWN_NAME', '/nodes/gen/params/checkpoint'],
+    ])
+    const res = await fetch(`${coordinator.url}/api/runs`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ workflow: named('nowhere_xl.safetensors', 'control_nowhere [0000]') }),
+    })
+    expect(res.status).toBe(400)
+    const refused = (await res.json()) as { code: string; issues: { pointer: string }[] }
+    expect(refused.code).toBe('SDF_CATALOG_UNKNOWN_NAME')
+    expect(refused.issues.map((i) => i.pointer)).toContain('/nodes/gen/params/checkpoint')
+    // the names the workers' backends have pass
+    const known = await validate(named('dreamshaper_8.safetensors', KNOWN_CONTROLNET))
+    expect(known.issues.filter((i) => i.severity !== 'warning')).toEqual([])
+    expect(known.valid).toBe(true)
+    expect(txt2imgRequests(emulators)).toBe(before)
   })
 
   it('keeps backend credentials on the worker: no job or heartbeat in Redis holds them', async () => {
