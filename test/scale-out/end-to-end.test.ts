@@ -286,6 +286,44 @@ describe('a coordinator with two workers of two backends each', () => {
     expect(txt2imgRequests(emulators)).toBe(before)
   })
 
+  it('runs image.qr-verify as a job on a worker: the job completed in Redis holds its result', async () => {
+    const runId = await submit({
+      format: 'sdflow.workflow/1',
+      name: 'verify',
+      nodes: {
+        qr: { type: 'image.qr-code', params: { text: 'https://example.com/scale-out', size: 256 } },
+        verify: {
+          type: 'image.qr-verify',
+          params: { expected: 'https://example.com/scale-out' },
+          inputs: { image: { node: 'qr', output: 'image' } },
+        },
+      },
+    })
+    const events = await follow(runId)
+    const run = await getRun(runId)
+    expect(run.status).toBe('finished')
+    expect(run.nodes.verify?.outputs).toMatchObject({
+      ok: true,
+      text: 'https://example.com/scale-out',
+    })
+    expect(
+      events.filter((e) => e.type === 'node.finished').map((e) => 'nodeId' in e && e.nodeId),
+    ).toEqual(expect.arrayContaining(['qr', 'verify']))
+    // only a worker process consumes the queue: the coordinator adds jobs and reads results
+    const client = new Redis(redis.url)
+    try {
+      const completed = await client.zrange('sdflow:nodes:completed', '0', '-1')
+      expect(completed).toContain(`${runId}/verify`)
+      expect(completed).not.toContain(`${runId}/qr`)
+      const job = await client.hgetall(`sdflow:nodes:${runId}/verify`)
+      expect(job.name).toBe('image.qr-verify')
+      expect(Number(job.processedOn)).toBeGreaterThan(0)
+      expect(JSON.parse(job.returnvalue ?? '{}').outputs).toMatchObject({ ok: true })
+    } finally {
+      client.disconnect()
+    }
+  })
+
   it('keeps backend credentials on the worker: no job or heartbeat in Redis holds them', async () => {
     const client = new Redis(redis.url)
     try {
