@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type RunningEmulator, startEmulator } from '@sdflow/a1111-emulator'
+import { type RunningEmulator, startEmulator, startRunpodEmulator } from '@sdflow/a1111-emulator'
+import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
   type Coordinator,
@@ -36,6 +37,7 @@ interface Cluster {
   emulator: RunningEmulator
   dataArgs: string[]
   port: number
+  dir: string
 }
 
 async function cluster(aof: boolean, queueTimeoutMs?: number): Promise<Cluster> {
@@ -64,7 +66,7 @@ async function cluster(aof: boolean, queueTimeoutMs?: number): Promise<Cluster> 
     join(dir.path, 'out'),
   ]
   const coordinator = await startCoordinator(dataArgs)
-  return { redis, coordinator, emulator, dataArgs, port }
+  return { redis, coordinator, emulator, dataArgs, port, dir: dir.path }
 }
 
 const worker = (c: Cluster, name: string) =>
@@ -160,5 +162,58 @@ describe('Redis without persistence', () => {
     expect(count(events, 'node.finished', 'gen')).toBe(1)
     expect(count(events, 'node.finished', 'up')).toBe(1)
     expect(txt2imgRequests([c.emulator])).toBeGreaterThanOrEqual(1)
+  }, 240_000)
+})
+
+describe('live workers that cannot serve a job', () => {
+  it('one they keep handing back fails with SDF_BACKEND_NONE_AVAILABLE after pool.queueTimeoutMs', async () => {
+    const c = await cluster(false, 3000)
+    const endpoint = await startRunpodEmulator({ apiKey: 'rp-none', stepMs: 5 })
+    cleanups.push(() => endpoint.close())
+    const config = join(c.dir, 'rp.json')
+    await writeFile(
+      config,
+      JSON.stringify({
+        backends: [
+          { id: 'rp', type: 'runpod', worker: 'a1111', url: endpoint.url, apiKey: 'rp-none' },
+        ],
+      }),
+    )
+    // a txt2img-only worker: the generation runs, the upscale is handed back until its deadline
+    await startWorkerProcess([
+      '--redis',
+      c.redis.url,
+      '--server',
+      c.coordinator.url,
+      '--name',
+      'txt2img-only',
+      '--config',
+      config,
+    ])
+    const runId = await submitted(c.coordinator.url, slowWorkflow(2, 41))
+    const run = await ended(() => c.coordinator.url, runId)
+    expect(run.status).toBe('failed')
+    expect(run.nodes.gen?.status).toBe('done')
+    expect(run.nodes.up?.issue?.code).toBe('SDF_BACKEND_NONE_AVAILABLE')
+    expect(run.nodes.up?.issue?.pointer).toBe('/nodes/up')
+    const events = await eventsOf(c.coordinator.url, runId)
+    const at = (type: string) =>
+      Date.parse(
+        (
+          events.find((e) => e.type === type && 'nodeId' in e && e.nodeId === 'up') as {
+            time: string
+          }
+        ).time,
+      )
+    // the worker took the job and handed it back until the timeout, never to a backend
+    expect(at('node.failed') - at('node.started')).toBeGreaterThanOrEqual(2500)
+    expect(endpoint.stats().requests['POST /run']).toBe(1)
+    // failed by the worker that held it (a job nobody took is removed by the coordinator)
+    const client = new Redis(c.redis.url)
+    try {
+      expect(await client.zrange('sdflow:nodes:failed', '0', '-1')).toEqual([`${runId}/up`])
+    } finally {
+      client.disconnect()
+    }
   }, 240_000)
 })
