@@ -103,9 +103,20 @@ describe('workers that die or stall', () => {
     const runId = await submitted(coordinator.url, slowWorkflow(60, 12))
     const name = await workerRunning(coordinator.url, `${runId}/gen`)
     const victim = workers.get(name) as WorkerProc
+    const survivor = emulators[name === 'wa' ? 1 : 0] as RunningEmulator
+    const survivorStarts = () => survivor.stats().requests['/sdapi/v1/txt2img'] ?? 0
+    const startsBefore = survivorStarts()
+    const killedAt = Date.now()
     victim.process.kill('SIGKILL')
     expect((await victim.exited).signal).toBe('SIGKILL')
     workers.delete(name)
+    // the lock (4 s) runs out and the stalled check (every 2 s) hands the job on: seconds
+    await waitFor(
+      () => survivorStarts() > startsBefore || undefined,
+      "the other worker's backend to start the job",
+      60_000,
+    )
+    expect(Date.now() - killedAt).toBeLessThan(20_000)
     const run = await ended(() => coordinator.url, runId)
     expect(run.status).toBe('finished')
     const events = await eventsOf(coordinator.url, runId)
