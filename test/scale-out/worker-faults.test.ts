@@ -142,6 +142,8 @@ describe('workers that die or stall', () => {
         params: { prompt: `c${n}`, steps: 150, seed: n, width: 64, height: 64 },
       }
     }
+    const spansBefore = emulators.map((e) => e.stats().busy.length)
+    const sentBefore = emulators.map((e) => e.stats().requests['/sdapi/v1/txt2img'] ?? 0)
     const runId = await submitted(coordinator.url, {
       format: 'sdflow.workflow/1',
       name: 'cancel',
@@ -161,6 +163,23 @@ describe('workers that die or stall', () => {
     const run = await ended(() => coordinator.url, runId)
     expect(run.status).toBe('cancelled')
     await waitFor(() => interrupts() - before >= 2 || undefined, 'both backends interrupted')
+    // no node is left running: the two that ran and the four that waited all ended cancelled
+    expect(Object.values(run.nodes).map((n) => n.status)).toEqual(Array(6).fill('cancelled'))
+    // every generation on either backend was cut short, the one queued ahead on the backend
+    // too: 150 steps of 40 ms take at least 6 s
+    const cut = await waitFor(() => {
+      const spans = emulators.map((e, i) => e.stats().busy.slice(spansBefore[i]))
+      const sent = emulators.map(
+        (e, i) => (e.stats().requests['/sdapi/v1/txt2img'] ?? 0) - (sentBefore[i] ?? 0),
+      )
+      return spans.every((list, i) => list.length > 0 && list.length === sent[i])
+        ? spans.flat()
+        : undefined
+    }, 'every generation sent to end')
+    for (const span of cut) expect(span.end - span.start).toBeLessThan(150 * 40)
+    const events = await eventsOf(coordinator.url, runId)
+    expect(count(events, 'node.finished')).toBe(0)
+    expect(count(events, 'run.cancelled')).toBe(1)
     const client = new Redis(redis.url)
     try {
       const waiting = await client.lrange('sdflow:nodes:wait', 0, -1)
