@@ -34,15 +34,12 @@ const png = () =>
     .png()
     .toBuffer()
 
-async function failure(promise: Promise<unknown>): Promise<SdflowError> {
-  try {
-    await promise
-  } catch (error) {
-    if (error instanceof SdflowError) return error
-    throw error
-  }
-  throw new Error('expected a failure')
-}
+/** The SdflowError a call fails with. */
+const failure = (promise: Promise<unknown>): Promise<SdflowError> =>
+  promise.then(
+    () => Promise.reject(new Error('expected a failure')),
+    (error: unknown) => (error instanceof SdflowError ? error : Promise.reject(error)),
+  )
 
 describe("a worker's artifact store on the coordinator", () => {
   it('gives up an upload with SDF_QUEUE_UNREACHABLE_SERVER once the retry budget is spent', async () => {
