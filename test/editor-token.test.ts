@@ -1,7 +1,8 @@
 /**
  * Issue 12 case 3, the editor's half: on a server started with a token, the editor asks for it
- * once (one prompt for every request refused together), keeps it for the session and sends it.
- * Needs `npm run build -w @sdflow/editor` first.
+ * in the page (never a browser dialog), once for every request refused together, asks again
+ * when the server refuses what was typed, keeps it for the session and sends it, and never shows
+ * it in the address bar or a log. Needs `npm run build -w @sdflow/editor` first.
  */
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -18,7 +19,10 @@ let dir: string
 let server: StartedServer
 let context: BrowserContext
 let page: Page
-const prompts: string[] = []
+/** Browser dialogs (each one a bug), console lines and server log lines. */
+const dialogs: string[] = []
+const consoleLines: string[] = []
+const serverLog: string[] = []
 
 beforeAll(async () => {
   if (!existsSync(join(root, 'packages/editor/dist/index.html'))) {
@@ -29,7 +33,7 @@ beforeAll(async () => {
     host: '0.0.0.0',
     port: 0,
     token: TOKEN,
-    logger: false,
+    logger: { level: 'info', stream: { write: (line: string) => serverLog.push(line) } },
     dataDir: join(dir, 'data'),
     workflowsDir: join(dir, 'workflows'),
     runtimeOptions: { backends: 'none', outDir: join(dir, 'out') },
@@ -37,9 +41,20 @@ beforeAll(async () => {
   context = await launchChromium(join(dir, 'chromium'))
   page = context.pages()[0] ?? (await context.newPage())
   page.on('dialog', (dialog) => {
-    prompts.push(dialog.message())
-    void dialog.accept(TOKEN)
+    dialogs.push(dialog.message())
+    void dialog.dismiss()
   })
+  page.on('console', (message) => consoleLines.push(message.text()))
+  await page.addInitScript(`
+    window.tokenQuestions = 0
+    new MutationObserver((changes) => {
+      for (const change of changes) {
+        for (const added of change.addedNodes) {
+          if (added.nodeType === 1 && added.matches('[data-testid="token-dialog"], :has([data-testid="token-dialog"])')) window.tokenQuestions++
+        }
+      }
+    }).observe(document, { childList: true, subtree: true })
+  `)
 })
 
 afterAll(async () => {
@@ -49,21 +64,48 @@ afterAll(async () => {
 })
 
 const paletteEntries = () => page.locator('[data-testid="palette"] button').count()
+const tokenDialog = () => page.locator('[data-testid="token-dialog"]')
+/** How many questions the page showed since it loaded (each one mounts a new dialog). */
+const asked = () => page.evaluate('window.tokenQuestions')
 
 describe('editor on a server with a token', () => {
-  it('asks for the token once, then loads node types with it', async () => {
+  it('asks in the page; a wrong token is refused and asked again with why', async () => {
     await page.goto(`http://127.0.0.1:${new URL(server.url).port}/`)
+    await tokenDialog().waitFor()
+    // the node types and the backends were refused together: one question
+    await expect(asked()).resolves.toBe(1)
+    await expect(tokenDialog().textContent()).resolves.toMatch(/token/)
+    expect(await tokenDialog().locator('[data-testid="token-refused"]').count()).toBe(0)
+    // typed, it is masked
+    await expect(
+      tokenDialog().locator('[data-testid="token-input"]').getAttribute('type'),
+    ).resolves.toBe('password')
+    await tokenDialog().locator('[data-testid="token-input"]').fill('not-the-token')
+    await tokenDialog().locator('[data-testid="token-submit"]').click()
+    // asked again, saying the server refused it, the field empty for the next try
+    await tokenDialog().locator('[data-testid="token-refused"]').waitFor()
+    await expect(asked()).resolves.toBe(2)
+    await expect(tokenDialog().locator('[data-testid="token-input"]').inputValue()).resolves.toBe(
+      '',
+    )
+    await expect(page.locator('[data-testid="palette"]').count()).resolves.toBe(0)
+    await expect(page.evaluate('sessionStorage.getItem("sdflow.token")')).resolves.toBeNull()
+  })
+
+  it('the right token closes the question and loads node types with it', async () => {
+    await tokenDialog().locator('[data-testid="token-input"]').fill(TOKEN)
+    await tokenDialog().locator('[data-testid="token-input"]').press('Enter')
     await page.locator('[data-testid="palette"]').waitFor()
     await expect.poll(paletteEntries).toBeGreaterThan(5)
-    expect(prompts).toHaveLength(1)
-    expect(prompts[0]).toMatch(/token/)
+    await expect.poll(() => tokenDialog().count()).toBe(0)
+    await expect(asked()).resolves.toBe(2)
   })
 
   it('keeps it for the session: a reload asks nothing and still loads', async () => {
     await page.reload()
     await page.locator('[data-testid="palette"]').waitFor()
     await expect.poll(paletteEntries).toBeGreaterThan(5)
-    expect(prompts).toHaveLength(1)
+    await expect(tokenDialog().count()).resolves.toBe(0)
     const stored = await page.evaluate('sessionStorage.getItem("sdflow.token")')
     expect(stored).toBe(TOKEN)
   })
@@ -91,6 +133,14 @@ describe('editor on a server with a token', () => {
     await expect
       .poll(() => thumb.evaluate((img) => (img as { naturalWidth: number }).naturalWidth))
       .toBeGreaterThan(0)
-    expect(prompts).toHaveLength(1)
+    await expect(tokenDialog().count()).resolves.toBe(0)
+  })
+
+  it('never opened a browser dialog, nor showed the token in the URL or a log', () => {
+    expect(dialogs).toEqual([])
+    expect(page.url()).not.toContain(TOKEN)
+    expect(consoleLines.filter((line) => line.includes(TOKEN))).toEqual([])
+    expect(serverLog.length).toBeGreaterThan(0)
+    expect(serverLog.filter((line) => line.includes(TOKEN))).toEqual([])
   })
 })

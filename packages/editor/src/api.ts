@@ -43,10 +43,14 @@ async function failure(response: Response): Promise<ApiError> {
 }
 
 async function json<T>(path: string, init: RequestInit = {}): Promise<{ body: T; res: Response }> {
-  const sent = currentToken()
+  let sent = currentToken()
   let res = await fetch(path, withToken(init))
-  // a server started with --token: ask once, then every request carries it
-  if (res.status === 401 && (await tokenAfter401(sent)) !== undefined) {
+  // a server started with --token: ask once, then every request carries it; a wrong token is
+  // asked again until one works or the question is cancelled
+  while (res.status === 401) {
+    const token = await tokenAfter401(sent)
+    if (token === undefined) break
+    sent = token
     res = await fetch(path, withToken(init))
   }
   if (!res.ok) throw await failure(res)

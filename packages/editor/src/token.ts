@@ -2,12 +2,25 @@
  * The server's access token, asked once when the server answers 401 and kept for the browser
  * session (sessionStorage: gone when the tab closes). REST sends it as `Authorization: Bearer`;
  * the event stream and `<img>` URLs, which cannot set headers, as `?token=`.
+ * The question is asked in the page (`TokenPrompt` answers `pendingToken()`), never by
+ * `window.prompt`.
  */
 const KEY = 'sdflow.token'
+
+/** A question for the token that the page shows; `refused`: the last one given was wrong. */
+export interface TokenRequest {
+  /** Counts the questions of this page, so each starts with an empty field. */
+  id: number
+  refused: boolean
+  answer(token: string | undefined): void
+}
 
 let asking: Promise<string | undefined> | undefined
 let declined = false
 let remembered: string | undefined
+let pending: TokenRequest | undefined
+let asked = 0
+const listeners = new Set<() => void>()
 
 export function sessionToken(): string | undefined {
   try {
@@ -17,12 +30,27 @@ export function sessionToken(): string | undefined {
   }
 }
 
-/** One prompt however many requests were refused at once; none again once declined. */
-export function askToken(): Promise<string | undefined> {
+/** The question waiting for an answer, if any (for `useSyncExternalStore`). */
+export const pendingToken = (): TokenRequest | undefined => pending
+
+export function onTokenRequest(listener: () => void): () => void {
+  listeners.add(listener)
+  return () => listeners.delete(listener)
+}
+
+function setPending(request: TokenRequest | undefined): void {
+  pending = request
+  for (const listener of listeners) listener()
+}
+
+/** One question however many requests were refused at once; none again once declined. */
+export function askToken(refused = false): Promise<string | undefined> {
   if (declined) return Promise.resolve(undefined)
-  asking ??= Promise.resolve()
-    .then(() => {
-      const value = window.prompt('This sdflow server needs its access token (--token):')?.trim()
+  asking ??= new Promise<string | undefined>((resolve) => {
+    setPending({ id: ++asked, refused, answer: resolve })
+  })
+    .then((answer) => {
+      const value = answer?.trim()
       if (!value) {
         declined = true
         return undefined
@@ -37,18 +65,30 @@ export function askToken(): Promise<string | undefined> {
     })
     .finally(() => {
       asking = undefined
+      setPending(undefined)
     })
   return asking
 }
 
+function forget(): void {
+  remembered = undefined
+  try {
+    sessionStorage.removeItem(KEY)
+  } catch {
+    // nothing stored
+  }
+}
+
 /**
  * After a 401 on a request sent with `sent`: the token to retry with, asking only when no
- * newer one arrived meanwhile (requests refused together share the one answer).
+ * newer one arrived meanwhile (requests refused together share the one answer). A token that
+ * was sent and refused is forgotten, and the question says so.
  */
 export async function tokenAfter401(sent: string | undefined): Promise<string | undefined> {
   const now = currentToken()
   if (now !== undefined && now !== sent) return now
-  return askToken()
+  if (now !== undefined) forget()
+  return askToken(sent !== undefined)
 }
 
 /** The token to present, if one was given. */
