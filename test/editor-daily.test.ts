@@ -172,6 +172,20 @@ describe('adding nodes the ComfyUI way', () => {
     await expect(s.node('resize').getAttribute('data-bypassed')).resolves.toBeNull()
     await page.keyboard.press('Control+z')
     await expect(s.node('resize').getAttribute('data-bypassed')).resolves.toBe('true')
+
+    // run in the browser: what reaches save is the QR image itself, not a 64 px resize of it
+    await page.locator('[data-testid="run-button"]').click()
+    await expect
+      .poll(() => page.locator('[data-testid="run-phase"]').textContent(), { timeout: 20_000 })
+      .toBe('finished')
+    const shown = (id: string) => s.node(id).locator('img[data-testid="node-output"]').first()
+    const qrSrc = await shown('qr-code').getAttribute('src')
+    expect(qrSrc).toMatch(/^\/api\/artifacts\/[0-9a-f]{64}$/)
+    await expect(shown('save').getAttribute('src')).resolves.toBe(qrSrc)
+    const width = (id: string) =>
+      shown(id).evaluate((img) => (img as { naturalWidth: number }).naturalWidth)
+    await expect.poll(() => width('save')).toBeGreaterThan(64)
+    await expect(width('save')).resolves.toBe(await width('qr-code'))
   })
 
   it('Ctrl+S saves, Ctrl+Enter runs, ? lists the shortcuts', async () => {
