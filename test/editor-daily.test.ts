@@ -137,6 +137,56 @@ describe('adding nodes the ComfyUI way', () => {
     await page.keyboard.press('Control+z')
   })
 
+  it('the node menu copies, duplicates, pastes and deletes', async () => {
+    const ids = () => nodes().evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')))
+    const links = () => page.locator('[data-testid="connection"]').count()
+    // what the copy test's undos left: the QR node alone
+    await expect.poll(ids).toEqual(['qr-code'])
+    await addBySearch('save image', 'image.save', { x: 700, y: 420 })
+    await expect.poll(ids).toEqual(['qr-code', 'save'])
+    const menu = async (id: string, item: string) => {
+      await page.locator('[data-testid="canvas"]').click({ position: { x: 5, y: 5 } })
+      await s.node(id).locator('.sd-node-title').click({ button: 'right' })
+      await page.locator('[data-testid="node-menu"]').waitFor()
+      await page.locator('[data-testid="context-menu-item"]', { hasText: item }).click()
+      await expect.poll(() => page.locator('[data-testid="node-menu"]').count()).toBe(0)
+    }
+    await page.evaluate('navigator.clipboard.writeText("")')
+    await menu('save', 'Copy')
+    await expect.poll(status).toContain('Copied 1 node')
+    const clip = await page.evaluate('navigator.clipboard.readText()')
+    if (typeof clip !== 'string') throw new Error('no clipboard text')
+    expect(Object.keys(JSON.parse(clip).nodes)).toEqual(['save'])
+
+    await menu('qr-code', 'Duplicate')
+    await expect.poll(async () => (await ids()).length).toBe(3)
+    const [copy] = (await ids()).filter((id) => id !== 'qr-code' && id !== 'save')
+    if (!copy) throw new Error('no duplicate')
+    await expect(s.node(copy).getAttribute('data-node-type')).resolves.toBe('image.qr-code')
+    await expect(s.node(copy).locator('[data-param="text"] input').inputValue()).resolves.toBe(
+      await s.node('qr-code').locator('[data-param="text"] input').inputValue(),
+    )
+
+    // Paste puts what Copy took (save) where the menu was opened
+    await menu(copy, 'Paste')
+    await expect.poll(async () => (await ids()).length).toBe(4)
+    const [pasted] = (await ids()).filter((id) => !['qr-code', 'save', copy].includes(id ?? ''))
+    if (!pasted) throw new Error('nothing pasted')
+    await expect(s.node(pasted).getAttribute('data-node-type')).resolves.toBe('image.save')
+
+    // Delete removes the node and its links
+    await s.dragSocket(output(copy, 'image'), input(pasted, 'image'))
+    await expect.poll(links).toBe(1)
+    await menu(copy, 'Delete')
+    await expect.poll(ids).toEqual(['qr-code', 'save', pasted])
+    await expect.poll(links).toBe(0)
+    await menu(pasted, 'Delete')
+    await expect.poll(ids).toEqual(['qr-code', 'save'])
+    // linked again for the next test
+    await s.dragSocket(output('qr-code', 'image'), input('save', 'image'))
+    await expect.poll(links).toBe(1)
+  })
+
   it('Ctrl+B bypasses a node, the saved document says "bypass": true, the engine passes it through', async () => {
     // one clean chain: qr -> save
     await page.keyboard.press('Control+a')
