@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type EditorSession, input, openEditor, output } from './editor.test-support.js'
+import { type EditorSession, input, openEditor, output, root } from './editor.test-support.js'
 
 let s: EditorSession
 let page: Page
@@ -185,6 +185,55 @@ describe('adding nodes the ComfyUI way', () => {
     // linked again for the next test
     await s.dragSocket(output('qr-code', 'image'), input('save', 'image'))
     await expect.poll(links).toBe(1)
+  })
+
+  it('copies in one tab and pastes in another through the system clipboard', async () => {
+    mkdirSync(join(s.dir, 'workflows'), { recursive: true })
+    writeFileSync(
+      join(s.dir, 'workflows', 'blank.json'),
+      JSON.stringify({ format: 'sdflow.workflow/1', name: 'blank', nodes: {} }),
+    )
+    const other = await s.context.newPage()
+    const otherErrors: string[] = []
+    other.on('pageerror', (error) => otherErrors.push(error.message))
+    other.on('dialog', (dialog) => {
+      otherErrors.push(`browser dialog: ${dialog.message()}`)
+      void dialog.dismiss()
+    })
+    try {
+      await other.goto(`${s.server.url}/?workflow=blank`)
+      await other.locator('[data-testid="palette"]').waitFor()
+      const otherNodes = other.locator('[data-testid="node"]')
+      await expect
+        .poll(() => other.locator('[data-testid="doc-title"]').textContent())
+        .toBe('blank')
+      expect(await otherNodes.count()).toBe(0)
+
+      await page.bringToFront()
+      await page.keyboard.press('Control+a')
+      await page.keyboard.press('Control+c')
+      await expect.poll(status).toContain('Copied 2 nodes')
+
+      // the other tab never copied anything itself: only the clipboard can fill it
+      await other.bringToFront()
+      const box = await other.locator('[data-testid="canvas"]').boundingBox()
+      if (!box) throw new Error('no canvas')
+      await other.mouse.move(box.x + 200, box.y + 200)
+      await other.keyboard.press('Control+v')
+      await expect
+        .poll(() =>
+          otherNodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-node-type')).sort()),
+        )
+        .toEqual(['image.qr-code', 'image.save'])
+      await expect.poll(() => other.locator('[data-testid="connection"]').count()).toBe(1)
+      await other.screenshot({
+        path: join(root, 'test-results', 'editor-daily', '3b-other-tab.png'),
+      })
+      expect(otherErrors).toEqual([])
+    } finally {
+      await other.close()
+      await page.bringToFront()
+    }
   })
 
   it('Ctrl+B bypasses a node, the saved document says "bypass": true, the engine passes it through', async () => {
