@@ -452,6 +452,50 @@ describe('losing nothing, misreporting nothing', () => {
     await s.shot('13-not-run')
   })
 
+  it('exposes a param as a named workflow input; the saved document declares it and a run sets it', async () => {
+    await s.node('my-code').locator('.sd-node-title').click()
+    const inspector = page.locator('[data-testid="inspector"]')
+    await inspector.locator('[data-testid="expose-param"]').selectOption('text')
+    const name = inspector.locator('[data-testid="expose-input-text"]')
+    await expect(name.inputValue()).resolves.toBe('text')
+    await name.fill('message')
+    await name.press('Enter')
+    await s.shot('14-exposed-input')
+    await page.locator('[data-testid="save-button"]').click()
+    const file = join(s.dir, 'workflows', 'partial.json')
+    await expect
+      .poll(() => JSON.parse(readFileSync(file, 'utf8')).inputs)
+      .toEqual({ message: { node: 'my-code', param: 'text' } })
+
+    // the editor's run above used the param's own value, "hi": the same value given as the
+    // input makes the same image, another value another one
+    const inEditor = s.node('my-code').locator('img[data-testid="node-output"]').first()
+    const editorSrc = await inEditor.getAttribute('src')
+    const runWith = async (inputs: Record<string, unknown>) => {
+      const res = await fetch(`${s.server.url}/api/workflows/partial/run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs }),
+      })
+      const body = (await res.json()) as {
+        outputs: { code: { url: string }[] }
+        issues: { pointer: string }[]
+      }
+      return { status: res.status, body }
+    }
+    const same = await runWith({ message: 'hi' })
+    expect(same.status).toBe(200)
+    expect(same.body.outputs.code[0]?.url).toBe(editorSrc)
+    const other = await runWith({ message: 'another text' })
+    expect(other.status).toBe(200)
+    expect(other.body.outputs.code[0]?.url).toMatch(/^\/api\/artifacts\/[0-9a-f]{64}$/)
+    expect(other.body.outputs.code[0]?.url).not.toBe(editorSrc)
+    // a wrong value is refused at the param the input feeds
+    const wrong = await runWith({ message: 42 })
+    expect(wrong.status).toBe(400)
+    expect(wrong.body.issues.map((i) => i.pointer)).toContain('/nodes/my-code/params/text')
+  })
+
   it('logged no console errors and opened no browser dialog', () => {
     expect(s.consoleErrors).toEqual([])
   })
