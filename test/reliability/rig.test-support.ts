@@ -4,7 +4,6 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { crc32, deflateSync } from 'node:zlib'
 import type { PoolSettings } from '@sdflow/a1111'
 import { type RunningEmulator, type StartOptions, startEmulator } from '@sdflow/a1111-emulator'
 import type { RunEvent } from '@sdflow/protocol'
@@ -15,6 +14,7 @@ import { type RunView, tempDir, waitFor } from '../../packages/server/src/server
 
 export {
   backendWorkflow,
+  bombPng,
   Observer,
   qrWorkflow,
   type RunView,
@@ -255,32 +255,4 @@ export async function tamperingProxy(
         server.close(() => resolve())
       }),
   }
-}
-
-/**
- * A PNG that claims `side` x `side` pixels of 1-bit grey, all zero: a few KB that would
- * inflate to side^2 pixels (a decompression bomb). Valid chunks and CRCs.
- */
-export function bombPng(side = 20_000): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(data.length)
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
-    const crc = Buffer.alloc(4)
-    crc.writeUInt32BE(crc32(body))
-    return Buffer.concat([length, body, crc])
-  }
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(side, 0)
-  header.writeUInt32BE(side, 4)
-  header[8] = 1 // bit depth
-  header[9] = 0 // greyscale
-  const row = 1 + Math.ceil(side / 8)
-  const raw = Buffer.alloc(row * side)
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
 }

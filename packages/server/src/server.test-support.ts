@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { crc32, deflateSync } from 'node:zlib'
 import type { RunEvent } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
@@ -197,4 +198,32 @@ export interface RunView extends RunRecord {
   seeds: Record<string, unknown>
   backends: string[]
   document: unknown
+}
+
+/**
+ * A PNG that claims `side` x `side` pixels of 1-bit grey, all zero: a few KB that would
+ * inflate to side^2 pixels (a decompression bomb). Valid chunks and CRCs.
+ */
+export function bombPng(side = 20_000): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4)
+    length.writeUInt32BE(data.length)
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(body))
+    return Buffer.concat([length, body, crc])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(side, 0)
+  header.writeUInt32BE(side, 4)
+  header[8] = 1 // bit depth
+  header[9] = 0 // greyscale
+  const row = 1 + Math.ceil(side / 8)
+  const raw = Buffer.alloc(row * side)
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }
