@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestApp, testApp, waitFor } from './server.test-support.js'
+import { bombPng, type TestApp, testApp, waitFor } from './server.test-support.js'
 
 // a 1x1 PNG
 const PNG = Buffer.from(
@@ -46,6 +47,33 @@ describe('POST /api/uploads', () => {
     const big = Buffer.concat([PNG, Buffer.alloc(8192)])
     const res = await upload(big, 'image/png')
     expect(res.statusCode).toBe(413)
+  })
+
+  it('refuses an image over the pixel limit: 413 SDF_IMAGE_TOO_LARGE at /body, nothing stored', async () => {
+    // the default route limit, so the body limit is not what refuses it
+    const big = await testApp()
+    try {
+      const bomb = bombPng(20_000) // 400 megapixels in about 50 KB
+      expect(bomb.length).toBeLessThan(100_000)
+      const res = await big.app.inject({
+        method: 'POST',
+        url: '/api/uploads',
+        payload: bomb,
+        headers: { 'content-type': 'image/png' },
+      })
+      expect(res.statusCode).toBe(413)
+      const body = res.json()
+      expect(body.code).toBe('SDF_IMAGE_TOO_LARGE')
+      expect(body.message).toMatch(/20000 x 20000/)
+      expect(body.issues).toEqual([
+        expect.objectContaining({ code: 'SDF_IMAGE_TOO_LARGE', pointer: '/body' }),
+      ])
+      expect(res.headers.location).toBeUndefined()
+      const hash = createHash('sha256').update(bomb).digest('hex')
+      expect((await big.app.inject({ url: `/api/artifacts/${hash}` })).statusCode).toBe(404)
+    } finally {
+      await big.close()
+    }
   })
 
   it('an uploaded image feeds image.load by its hash', async () => {

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { sniffMime } from '@sdflow/engine'
-import { fail } from '@sdflow/protocol'
+import { fail, SdflowError } from '@sdflow/protocol'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 
@@ -52,7 +52,16 @@ export async function uploadRoutes(root: FastifyInstance): Promise<void> {
           pointer: '/body',
         })
       }
-      const ref = await app.sdflow.runtime.engine.artifacts.put(bytes)
+      const ref = await app.sdflow.runtime.engine.artifacts.put(bytes).catch((error: unknown) => {
+        // the store knows no request: what it refuses (over the pixel limit, truncated) is
+        // the body here, which the client would otherwise see as a pointer to nothing
+        if (!(error instanceof SdflowError) || error.issue.pointer !== '') throw error
+        throw fail(error.code, error.message, {
+          pointer: '/body',
+          details: error.issue.details,
+          cause: error,
+        })
+      })
       return reply.code(201).header('location', `/api/artifacts/${ref.hash}`).send(ref)
     },
   )
