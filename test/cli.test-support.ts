@@ -40,13 +40,21 @@ export function sdflow(
   })
 }
 
-/** Start a long-running `sdflow` command and resolve with the URL it prints. */
-export function listening(child: ChildProcess): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
+/** Resolve with the first match of `pattern` in what a long-running child has printed so far. */
+export function printed(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise<RegExpExecArray>((resolve, reject) => {
+    let text = ''
     child.stdout?.on('data', (chunk: Buffer) => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk))
-      if (match?.[1]) resolve(match[1])
+      text += String(chunk)
+      const match = pattern.exec(text)
+      if (match) resolve(match)
     })
-    child.on('exit', () => reject(new Error('exited before listening')))
+    child.on('exit', () => reject(new Error(`exited before printing ${pattern}`)))
   })
+}
+
+/** Start a long-running `sdflow` command and resolve with the URL it prints. */
+export async function listening(child: ChildProcess): Promise<string> {
+  const match = await printed(child, /listening on (http:\/\/127\.0\.0\.1:\d+)/)
+  return match[1] ?? ''
 }

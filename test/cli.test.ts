@@ -5,7 +5,16 @@ import { join } from 'node:path'
 import jsQR from 'jsqr'
 import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
-import { bin, fixture, listening, root, sdflow, tmp, workflow } from './cli.test-support.js'
+import {
+  bin,
+  fixture,
+  listening,
+  printed,
+  root,
+  sdflow,
+  tmp,
+  workflow,
+} from './cli.test-support.js'
 
 async function decodeQr(file: string): Promise<string | undefined> {
   const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true })
@@ -312,6 +321,46 @@ describe('sdflow with backends', () => {
 })
 
 describe('sdflow serve and run --server', () => {
+  it('prints the editor URL: the suggested example, or the editor itself when there is none', async () => {
+    const serve = (examples: string[]) =>
+      spawn(
+        process.execPath,
+        [bin, 'serve', '--port', '0', '--data', tmp(), '--workflows', tmp(), ...examples],
+        { cwd: root },
+      )
+    const stopped = (child: ReturnType<typeof spawn>) =>
+      new Promise((resolve) => {
+        child.once('exit', resolve)
+        child.kill('SIGTERM')
+      })
+    // the shipped examples (./workflows): the editor opens the suggested one
+    const shipped = serve([])
+    try {
+      const [url, editor] = await Promise.all([
+        listening(shipped),
+        printed(shipped, /^editor: (\S+)$/m).then((m) => m[1]),
+      ])
+      expect(editor).toBe(`${url}/?workflow=qr-illusion`)
+      const page = await fetch(editor ?? '')
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/)
+      expect((await fetch(`${url}/api/workflows/qr-illusion`)).status).toBe(200)
+    } finally {
+      await stopped(shipped)
+    }
+    // nothing to suggest: the editor's root
+    const empty = serve(['--examples', tmp()])
+    try {
+      const [url, editor] = await Promise.all([
+        listening(empty),
+        printed(empty, /^editor: (\S+)$/m).then((m) => m[1]),
+      ])
+      expect(editor).toBe(`${url}/`)
+    } finally {
+      await stopped(empty)
+    }
+  })
+
   it('runs a workflow on a server, following its event stream, with the same exit codes', async () => {
     const out = tmp()
     const server = spawn(
