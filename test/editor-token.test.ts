@@ -4,7 +4,7 @@
  * when the server refuses what was typed, keeps it for the session and sends it, and never shows
  * it in the address bar or a log. Needs `npm run build -w @sdflow/editor` first.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -85,6 +85,8 @@ describe('editor on a server with a token', () => {
     // asked again, saying the server refused it, the field empty for the next try
     await tokenDialog().locator('[data-testid="token-refused"]').waitFor()
     await expect(asked()).resolves.toBe(2)
+    mkdirSync(join(root, 'test-results', 'editor-token'), { recursive: true })
+    await page.screenshot({ path: join(root, 'test-results', 'editor-token', '1-refused.png') })
     await expect(tokenDialog().locator('[data-testid="token-input"]').inputValue()).resolves.toBe(
       '',
     )
