@@ -1,4 +1,5 @@
-import { crc32, createDeflate } from 'node:zlib'
+import { createDeflate } from 'node:zlib'
+import { pngChunk } from '../../packages/server/src/server.test-support.js'
 
 /**
  * A side x side RGBA 16-bit PNG of one colour, built row by row (never the whole raw image in
@@ -6,14 +7,7 @@ import { crc32, createDeflate } from 'node:zlib'
  * about 1000:1. 8192 px gives about 520 KB that decode to 512 MiB of pixels.
  */
 export async function flatPng16(side: number): Promise<Buffer> {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(data.length)
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
-    const crc = Buffer.alloc(4)
-    crc.writeUInt32BE(crc32(body))
-    return Buffer.concat([length, body, crc])
-  }
+  const chunk = pngChunk
   const header = Buffer.alloc(13)
   header.writeUInt32BE(side, 0)
   header.writeUInt32BE(side, 4)
