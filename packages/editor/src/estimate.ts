@@ -11,6 +11,8 @@ export interface RunEstimate {
     cost?: number
     costPerImage?: number
     history: boolean
+    /** Generation nodes this kind cannot run, left out of its figures. */
+    cannotRun?: string[]
   }[]
 }
 
@@ -27,6 +29,7 @@ export function kindLines(e: RunEstimate): string[] {
       const each = k.costPerImage !== undefined ? ` (${money(k.costPerImage)}/image)` : ''
       parts.push(`est. ${money(k.cost)}${each}`)
     }
+    if (k.cannotRun) parts.push(`cannot run ${k.cannotRun.join(', ')}`)
     return `${k.kind}: ${parts.join(', ')}`
   })
 }

@@ -96,4 +96,33 @@ describe('run estimate', () => {
     }
     expect(estimateRun({ nodes }, backends, {}).images).toBe(10_000)
   })
+
+  it('leaves out of a kind what it cannot run, and says so', () => {
+    const mixed = {
+      nodes: {
+        gen: { type: 'sd.txt2img', params: { steps: 10 } },
+        again: {
+          type: 'sd.img2img',
+          params: { steps: 10 },
+          inputs: { image: { node: 'gen', output: 'image' } },
+        },
+      },
+    }
+    const pool = [
+      {
+        id: 'rp',
+        kind: 'runpod',
+        pricePerImage: 0.00031,
+        capabilities: { operations: ['txt2img'] },
+      },
+      { id: 'box', kind: 'a1111', capabilities: { operations: ['txt2img', 'img2img', 'inpaint'] } },
+    ]
+    const e = estimateRun(mixed, pool, { runpod: { seconds: 1, units: 10 } })
+    expect(e.images).toBe(2)
+    expect(estimateLines(e)).toEqual([
+      'images to generate: 2',
+      'runpod: 1.0 s GPU, est. $0.00031 ($0.00031/image), cannot run again (img2img)',
+      'a1111: no history yet',
+    ])
+  })
 })

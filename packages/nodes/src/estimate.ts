@@ -11,6 +11,8 @@ export interface PricedBackend {
   kind: string
   pricePerSecond?: number
   pricePerImage?: number
+  /** What it runs (txt2img, img2img, inpaint...); absent: everything. */
+  capabilities?: { operations: readonly string[] }
 }
 
 export interface KindEstimate {
@@ -21,6 +23,8 @@ export interface KindEstimate {
   cost?: number
   costPerImage?: number
   history: boolean
+  /** Generation nodes this kind cannot run (`tune (img2img)`), left out of its figures. */
+  cannotRun?: string[]
 }
 
 export interface RunEstimate {
@@ -45,6 +49,8 @@ interface Work {
   out: number
   /** A search (sd.qr-illusion): `images` is its budget. */
   search: boolean
+  /** The backend operation its requests need. */
+  operation?: 'txt2img' | 'img2img' | 'inpaint'
 }
 
 /** Node types that send one img2img request per image on their `image` input. */
@@ -113,18 +119,19 @@ function workOf(doc: unknown): Map<string, Work> {
     const batch = num(params.batch_size, 1) * num(params.n_iter, 1)
     let w: Work = { images: 0, units: 0, out: 1, search: false }
     if (node.type === 'sd.txt2img') {
-      w = { images: batch, units: batch * unitsPerImage(params, true), out: batch, search: false }
+      const units = batch * unitsPerImage(params, true)
+      w = { images: batch, units, out: batch, search: false, operation: 'txt2img' }
     } else if (node.type && redrawers.has(node.type)) {
-      const images =
-        Math.max(
-          1,
-          upstream('image').reduce((n, c) => n + c, 0),
-        ) * batch
-      w = { images, units: images * unitsPerImage(params, false), out: images, search: false }
+      const fed = upstream('image').reduce((n, c) => n + c, 0)
+      const images = Math.max(1, fed) * batch
+      const units = images * unitsPerImage(params, false)
+      const operation = node.type === 'sd.inpaint' ? 'inpaint' : 'img2img'
+      w = { images, units, out: images, search: false, operation }
     } else if (node.type === 'sd.qr-illusion') {
       const images = num(params.max_attempts, 8)
-      const hires = sourcesOf(inputs.init).length === 0
-      w = { images, units: images * unitsPerImage(params, hires), out: 1, search: true }
+      const plain = sourcesOf(inputs.init).length === 0
+      const units = images * unitsPerImage(params, plain)
+      w = { images, units, out: 1, search: true, operation: plain ? 'txt2img' : 'img2img' }
     } else {
       // image tools pass a batch through: a resize of 4 images is 4 images
       for (const name of Object.keys(inputs))
@@ -144,30 +151,43 @@ export function estimateRun(
   backends: readonly PricedBackend[],
   history: StepHistory,
 ): RunEstimate {
+  const work = [...workOf(doc)].filter(([, w]) => w.images > 0)
   let images = 0
-  let units = 0
   let upTo = false
-  for (const work of workOf(doc).values()) {
-    images += work.images
-    units += work.units
-    upTo ||= work.search
+  for (const [, w] of work) {
+    images += w.images
+    upTo ||= w.search
   }
   const kinds = [...new Set(backends.map((b) => b.kind))].map((kind): KindEstimate => {
+    const ofKind = backends.filter((b) => b.kind === kind)
+    const runs = (operation: string | undefined) =>
+      operation === undefined ||
+      ofKind.some((b) => !b.capabilities || b.capabilities.operations.includes(operation))
+    // what this kind can run; the rest would go to another kind
+    let units = 0
+    let made = 0
+    const cannotRun: string[] = []
+    for (const [id, w] of work) {
+      if (runs(w.operation)) {
+        units += w.units
+        made += w.images
+      } else cannotRun.push(`${id} (${w.operation})`)
+    }
     const seen = history[kind]
     const seconds = seen && seen.units > 0 ? (seen.seconds / seen.units) * units : undefined
     const out: KindEstimate = { kind, history: seconds !== undefined }
     if (seconds !== undefined) out.seconds = seconds
-    const ofKind = backends.filter((b) => b.kind === kind)
+    if (cannotRun.length > 0) out.cannotRun = cannotRun
     const prices = ofKind.map((b) =>
       b.pricePerImage !== undefined
-        ? b.pricePerImage * images
+        ? b.pricePerImage * made
         : b.pricePerSecond !== undefined && seconds !== undefined
           ? b.pricePerSecond * seconds
           : undefined,
     )
     if (prices.every((p) => p !== undefined) && prices.length > 0) {
       out.cost = Math.max(...prices)
-      if (images > 0) out.costPerImage = out.cost / images
+      if (made > 0) out.costPerImage = out.cost / made
     }
     return out
   })
@@ -185,6 +205,7 @@ export function estimateLines(e: RunEstimate): string[] {
       const each = k.costPerImage !== undefined ? ` (${money(k.costPerImage)}/image)` : ''
       parts.push(`est. ${money(k.cost)}${each}`)
     }
+    if (k.cannotRun) parts.push(`cannot run ${k.cannotRun.join(', ')}`)
     lines.push(`${k.kind}: ${parts.join(', ')}`)
   }
   return lines
