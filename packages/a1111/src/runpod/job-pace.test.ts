@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createJobPace, workOf } from './job-pace.js'
+import { createJobPace, jobWork } from './job-pace.js'
 
 describe('job pace', () => {
   it('expects nothing before a job was seen, then scales by work, recent jobs weighing most', () => {
@@ -15,10 +15,10 @@ describe('job pace', () => {
     expect(pace.expectedMs(undefined)).toBeUndefined()
   })
 
-  it('counts the work of a request in 512x512 steps; a request without steps has none', () => {
-    expect(workOf({ steps: 20 })).toBe(20)
-    expect(workOf({ steps: 20, width: 1024, height: 512, batch_size: 2, n_iter: 3 })).toBe(240)
-    expect(workOf({ steps: 10, enable_hr: true })).toBe(20)
-    expect(workOf({})).toBeUndefined()
+  it('counts the work of a job in 512x512 steps: its sampled steps x batch x pixels', () => {
+    expect(jobWork({ totalSteps: 20, request: {} })).toBe(20)
+    const big = { width: 1024, height: 512, batch_size: 2, n_iter: 3 }
+    expect(jobWork({ totalSteps: 60, request: big })).toBe(240)
+    expect(jobWork({ request: { steps: 20 } })).toBeUndefined()
   })
 })

@@ -25,10 +25,16 @@ export function createJobPace(): JobPace {
 const count = (v: unknown, fallback: number) =>
   typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fallback
 
-/** Sampling work of an A1111 generation request: steps x images x pixels, in 512x512 steps. */
-export function workOf(request: Record<string, unknown>): number | undefined {
-  if (typeof request.steps !== 'number') return undefined
-  const images = count(request.batch_size, 1) * count(request.n_iter, 1)
-  const pixels = (count(request.width, 512) * count(request.height, 512)) / (512 * 512)
-  return count(request.steps, 20) * images * pixels * (request.enable_hr === true ? 2 : 1)
+/**
+ * The work of one generation job: the steps it samples (`expectedSteps`, which the progress
+ * reports use too) x batch size x pixels, in 512x512 units; none for a job without steps.
+ */
+export function jobWork(call: {
+  totalSteps?: number
+  request: Record<string, unknown>
+}): number | undefined {
+  if (!call.totalSteps) return undefined
+  const { batch_size, width, height } = call.request
+  const pixels = (count(width, 512) * count(height, 512)) / (512 * 512)
+  return call.totalSteps * count(batch_size, 1) * pixels
 }

@@ -6,7 +6,7 @@ import { type HttpTarget, requestJson } from '../http.js'
 import { parseResponse } from '../parse.js'
 import type { Timeouts } from '../timeouts.js'
 import { jobCancelledThere, jobFailure, jobTimedOut } from './job-failure.js'
-import { type JobPace, workOf } from './job-pace.js'
+import { type JobPace, jobWork } from './job-pace.js'
 import type { JobAnswer } from './schemas.js'
 import { runpodValidators } from './validators.js'
 
@@ -68,7 +68,7 @@ export async function runJob(
       id = submitted.id
       const done = await follow(http, timeouts, submitted, call, signal)
       if (done !== 'expired') {
-        call.pace?.learn(workOf(call.request), done.executionMs)
+        call.pace?.learn(jobWork(call), done.executionMs)
         return done
       }
       id = undefined
@@ -120,7 +120,7 @@ async function follow(
 ): Promise<JobDone | 'expired'> {
   const site: FailureSite = { backend: http.id, route: `${call.route} (job ${submitted.id})` }
   const since = Date.now()
-  const expectedMs = call.pace?.expectedMs(workOf(call.request))
+  const expectedMs = call.pace?.expectedMs(jobWork(call))
   let answer = submitted
   let was = submitted.status
   // when the current answer and the one before it were asked for
