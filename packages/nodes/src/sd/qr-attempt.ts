@@ -10,6 +10,15 @@ import type { NodeServices } from './services.js'
 import { hiresOnly } from './txt2img.js'
 
 /** The txt2img params of sd.qr-illusion, as sd.txt2img takes them (minus the seed). */
+/**
+ * Fields a candidate's request leaves out: the hires fix when it is off, and always for an
+ * img2img candidate (init picture), which has none.
+ */
+export function candidateOmits(img2img: boolean, enableHr: boolean): readonly string[] {
+  if (img2img) return [...hiresOnly, 'enable_hr']
+  return enableHr ? [] : hiresOnly
+}
+
 export interface GenerationFields {
   checkpoint: string
   backend: string
@@ -87,8 +96,10 @@ export async function runAttempt(
     annotate: () => {},
     progress: () => {},
   }
-  const omit = job.init ? [...hiresOnly, 'enable_hr'] : fields.enable_hr ? [] : hiresOnly
-  const request = generationRequest({ ...fields, seed: job.seed }, omit)
+  const request = generationRequest(
+    { ...fields, seed: job.seed },
+    candidateOmits(job.init !== undefined, fields.enable_hr),
+  )
   const unit: ControlNetUnit = {
     ...job.unit,
     weight: level.weight,

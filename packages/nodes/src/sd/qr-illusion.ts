@@ -6,10 +6,14 @@ import { backendParams, generationParams, hiresParams } from './common-params.js
 import { generationMeta } from './dispatch.js'
 import { checkGeneration } from './generation-check.js'
 import { checkOperation } from './operation-check.js'
-import { type AttemptOutcome, type GenerationFields, runAttempt } from './qr-attempt.js'
+import {
+  type AttemptOutcome,
+  candidateOmits,
+  type GenerationFields,
+  runAttempt,
+} from './qr-attempt.js'
 import { bestAttempt, createSearch, ladderOf, type Verdict } from './qr-search.js'
 import { defineBackendNode } from './services.js'
-import { hiresOnly } from './txt2img.js'
 
 const MAX_SEED = 4294967294
 const { seed: _seed, batch_size: _batch, n_iter: _iter, ...perImage } = generationParams
@@ -114,9 +118,7 @@ export const qrIllusion = defineBackendNode({
     // module only against the catalogs
     const operation = linked.includes('init') ? 'img2img' : 'txt2img'
     const checked = { ...fieldsOf(params), model: params.model, module: params.module }
-    const hires =
-      operation === 'img2img' ? [...hiresOnly, 'enable_hr'] : params.enable_hr ? [] : hiresOnly
-    const omit = [...hires, 'model', 'module']
+    const omit = [...candidateOmits(operation === 'img2img', params.enable_hr), 'model', 'module']
     const issues = [
       ...checkGeneration(operation, checked, services, at, omit),
       ...checkOperation(operation, params, services, at),
