@@ -93,11 +93,35 @@ function spread(node: CostedNode, ms: number): Record<string, number> {
 export function costLine(c: RunCost): string {
   const parts = [`GPU ${(c.gpuMs / 1000).toFixed(1)} s`, `queue ${(c.queueMs / 1000).toFixed(1)} s`]
   parts.push(`${c.retries} ${c.retries === 1 ? 'retry' : 'retries'}`)
-  if (c.cost !== undefined) {
-    const each = c.costPerImage !== undefined ? ` (${money(c.costPerImage)}/image)` : ''
-    parts.push(`est. ${money(c.cost)}${each}`)
-  }
+  if (c.cost !== undefined) parts.push(priceText(c.cost, c.costPerImage))
   return parts.join(', ')
+}
+
+/** `est. $0.0062 ($0.0031/image)`: a price as the run summary and the estimate print it. */
+export function priceText(cost: number, perImage: number | undefined): string {
+  return `est. ${money(cost)}${perImage !== undefined ? ` (${money(perImage)}/image)` : ''}`
+}
+
+/** What an estimate line shows of one backend kind (a KindEstimate of estimate.ts). */
+export interface KindFigures {
+  kind: string
+  seconds?: number
+  cost?: number
+  costPerImage?: number
+  cannotRun?: readonly string[]
+}
+
+/** `runpod: 12.0 s GPU, est. $0.0012 ($0.00031/image)`, or `a1111: no history yet`. */
+export function kindLine(k: KindFigures): string {
+  const parts = [k.seconds !== undefined ? `${k.seconds.toFixed(1)} s GPU` : 'no history yet']
+  if (k.cost !== undefined) parts.push(priceText(k.cost, k.costPerImage))
+  if (k.cannotRun) parts.push(`cannot run ${k.cannotRun.join(', ')}`)
+  return `${k.kind}: ${parts.join(', ')}`
+}
+
+/** `images to generate: 4`, or `up to 12` when a search node may stop sooner. */
+export function imagesLine(e: { images: number; upTo?: boolean }): string {
+  return `images to generate: ${e.upTo ? 'up to ' : ''}${e.images}`
 }
 
 /**

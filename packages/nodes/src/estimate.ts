@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { money } from './cost.js'
+import { imagesLine, kindLine } from './cost.js'
 
 /** GPU seconds per step-unit (one sampling step of one 512x512 image), by backend kind. */
 export type StepHistory = Record<string, { seconds: number; units: number }>
@@ -196,19 +196,7 @@ export function estimateRun(
 
 /** `images to generate: 4` then one line per kind: `runpod: 12.0 s GPU, est. $0.0012 ($0.00031/image)`. */
 export function estimateLines(e: RunEstimate): string[] {
-  const lines = [`images to generate: ${e.upTo ? 'up to ' : ''}${e.images}`]
-  for (const k of e.kinds) {
-    const parts: string[] = [
-      k.seconds !== undefined ? `${k.seconds.toFixed(1)} s GPU` : 'no history yet',
-    ]
-    if (k.cost !== undefined) {
-      const each = k.costPerImage !== undefined ? ` (${money(k.costPerImage)}/image)` : ''
-      parts.push(`est. ${money(k.cost)}${each}`)
-    }
-    if (k.cannotRun) parts.push(`cannot run ${k.cannotRun.join(', ')}`)
-    lines.push(`${k.kind}: ${parts.join(', ')}`)
-  }
-  return lines
+  return [imagesLine(e), ...e.kinds.map(kindLine)]
 }
 
 /** Add what a finished run's generation nodes took (meta.gpuMs) to the history of their kind. */

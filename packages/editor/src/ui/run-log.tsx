@@ -1,4 +1,4 @@
-import { money } from '@sdflow/nodes/cost'
+import { imagesLine, priceText } from '@sdflow/nodes/cost'
 import type { Issue } from '@sdflow/protocol'
 import { useEffect, useRef, useState } from 'react'
 import { api, artifactUrl, type RunInfo } from '../api.js'
@@ -82,10 +82,7 @@ function Estimate({ estimate }: { estimate: RunEstimate }) {
   const kinds = kindLines(estimate)
   return (
     <div className="run-estimate" data-testid="run-estimate">
-      <span data-testid="estimate-images">
-        images to generate: {estimate.upTo ? 'up to ' : ''}
-        {estimate.images}
-      </span>
+      <span data-testid="estimate-images">{imagesLine(estimate)}</span>
       {kinds.map((line) => (
         <span key={line} className="muted" data-testid="estimate-kind">
           {line}
@@ -98,9 +95,6 @@ function Estimate({ estimate }: { estimate: RunEstimate }) {
 export function costText(cost: NonNullable<RunInfo['cost']>): string {
   const parts = [`GPU ${(cost.gpuMs / 1000).toFixed(1)} s`]
   if (cost.retries > 0) parts.push(`${cost.retries} retr${cost.retries === 1 ? 'y' : 'ies'}`)
-  if (cost.cost !== undefined) {
-    const each = cost.costPerImage !== undefined ? ` (${money(cost.costPerImage)}/image)` : ''
-    parts.push(`est. ${money(cost.cost)}${each}`)
-  }
+  if (cost.cost !== undefined) parts.push(priceText(cost.cost, cost.costPerImage))
   return parts.join(' · ')
 }
