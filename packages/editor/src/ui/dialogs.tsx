@@ -1,5 +1,16 @@
-import { useEffect, useId, useRef, useState } from 'react'
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react'
 import { useEscape } from './lightbox.js'
+
+/** The backdrop a dialog sits on: Escape or a click beside the dialog closes it. */
+export function Backdrop({ onClose, children }: { onClose(): void; children: ReactNode }) {
+  useEscape(onClose)
+  return (
+    <div className="modal-backdrop">
+      <button type="button" className="backdrop-hit" aria-label="Close" onClick={onClose} />
+      {children}
+    </div>
+  )
+}
 
 /** A question with a yes and a no, in the page (never window.confirm). */
 export function ConfirmDialog({
@@ -15,12 +26,10 @@ export function ConfirmDialog({
   onYes(): void
   onNo(): void
 }) {
-  useEscape(onNo)
   const button = useRef<HTMLButtonElement>(null)
   useEffect(() => button.current?.focus(), [])
   return (
-    <div className="modal-backdrop">
-      <button type="button" className="backdrop-hit" aria-label="Close" onClick={onNo} />
+    <Backdrop onClose={onNo}>
       <div className="modal" role="alertdialog" aria-label={title} data-testid="confirm-dialog">
         <h2>{title}</h2>
         <p>{text}</p>
@@ -39,7 +48,7 @@ export function ConfirmDialog({
           </button>
         </div>
       </div>
-    </div>
+    </Backdrop>
   )
 }
 
@@ -58,15 +67,13 @@ export function NameDialog({
   onSubmit(name: string): void
   onClose(): void
 }) {
-  useEscape(onClose)
   const id = useId()
   const [name, setName] = useState(initial)
   const input = useRef<HTMLInputElement>(null)
   useEffect(() => input.current?.select(), [])
   const problem = check(name)
   return (
-    <div className="modal-backdrop">
-      <button type="button" className="backdrop-hit" aria-label="Close" onClick={onClose} />
+    <Backdrop onClose={onClose}>
       <form
         className="modal"
         role="dialog"
@@ -102,6 +109,6 @@ export function NameDialog({
           </button>
         </div>
       </form>
-    </div>
+    </Backdrop>
   )
 }

@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'react'
 import { api, type WorkflowEntry } from '../api.js'
-import { useEscape } from './lightbox.js'
+import { Backdrop } from './dialogs.js'
 
 /** The server's saved workflows; pick one to open. */
 export function OpenDialog({ onOpen, onClose }: { onOpen(name: string): void; onClose(): void }) {
   const [list, setList] = useState<WorkflowEntry[] | undefined>()
   const [error, setError] = useState<string | undefined>()
-  useEscape(onClose)
   useEffect(() => {
     const abort = new AbortController()
     api.workflows(abort.signal).then(setList, (e: unknown) => {
@@ -15,8 +14,7 @@ export function OpenDialog({ onOpen, onClose }: { onOpen(name: string): void; on
     return () => abort.abort()
   }, [])
   return (
-    <div className="modal-backdrop">
-      <button type="button" className="backdrop-hit" aria-label="Close" onClick={onClose} />
+    <Backdrop onClose={onClose}>
       <div className="modal" role="dialog" aria-label="Open a workflow" data-testid="open-dialog">
         <h2>Open a workflow</h2>
         {error ? <p className="error">{error}</p> : null}
@@ -47,7 +45,7 @@ export function OpenDialog({ onOpen, onClose }: { onOpen(name: string): void; on
           Close
         </button>
       </div>
-    </div>
+    </Backdrop>
   )
 }
 

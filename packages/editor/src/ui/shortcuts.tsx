@@ -1,4 +1,4 @@
-import { useEscape } from './lightbox.js'
+import { Backdrop } from './dialogs.js'
 
 export const SHORTCUTS: [string, string][] = [
   ['Double-click, Space, right-click', 'add a node (search at the pointer)'],
@@ -19,10 +19,8 @@ export const SHORTCUTS: [string, string][] = [
 
 /** Every keyboard shortcut, opened with `?`. */
 export function Shortcuts({ onClose }: { onClose(): void }) {
-  useEscape(onClose)
   return (
-    <div className="modal-backdrop">
-      <button type="button" className="backdrop-hit" aria-label="Close" onClick={onClose} />
+    <Backdrop onClose={onClose}>
       <div className="modal" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
         <h2>Keyboard shortcuts</h2>
         <table className="shortcuts">
@@ -43,6 +41,6 @@ export function Shortcuts({ onClose }: { onClose(): void }) {
           </button>
         </div>
       </div>
-    </div>
+    </Backdrop>
   )
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, useSyncExternalStore } from 'react'
 import { onTokenRequest, pendingToken, type TokenRequest } from '../token.js'
-import { useEscape } from './lightbox.js'
+import { Backdrop } from './dialogs.js'
 
 /** Shows the token question whenever the server refuses a request (see token.ts). */
 export function TokenPrompt() {
@@ -11,15 +11,13 @@ export function TokenPrompt() {
 /** Asks for the server's access token, in the page (never window.prompt); masked as typed. */
 function TokenDialog({ request }: { request: TokenRequest }) {
   const cancel = useCallback(() => request.answer(undefined), [request])
-  useEscape(cancel)
   const id = useId()
   const [token, setToken] = useState('')
   const input = useRef<HTMLInputElement>(null)
   useEffect(() => input.current?.focus(), [])
   const empty = token.trim() === ''
   return (
-    <div className="modal-backdrop">
-      <button type="button" className="backdrop-hit" aria-label="Close" onClick={cancel} />
+    <Backdrop onClose={cancel}>
       <form
         className="modal"
         role="dialog"
@@ -56,6 +54,6 @@ function TokenDialog({ request }: { request: TokenRequest }) {
           </button>
         </div>
       </form>
-    </div>
+    </Backdrop>
   )
 }
