@@ -1,5 +1,5 @@
 import { createDeflate } from 'node:zlib'
-import { pngChunk } from '../../packages/server/src/server.test-support.js'
+import { squarePng } from '../../packages/server/src/server.test-support.js'
 
 /**
  * A side x side RGBA 16-bit PNG of one colour, built row by row (never the whole raw image in
@@ -7,12 +7,6 @@ import { pngChunk } from '../../packages/server/src/server.test-support.js'
  * about 1000:1. 8192 px gives about 520 KB that decode to 512 MiB of pixels.
  */
 export async function flatPng16(side: number): Promise<Buffer> {
-  const chunk = pngChunk
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(side, 0)
-  header.writeUInt32BE(side, 4)
-  header[8] = 16 // bit depth
-  header[9] = 6 // RGBA
   const first = Buffer.alloc(1 + side * 8)
   for (let x = 0; x < side; x++) {
     first.writeUInt16BE(0x8000, 1 + x * 8)
@@ -32,10 +26,5 @@ export async function flatPng16(side: number): Promise<Buffer> {
   for (let y = 1; y < side; y++) await write(up)
   deflate.end()
   await done
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', Buffer.concat(parts)),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
+  return squarePng(side, 16, 6, Buffer.concat(parts)) // 16-bit RGBA
 }

@@ -200,8 +200,23 @@ export interface RunView extends RunRecord {
   document: unknown
 }
 
+/** A square PNG of one IDAT, as built by hand: signature, IHDR, the data, IEND. */
+export function squarePng(side: number, bitDepth: number, colourType: number, idat: Buffer) {
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(side, 0)
+  header.writeUInt32BE(side, 4)
+  header[8] = bitDepth
+  header[9] = colourType
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
 /** One PNG chunk: length, type, data and its CRC. */
-export function pngChunk(type: string, data: Buffer): Buffer {
+function pngChunk(type: string, data: Buffer): Buffer {
   const length = Buffer.alloc(4)
   length.writeUInt32BE(data.length)
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
@@ -215,18 +230,6 @@ export function pngChunk(type: string, data: Buffer): Buffer {
  * inflate to side^2 pixels (a decompression bomb). Valid chunks and CRCs.
  */
 export function bombPng(side = 20_000): Buffer {
-  const chunk = pngChunk
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(side, 0)
-  header.writeUInt32BE(side, 4)
-  header[8] = 1 // bit depth
-  header[9] = 0 // greyscale
-  const row = 1 + Math.ceil(side / 8)
-  const raw = Buffer.alloc(row * side)
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
+  const raw = Buffer.alloc((1 + Math.ceil(side / 8)) * side)
+  return squarePng(side, 1, 0, deflateSync(raw, { level: 9 })) // 1-bit greyscale
 }
